@@ -1,0 +1,320 @@
+"""The ``tixi`` command line.
+
+Command names are fixed so that integrators' scripts can rely on them:
+``init``, ``addons list|install|upgrade|uninstall|enable|disable|apply``,
+``db upgrade|revision``, ``scaffold``, ``run``, ``users``, ``explain``, ``bench``.
+Every user error is one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from core.config import Instance
+from core.errors import TixiError
+
+
+class Context:
+    """What every command needs: the instance and, lazily, its registry."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self._registry: Any = None
+
+    @property
+    def registry(self) -> Any:
+        """The registry of the instance (built on first use)."""
+        if self._registry is None:
+            from core.registry import Registry
+
+            if not self.instance.exists() and "TIXI_DATABASE_URL" not in os.environ:
+                raise TixiError(
+                    f"no instance in {self.instance.path}: run 'tixi init' first "
+                    "(or pass --instance DIR)"
+                )
+
+            self._registry = Registry.from_instance(self.instance)
+        return self._registry
+
+    def lifecycle(self) -> Any:
+        """Lifecycle operations with progress printed to stderr."""
+        from core.lifecycle import Lifecycle
+
+        return Lifecycle(self.registry, progress=lambda m: click.echo(m, err=True))
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _print_report(report: Any) -> None:
+    for line in report.lines():
+        click.echo(line)
+
+
+class TixiGroup(click.Group):
+    """Click group that turns :class:`TixiError` into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TixiError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except OperationalError as exc:
+            click.echo(f"Error: cannot use the database: {exc.orig}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=TixiGroup)
+@click.option(
+    "--instance",
+    "instance_dir",
+    envvar="TIXI_INSTANCE",
+    default="instance",
+    show_default=True,
+    help="Instance folder (config, SQLite file, backups).",
+)
+@click.pass_context
+def cli(ctx: click.Context, instance_dir: str) -> None:
+    """Tixi (体系): marketing & sales operations for B2B companies."""
+    ctx.obj = Context(Instance.resolve(instance_dir))
+
+
+@cli.command()
+@click.option("--db", "database", help="Database URL (default: SQLite file in the instance).")
+@click.option("--demo", is_flag=True, help="Load demo data for the addons installed.")
+@click.option("--admin-password", default=None, help="Password of the 'admin' user.")
+@click.option("--force", is_flag=True, help="Re-initialise an existing instance's config.")
+@pass_ctx
+def init(obj: Context, database: str | None, demo: bool, admin_password: str | None, force: bool) -> None:
+    """Create a new instance and apply addons.yaml (companies, addons)."""
+    if obj.instance.exists() and not force:
+        click.echo(f"instance {obj.instance.path} already exists; applying addons.yaml", err=True)
+    else:
+        obj.instance.write_config(database)
+        click.echo(f"created instance {obj.instance.path}")
+    report = obj.lifecycle().apply_deployment(demo=demo)
+    _print_report(report)
+    from core.security.users import ensure_admin
+
+    with obj.registry.Session.begin() as session:
+        created = ensure_admin(session, admin_password)
+    if created:
+        click.echo(f"created user 'admin' with password {created!r} (change it after login)")
+
+
+@cli.group(cls=TixiGroup)
+def addons() -> None:
+    """Install, upgrade, uninstall and enable addons."""
+
+
+@addons.command("list")
+@pass_ctx
+def addons_list(obj: Context) -> None:
+    """Name, version, state, dependencies and companies of every addon found."""
+    from sqlalchemy import select
+
+    from core.models import Company, CompanyAddon
+
+    reg = obj.registry
+    by_addon: dict[str, list[str]] = {}
+    if reg.kernel_ready():
+        with reg.Session() as s:
+            rows = s.execute(
+                select(CompanyAddon.addon, Company.code).join(Company, Company.id == CompanyAddon.company_id)
+            )
+            for addon, code in rows:
+                by_addon.setdefault(addon, []).append(code)
+    click.echo(f"{'name':<20} {'version':<10} {'state':<14} {'depends':<30} companies")
+    for name in sorted(reg.manifests):
+        m = reg.manifests[name]
+        state = "installed" if name in reg.installed else "available"
+        if name in reg.installed and reg.installed[name] != str(m.version):
+            state = f"to upgrade ({reg.installed[name]})"
+        deps = ",".join(str(d) for d in m.depends) or "-"
+        click.echo(f"{name:<20} {str(m.version):<10} {state:<14} {deps:<30} {','.join(sorted(by_addon.get(name, []))) or '-'}")
+
+
+@addons.command("install")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--demo", is_flag=True, help="Also load the addons' demo data.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen, change nothing.")
+@pass_ctx
+def addons_install(obj: Context, names: tuple[str, ...], demo: bool, dry_run: bool) -> None:
+    """Install addons and their dependencies."""
+    _print_report(obj.lifecycle().install(names, demo=demo, dry_run=dry_run))
+
+
+@addons.command("upgrade")
+@click.argument("names", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Show what would happen, change nothing.")
+@pass_ctx
+def addons_upgrade(obj: Context, names: tuple[str, ...], dry_run: bool) -> None:
+    """Upgrade addons (all whose version rose when no name is given)."""
+    _print_report(obj.lifecycle().upgrade(names, dry_run=dry_run))
+
+
+@addons.command("uninstall")
+@click.argument("name")
+@click.option("--cascade", is_flag=True, help="Also uninstall addons that depend on it.")
+@click.option("--dry-run", is_flag=True, help="Show tables and rows that would go.")
+@click.option("--yes", is_flag=True, help="Confirm without asking.")
+@pass_ctx
+def addons_uninstall(obj: Context, name: str, cascade: bool, dry_run: bool, yes: bool) -> None:
+    """Uninstall an addon: drops its tables and data after a backup."""
+    life = obj.lifecycle()
+    if not dry_run and not yes:
+        preview = life.uninstall(name, cascade=cascade, dry_run=True)
+        _print_report(preview)
+        if not sys.stdin.isatty() or not click.confirm("Drop these tables and data?"):
+            raise TixiError("uninstall not confirmed (use --yes to confirm non-interactively)")
+    report = life.uninstall(
+        name, cascade=cascade, dry_run=dry_run, confirmed=True, backup_dir=obj.instance.backups
+    )
+    _print_report(report)
+
+
+@addons.command("enable")
+@click.argument("name")
+@click.option("--company", "company", required=True, help="Company code.")
+@click.option("--dry-run", is_flag=True)
+@pass_ctx
+def addons_enable(obj: Context, name: str, company: str, dry_run: bool) -> None:
+    """Enable an addon for one company (installs it first if needed)."""
+    _print_report(obj.lifecycle().enable(name, company, dry_run=dry_run))
+
+
+@addons.command("disable")
+@click.argument("name")
+@click.option("--company", "company", required=True, help="Company code.")
+@click.option("--dry-run", is_flag=True)
+@pass_ctx
+def addons_disable(obj: Context, name: str, company: str, dry_run: bool) -> None:
+    """Disable an addon for one company; its data stays, other companies are untouched."""
+    _print_report(obj.lifecycle().disable(name, company, dry_run=dry_run))
+
+
+@addons.command("apply")
+@click.option("--demo", is_flag=True)
+@click.option("--dry-run", is_flag=True)
+@pass_ctx
+def addons_apply(obj: Context, demo: bool, dry_run: bool) -> None:
+    """Make the database match addons.yaml (companies, installed and enabled addons)."""
+    _print_report(obj.lifecycle().apply_deployment(demo=demo, dry_run=dry_run))
+
+
+@cli.group(cls=TixiGroup)
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="List pending migrations, change nothing.")
+@pass_ctx
+def db_upgrade(obj: Context, dry_run: bool) -> None:
+    """Bring the kernel and every installed addon to their head revision."""
+    _print_report(obj.lifecycle().upgrade(dry_run=dry_run))
+
+
+@db.command("revision")
+@click.argument("addon")
+@click.option("-m", "--message", required=True)
+@click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
+@pass_ctx
+def db_revision(obj: Context, addon: str, message: str, empty: bool) -> None:
+    """Create a new migration for ADDON (autogenerated from its models)."""
+    from core import migrate
+
+    reg = obj.registry
+    if addon not in reg.manifests:
+        raise TixiError(f"unknown addon {addon!r}")
+    manifest = reg.manifests[addon]
+    reg.load(addon)
+    active = [reg.manifests[n] for n in reg.installed if n in reg.manifests]
+    if manifest not in active:
+        active.append(manifest)
+    with reg.engine.connect() as conn:
+        trans = conn.begin()
+        path = migrate.new_revision(
+            conn, active, addon, message, manifest.migrations_dir,
+            ["core"] + [d.name for d in manifest.depends], autogenerate=not empty,
+        )
+        trans.rollback()
+    click.echo(f"created {path}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--path", "target", default=None, help="Folder to create the addon in (default: addons/).")
+@pass_ctx
+def scaffold(obj: Context, name: str, target: str | None) -> None:
+    """Create a new addon skeleton that installs and whose test passes."""
+    from core.scaffold import scaffold_addon
+
+    path = scaffold_addon(name, Path(target) if target else None)
+    click.echo(f"created addon {name} in {path}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True)
+@pass_ctx
+def run(obj: Context, host: str, port: int, debug: bool) -> None:
+    """Serve the web UI (development server; use gunicorn in production)."""
+    from core.web.app import create_app
+
+    app = create_app(instance=obj.instance)
+    app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+@cli.command()
+@click.argument("login")
+@click.argument("model")
+@click.argument("res_id", type=int)
+@click.option("--company", default=None, help="Company code (default: the user's current company).")
+@pass_ctx
+def explain(obj: Context, login: str, model: str, res_id: int, company: str | None) -> None:
+    """Why can LOGIN see (or change) record RES_ID of MODEL?"""
+    from core.security.explain import explain_access
+
+    for line in explain_access(obj.registry, login, model, res_id, company):
+        click.echo(line)
+
+
+def _load_plugin_commands() -> None:
+    """Add commands contributed by installed addons (``tixi_cli_commands``)."""
+    try:
+        ctx = Context(Instance.resolve(None))
+        if not ctx.instance.exists():
+            return
+        from core.plugins import flatten
+
+        for command in flatten(ctx.registry.all_hooks.tixi_cli_commands()):
+            if command.name not in cli.commands:
+                cli.add_command(command)
+    except Exception:  # noqa: BLE001 - a broken instance must not break `tixi init`
+        return
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    from core.security import users  # noqa: F401
+
+    try:
+        from bench.cli import bench
+
+        cli.add_command(bench)
+    except ImportError:
+        pass
+    cli.main(args=argv, prog_name="tixi")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Every hook the kernel calls, in one module (the hook reference is checked against it).
+
+Addons implement hooks in their package (usually ``__init__.py`` or ``hooks.py``)
+with ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a hook only for
+the addons enabled for the current company; hooks that run at start-up
+(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``) are
+called for every installed addon.
+
+Each docstring has a short example; ``docs/addons.md`` carries the reference
+and ``tests/test_hooks_doc.py`` fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("tixi")
+
+
+@hookspec
+def tixi_user_context(env: Any) -> dict[str, Any] | None:
+    """Add values to the user context that record rules can use (``user.<key>``).
+
+    Called once per request/environment for the current user and company.
+    Values are scalars or lists of ids, or SQLAlchemy selectables of ids
+    (used as a sub-query, so a hierarchy stays one predicate).
+
+    Example::
+
+        @hookimpl
+        def tixi_user_context(env):
+            return {"territory_ids": managed_territory_ids_subquery(env.user_id)}
+    """
+
+
+@hookspec
+def tixi_blueprints() -> list[Any] | None:
+    """Return Flask blueprints of the addon; the web shell mounts them at start-up.
+
+    Requests to a blueprint named after an addon that the current company has
+    not enabled answer 404.
+
+    Example::
+
+        @hookimpl
+        def tixi_blueprints():
+            from addons.masterdata.views import bp
+            return [bp]
+    """
+
+
+@hookspec
+def tixi_menu_items(env: Any) -> list[Any] | None:
+    """Return :class:`core.web.menus.MenuItem` entries for the navigation.
+
+    Items whose ``model`` the user cannot read are hidden by the kernel.
+
+    Example::
+
+        @hookimpl
+        def tixi_menu_items(env):
+            return [MenuItem("customers", _l("Customers"), "masterdata.customer_list",
+                             model="masterdata_customer", sequence=10)]
+    """
+
+
+@hookspec
+def tixi_dashboard_widgets(env: Any) -> list[Any] | None:
+    """Return dashboard widgets (:class:`core.web.dashboard.Widget`) for the home page.
+
+    Example::
+
+        @hookimpl
+        def tixi_dashboard_widgets(env):
+            return [Widget("customers_by_status", _l("Customers by status"), chart=option)]
+    """
+
+
+@hookspec
+def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
+    """Extend another addon's generic view without editing it.
+
+    ``view`` is the view's name (``"masterdata.customer"``). Return a dict with
+    any of ``columns``, ``fields``, ``tabs``, ``buttons`` (lists).
+
+    Example::
+
+        @hookimpl
+        def tixi_view_extend(view, env):
+            if view == "masterdata.customer":
+                return {"tabs": [Tab("engine", _l("Engine platform"), render_engine_tab)]}
+    """
+
+
+@hookspec
+def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """React to ``created``, ``updated``, ``deleted`` or ``state_changed`` on any record.
+
+    Called inside the same transaction: raising aborts the whole operation.
+
+    Example::
+
+        @hookimpl
+        def tixi_record_event(env, event, model, record, changes):
+            if model == "masterdata_customer" and "owner_id" in changes:
+                log_handover(env, record)
+    """
+
+
+@hookspec
+def tixi_approval_workflows() -> list[Any] | None:
+    """Declare approval workflows (:class:`core.security.approvals.Workflow`).
+
+    Example::
+
+        @hookimpl
+        def tixi_approval_workflows():
+            return [Workflow("crm_cards.strategy", model="crm_cards_strategy", ...)]
+    """
+
+
+@hookspec
+def tixi_cli_commands() -> list[Any] | None:
+    """Return Click commands or groups to add to ``tixi``.
+
+    Example::
+
+        @hookimpl
+        def tixi_cli_commands():
+            return [import_customers_command]
+    """
+
+
+@hookspec
+def tixi_bench_generate(ctx: Any) -> None:
+    """Add the addon's generated records to a benchmark database (``tixi bench generate``).
+
+    ``ctx`` carries the connection, the tier sizes and the ids generated so far.
+
+    Example::
+
+        @hookimpl
+        def tixi_bench_generate(ctx):
+            ctx.bulk_insert("crm_cards_monthly", rows_for(ctx.customer_ids))
+    """
+
+
+@hookspec(firstresult=True)
+def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+    """Return a human label for a record (used in audit history and explanations).
+
+    The first non-None answer wins.
+
+    Example::
+
+        @hookimpl
+        def tixi_explain_label(model, res_id, env):
+            if model == "masterdata_customer":
+                return env.session.get(Customer, res_id).name
+    """

@@ -1,0 +1,447 @@
+"""Install, upgrade and uninstall addons; enable and disable them per company.
+
+Every operation runs in one database transaction: migrations (Alembic, DDL
+included: SQLite DDL is made transactional in :func:`core.db.make_engine`),
+data files and the registry state commit together or not at all. A dry run
+performs the same work and rolls it back, so its report is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, inspect, select, table, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from core import graph, migrate
+from core.data import DataLoader, remove_addon_data
+from core.db import utcnow
+from core.errors import LifecycleError, TixiError
+from core.manifest import Manifest
+from core.models import AddonState, ApprovalRequest, Company, CompanyAddon
+from core.registry import Registry
+
+
+def core_manifest() -> Manifest:
+    """A manifest-like description of the kernel, for loading its own data files."""
+    from packaging.version import Version
+
+    import core
+
+    return Manifest(
+        name="core",
+        version=Version(core.__version__),
+        label={"zh_CN": "内核", "en": "Kernel"},
+        summary={"zh_CN": "内核", "en": "Kernel"},
+        depends=(),
+        category="Kernel",
+        license="LGPL-3.0-or-later",
+        path=Path(core.__file__).resolve().parent,
+        module="core",
+        origin="kernel",
+        data=("data/security.yaml",),
+    )
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Step:
+    """What happened (or would happen) to one addon."""
+
+    addon: str
+    action: str  # install, upgrade, uninstall, enable, disable
+    from_version: str | None = None
+    to_version: str | None = None
+    migrations: list[str] = field(default_factory=list)
+    tables_created: list[str] = field(default_factory=list)
+    tables_dropped: dict[str, int] = field(default_factory=dict)
+    records: int = 0
+    removed_records: int = 0
+
+    def describe(self) -> str:
+        """One line for the CLI."""
+        parts = [f"{self.action} {self.addon}"]
+        if self.from_version or self.to_version:
+            parts.append(f"{self.from_version or '-'} -> {self.to_version or '-'}")
+        if self.migrations:
+            parts.append(f"{len(self.migrations)} migration(s)")
+        if self.tables_created:
+            parts.append("tables +" + ",".join(self.tables_created))
+        if self.tables_dropped:
+            parts.append(
+                "tables -" + ",".join(f"{t}({n} rows)" for t, n in self.tables_dropped.items())
+            )
+        if self.records:
+            parts.append(f"{self.records} data record(s)")
+        if self.removed_records:
+            parts.append(f"{self.removed_records} data record(s) removed")
+        return ", ".join(parts)
+
+
+@dataclass
+class Report:
+    """The outcome of one lifecycle operation."""
+
+    steps: list[Step] = field(default_factory=list)
+    dry_run: bool = False
+    backup: Path | None = None
+
+    def lines(self) -> list[str]:
+        """Human-readable summary, one line per step."""
+        head = "[dry run] " if self.dry_run else ""
+        out = [head + s.describe() for s in self.steps] or [head + "nothing to do"]
+        if self.backup:
+            out.append(f"backup written to {self.backup}")
+        return out
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+class Lifecycle:
+    """Lifecycle operations on one registry (one database)."""
+
+    def __init__(self, registry: Registry, progress: Progress | None = None) -> None:
+        self.registry = registry
+        self.progress = progress or _noop
+
+    # ----- transaction helper ------------------------------------------------------------
+    def _run(self, dry_run: bool, work: Callable[[Connection, Session, Report], None]) -> Report:
+        report = Report(dry_run=dry_run)
+        loaded_before = set(self.registry.modules)
+        with self.registry.engine.connect() as conn:
+            trans = conn.begin()
+            session = Session(bind=conn, join_transaction_mode="create_savepoint", autoflush=True)
+            try:
+                work(conn, session, report)
+                session.flush()
+                if dry_run:
+                    trans.rollback()
+                else:
+                    trans.commit()
+            except BaseException:
+                trans.rollback()
+                raise
+            finally:
+                session.close()
+        if dry_run:
+            for name in set(self.registry.modules) - loaded_before:
+                self.registry.unload(name)
+        self.registry.refresh()
+        return report
+
+    def _tables(self, conn: Connection) -> set[str]:
+        return set(inspect(conn).get_table_names())
+
+    # ----- kernel ------------------------------------------------------------------------
+    def init_kernel(self, conn: Connection) -> None:
+        """Create or upgrade the kernel tables (branch ``core``) and its seed data."""
+        migrate.upgrade(conn, [], "core")
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        loader = DataLoader(session, core_manifest())
+        loader.load_file("data/security.yaml")
+        session.flush()
+
+    def _installed(self, session: Session) -> dict[str, AddonState]:
+        return {a.name: a for a in session.scalars(select(AddonState))}
+
+    # ----- install -----------------------------------------------------------------------
+    def install(
+        self, names: Iterable[str], demo: bool = False, dry_run: bool = False
+    ) -> Report:
+        """Install addons with their dependency closure (and auto-install addons)."""
+        names = list(names)
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            self.init_kernel(conn)
+            installed = self._installed(session)
+            wanted = graph.closure(manifests, names)
+            todo = set(wanted) - set(installed)
+            while True:
+                extra = set(graph.auto_installable(manifests, set(installed) | todo)) - todo
+                if not extra:
+                    break
+                todo |= graph.closure(manifests, extra) - set(installed)
+            for name in graph.order(manifests, todo):
+                report.steps.append(self._install_one(conn, session, name, demo, installed))
+
+        return self._run(dry_run, work)
+
+    def _install_one(
+        self, conn: Connection, session: Session, name: str, demo: bool, installed: dict
+    ) -> Step:
+        manifest = self.registry.manifests[name]
+        self.progress(f"installing {name} {manifest.version}")
+        step = Step(name, "install", None, str(manifest.version))
+        before = self._tables(conn)
+        self.registry.load(name)
+        active = [self.registry.manifests[n] for n in list(installed) + [name] if n in self.registry.manifests]
+        step.migrations = migrate.pending(conn, active, name)
+        migrate.upgrade(conn, active, name)
+        step.tables_created = sorted(self._tables(conn) - before)
+        loader = DataLoader(session, manifest)
+        files = list(manifest.data) + (list(manifest.demo) if demo else [])
+        for rel in files:
+            self.progress(f"  {name}: loading {rel}")
+            loader.load_file(rel)
+        step.records = loader.count
+        state = AddonState(name=name, version=str(manifest.version), demo=demo)
+        session.add(state)
+        session.flush()
+        installed[name] = state
+        return step
+
+    # ----- upgrade -----------------------------------------------------------------------
+    def upgrade(self, names: Iterable[str] | None = None, dry_run: bool = False) -> Report:
+        """Upgrade the kernel and installed addons whose manifest version rose (or all named)."""
+        names = list(names or [])
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            core_pending = migrate.pending(conn, [], "core")
+            self.init_kernel(conn)
+            if core_pending:
+                report.steps.append(Step("core", "upgrade", migrations=core_pending))
+            installed = self._installed(session)
+            for name in names:
+                if name not in installed:
+                    raise LifecycleError(f"addon {name!r} is not installed")
+            missing = [n for n in installed if n not in manifests]
+            if missing:
+                raise LifecycleError(
+                    f"installed addon {missing[0]!r} is no longer available in any addons path"
+                )
+            graph.check(manifests, installed)
+            active = [manifests[n] for n in installed]
+            for name in graph.order(manifests, installed):
+                state = installed[name]
+                manifest = manifests[name]
+                pending = migrate.pending(conn, active, name)
+                newer = manifest.version > _version(state.version)
+                if manifest.version < _version(state.version):
+                    raise LifecycleError(
+                        f"addon {name!r}: database has version {state.version}, code has "
+                        f"{manifest.version} (a downgrade is not supported)"
+                    )
+                if not (newer or pending or name in names):
+                    continue
+                self.progress(f"upgrading {name} {state.version} -> {manifest.version}")
+                step = Step(name, "upgrade", state.version, str(manifest.version), migrations=pending)
+                before = self._tables(conn)
+                migrate.upgrade(conn, active, name)
+                step.tables_created = sorted(self._tables(conn) - before)
+                loader = DataLoader(session, manifest)
+                for rel in list(manifest.data) + (list(manifest.demo) if state.demo else []):
+                    loader.load_file(rel)
+                step.records = loader.count
+                step.removed_records = loader.remove_stale()
+                state.version = str(manifest.version)
+                state.updated_at = utcnow()
+                session.flush()
+                report.steps.append(step)
+
+        return self._run(dry_run, work)
+
+    # ----- uninstall ---------------------------------------------------------------------
+    def uninstall(
+        self,
+        name: str,
+        cascade: bool = False,
+        dry_run: bool = False,
+        confirmed: bool = False,
+        backup_dir: Path | None = None,
+    ) -> Report:
+        """Remove an addon's data, tables and state; dependents first when ``cascade``.
+
+        Without ``confirmed`` (and outside a dry run) nothing is dropped. A JSON
+        backup of every row that goes is written first.
+        """
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            installed = self._installed(session)
+            if name not in installed:
+                raise LifecycleError(f"addon {name!r} is not installed")
+            deps = graph.dependents(manifests, name, [n for n in installed if n in manifests])
+            if deps and not cascade:
+                raise LifecycleError(
+                    f"cannot uninstall {name!r}: installed addon(s) {', '.join(deps)} depend on it "
+                    "(use --cascade to uninstall them too)"
+                )
+            if not dry_run and not confirmed:
+                raise LifecycleError("uninstall drops tables and data: confirm with --yes")
+            victims = list(reversed(deps)) + [name]
+            active = [manifests[n] for n in installed if n in manifests]
+            if backup_dir is not None and not dry_run:
+                report.backup = self._backup(conn, session, victims, backup_dir)
+            for victim in victims:
+                self.progress(f"uninstalling {victim}")
+                step = Step(victim, "uninstall", installed[victim].version, None)
+                tables = [t for t in self._tables(conn) if t.startswith(victim + "_")]
+                step.tables_dropped = {
+                    t: conn.execute(select(func.count()).select_from(table(t))).scalar_one()
+                    for t in sorted(tables)
+                }
+                models = [t for t in step.tables_dropped]
+                if models:
+                    session.execute(delete(ApprovalRequest).where(ApprovalRequest.model.in_(models)))
+                step.removed_records = remove_addon_data(session, victim)
+                session.execute(delete(CompanyAddon).where(CompanyAddon.addon == victim))
+                session.flush()
+                migrate.downgrade_to_base(conn, active, victim)
+                leftover = [t for t in self._tables(conn) if t.startswith(victim + "_")]
+                if leftover:
+                    raise LifecycleError(
+                        f"addon {victim!r}: its migrations' downgrade left tables {leftover}"
+                    )
+                session.delete(installed[victim])
+                session.flush()
+                active = [m for m in active if m.name != victim]
+                report.steps.append(step)
+            for victim in victims:
+                self.registry.unload(victim)
+
+        report = self._run(dry_run, work)
+        if dry_run:
+            self.registry.refresh()
+        return report
+
+    def _backup(self, conn: Connection, session: Session, victims: list[str], folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = folder / f"{stamp}-uninstall-{'-'.join(victims)}.json"
+        dump: dict[str, Any] = {"addons": victims, "taken_at": stamp, "tables": {}, "external_ids": {}}
+        for t in sorted(self._tables(conn)):
+            if any(t.startswith(v + "_") for v in victims):
+                rows = conn.execute(text(f'SELECT * FROM "{t}"')).mappings().all()
+                dump["tables"][t] = [dict(r) for r in rows]
+        from core.models import ExternalId
+
+        for v in victims:
+            dump["external_ids"][v] = [
+                {"name": x.name, "table": x.table, "res_id": x.res_id}
+                for x in session.scalars(select(ExternalId).where(ExternalId.addon == v))
+            ]
+        path.write_text(json.dumps(dump, ensure_ascii=False, default=_json_default, indent=1), encoding="utf-8")
+        return path
+
+    # ----- per company -------------------------------------------------------------------
+    def enable(self, name: str, company_code: str, dry_run: bool = False) -> Report:
+        """Enable an addon (and its dependencies) for one company, installing what is missing."""
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            self.init_kernel(conn)
+            company = _company(session, company_code)
+            installed = self._installed(session)
+            needed = graph.order(manifests, graph.closure(manifests, [name]))
+            for dep in needed:
+                if dep not in installed:
+                    report.steps.append(self._install_one(conn, session, dep, False, installed))
+            for dep in needed:
+                if session.get(CompanyAddon, (company.id, dep)) is None:
+                    session.add(CompanyAddon(company_id=company.id, addon=dep))
+                    report.steps.append(Step(dep, f"enable for {company.code}"))
+            session.flush()
+
+        return self._run(dry_run, work)
+
+    def disable(self, name: str, company_code: str, dry_run: bool = False) -> Report:
+        """Disable an addon (and addons enabled there that depend on it) for one company.
+
+        The company's data stays in the tables; no other company is touched.
+        """
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            company = _company(session, company_code)
+            enabled = set(
+                session.scalars(select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id))
+            )
+            if name not in enabled:
+                raise LifecycleError(f"addon {name!r} is not enabled for company {company.code!r}")
+            deps = graph.dependents(manifests, name, [n for n in enabled if n in manifests])
+            for dep in list(reversed(deps)) + [name]:
+                session.execute(
+                    delete(CompanyAddon).where(
+                        CompanyAddon.company_id == company.id, CompanyAddon.addon == dep
+                    )
+                )
+                report.steps.append(Step(dep, f"disable for {company.code}"))
+
+        return self._run(dry_run, work)
+
+    def apply_deployment(self, demo: bool = False, dry_run: bool = False) -> Report:
+        """Make the database match ``addons.yaml``: companies exist, addons installed and enabled."""
+        deployment = self.registry.deployment
+        manifests = self.registry.manifests
+
+        def work(conn: Connection, session: Session, report: Report) -> None:
+            self.init_kernel(conn)
+            installed = self._installed(session)
+            wanted: set[str] = set()
+            for spec in deployment.companies:
+                wanted |= graph.closure(manifests, spec.addons)
+            companies = {}
+            for spec in deployment.companies:
+                company = session.scalar(select(Company).where(Company.code == spec.code))
+                if company is None:
+                    company = Company(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, currency=spec.currency)
+                    session.add(company)
+                    session.flush()
+                    report.steps.append(Step(spec.code, "create company"))
+                companies[spec.code] = company
+            for name in graph.order(manifests, wanted - set(installed)):
+                report.steps.append(self._install_one(conn, session, name, demo, installed))
+            for spec in deployment.companies:
+                company = companies[spec.code]
+                want = graph.closure(manifests, spec.addons)
+                have = set(
+                    session.scalars(select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id))
+                )
+                for n in sorted(want - have):
+                    session.add(CompanyAddon(company_id=company.id, addon=n))
+                    report.steps.append(Step(n, f"enable for {company.code}"))
+                for n in sorted(have - want):
+                    session.execute(
+                        delete(CompanyAddon).where(
+                            CompanyAddon.company_id == company.id, CompanyAddon.addon == n
+                        )
+                    )
+                    report.steps.append(Step(n, f"disable for {company.code}"))
+            session.flush()
+
+        return self._run(dry_run, work)
+
+
+def _company(session: Session, code: str) -> Company:
+    company = session.scalar(select(Company).where(Company.code == code))
+    if company is None:
+        raise TixiError(f"no company with code {code!r}")
+    return company
+
+
+def _version(text_: str) -> Any:
+    from packaging.version import Version
+
+    return Version(text_)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)

@@ -1,0 +1,40 @@
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals."""
+
+from core.models.approval import ApprovalEvent, ApprovalRequest
+from core.models.audit import AuditEntry
+from core.models.base import AddonState, CompanyAddon, ExternalId
+from core.models.security import (
+    AccessRight,
+    ApiToken,
+    Company,
+    Group,
+    LoginAttempt,
+    RecordRule,
+    User,
+    UserSession,
+    group_implied,
+    rule_group,
+    user_company,
+    user_group,
+)
+
+__all__ = [
+    "AccessRight",
+    "AddonState",
+    "ApiToken",
+    "ApprovalEvent",
+    "ApprovalRequest",
+    "AuditEntry",
+    "Company",
+    "CompanyAddon",
+    "ExternalId",
+    "Group",
+    "LoginAttempt",
+    "RecordRule",
+    "User",
+    "UserSession",
+    "group_implied",
+    "rule_group",
+    "user_company",
+    "user_group",
+]

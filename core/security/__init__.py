@@ -1,0 +1,1 @@
+"""Security kernel: passwords, access rights, record rules compiled to SQL, audit, approvals."""
