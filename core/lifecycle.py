@@ -145,11 +145,18 @@ class Lifecycle:
     # ----- kernel ------------------------------------------------------------------------
     def init_kernel(self, conn: Connection) -> None:
         """Create or upgrade the kernel tables (branch ``core``) and its seed data."""
-        migrate.upgrade(conn, [], "core")
+        migrate.upgrade(conn, self._installed_manifests(conn), "core")
         session = Session(bind=conn, join_transaction_mode="create_savepoint")
         loader = DataLoader(session, core_manifest())
         loader.load_file("data/security.yaml")
         session.flush()
+
+    def _installed_manifests(self, conn: Connection) -> list[Manifest]:
+        """Manifests of the addons installed in this database (their version folders)."""
+        if not inspect(conn).has_table("core_addon"):
+            return []
+        names = conn.execute(select(AddonState.name)).scalars()
+        return [self.registry.manifests[n] for n in names if n in self.registry.manifests]
 
     def _installed(self, session: Session) -> dict[str, AddonState]:
         return {a.name: a for a in session.scalars(select(AddonState))}
@@ -208,7 +215,7 @@ class Lifecycle:
         manifests = self.registry.manifests
 
         def work(conn: Connection, session: Session, report: Report) -> None:
-            core_pending = migrate.pending(conn, [], "core")
+            core_pending = migrate.pending(conn, self._installed_manifests(conn), "core")
             self.init_kernel(conn)
             if core_pending:
                 report.steps.append(Step("core", "upgrade", migrations=core_pending))

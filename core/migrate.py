@@ -1,8 +1,13 @@
 """Alembic glue: one environment, one version branch per addon, applied in dependency order.
 
 The kernel's branch is labelled ``core``; each addon's branch is labelled with
-its technical name and its first revision ``depends_on`` the kernel and the
-addon's dependencies, so Alembic itself also knows the cross-addon order.
+its technical name and starts from its own root (``down_revision = None``).
+Branches are independent in Alembic's graph: the kernel applies them in the
+addon dependency order (:func:`core.graph.order`), which it already knows from
+the manifests. We tried Alembic's ``depends_on`` between branches first: with
+more than two dependent branches Alembic collapses dependency heads out of
+``alembic_version`` and a later upgrade fails (``KeyError`` on a head it
+removed), so cross-branch order is the kernel's job (see docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Root pytest configuration: the kernel's fixtures for every test folder (kernel and addons)."""
+
+from core.testing import tixi_db  # noqa: F401
