@@ -76,7 +76,9 @@ def load_deployment(path: Path | None) -> Deployment:
                 currency=spec.get("currency", "CNY"),
             )
         )
-    return Deployment(path=path, database=raw.get("database"), addons_paths=paths, companies=companies)
+    return Deployment(
+        path=path, database=raw.get("database"), addons_paths=paths, companies=companies
+    )
 
 
 @dataclass

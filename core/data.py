@@ -166,7 +166,9 @@ class DataLoader:
                 missing = {"id", "model", "group", "read", "create", "write", "delete"} - set(row)
                 if missing:
                     raise LifecycleError(f"{path}:{i}: missing column {sorted(missing)[0]!r}")
-                perms = {k: row[k].strip().lower() in TRUE for k in ("read", "create", "write", "delete")}
+                perms = {
+                    k: row[k].strip().lower() in TRUE for k in ("read", "create", "write", "delete")
+                }
                 self._access(row["id"], row["model"].strip(), row["group"].strip(), perms)
 
     def load_access_list(self, rows: list[dict]) -> None:
@@ -211,7 +213,11 @@ class DataLoader:
             values: dict[str, Any] = {}
             m2m: dict[str, list[int]] = {}
             for key, raw in (spec.get("values") or {}).items():
-                if isinstance(raw, list) and raw and all(isinstance(v, str) and v.startswith("ref:") for v in raw):
+                if (
+                    isinstance(raw, list)
+                    and raw
+                    and all(isinstance(v, str) and v.startswith("ref:") for v in raw)
+                ):
                     m2m[key] = [self.resolve(v) for v in raw]
                 elif key == "password" and spec["model"] == "core_user":
                     values["password_hash"] = hash_password(str(raw))

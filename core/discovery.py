@@ -38,7 +38,9 @@ def _scan_entry_points() -> Iterable[Manifest]:
         yield manifest
 
 
-def discover(extra_paths: Iterable[Path] = (), use_entry_points: bool = True) -> dict[str, Manifest]:
+def discover(
+    extra_paths: Iterable[Path] = (), use_entry_points: bool = True
+) -> dict[str, Manifest]:
     """Return every addon found, by name; the same name twice is an error naming both places."""
     found: dict[str, Manifest] = {}
     sources: list[Iterable[Manifest]] = [_scan_folder(PROJECT_ADDONS, "project")]

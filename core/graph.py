@@ -49,7 +49,7 @@ def order(manifests: Mapping[str, Manifest], names: Iterable[str]) -> list[str]:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = stack[stack.index(name):] + [name]
+            cycle = stack[stack.index(name) :] + [name]
             raise DependencyError("dependency cycle: " + " -> ".join(cycle))
         state[name] = 1
         stack.append(name)

@@ -49,6 +49,7 @@ def core_manifest() -> Manifest:
         data=("data/security.yaml",),
     )
 
+
 Progress = Callable[[str], None]
 
 
@@ -162,9 +163,7 @@ class Lifecycle:
         return {a.name: a for a in session.scalars(select(AddonState))}
 
     # ----- install -----------------------------------------------------------------------
-    def install(
-        self, names: Iterable[str], demo: bool = False, dry_run: bool = False
-    ) -> Report:
+    def install(self, names: Iterable[str], demo: bool = False, dry_run: bool = False) -> Report:
         """Install addons with their dependency closure (and auto-install addons)."""
         names = list(names)
         manifests = self.registry.manifests
@@ -192,7 +191,11 @@ class Lifecycle:
         step = Step(name, "install", None, str(manifest.version))
         before = self._tables(conn)
         self.registry.load(name)
-        active = [self.registry.manifests[n] for n in list(installed) + [name] if n in self.registry.manifests]
+        active = [
+            self.registry.manifests[n]
+            for n in list(installed) + [name]
+            if n in self.registry.manifests
+        ]
         step.migrations = migrate.pending(conn, active, name)
         migrate.upgrade(conn, active, name)
         step.tables_created = sorted(self._tables(conn) - before)
@@ -243,7 +246,9 @@ class Lifecycle:
                 if not (newer or pending or name in names):
                     continue
                 self.progress(f"upgrading {name} {state.version} -> {manifest.version}")
-                step = Step(name, "upgrade", state.version, str(manifest.version), migrations=pending)
+                step = Step(
+                    name, "upgrade", state.version, str(manifest.version), migrations=pending
+                )
                 before = self._tables(conn)
                 migrate.upgrade(conn, active, name)
                 step.tables_created = sorted(self._tables(conn) - before)
@@ -301,7 +306,9 @@ class Lifecycle:
                 }
                 models = [t for t in step.tables_dropped]
                 if models:
-                    session.execute(delete(ApprovalRequest).where(ApprovalRequest.model.in_(models)))
+                    session.execute(
+                        delete(ApprovalRequest).where(ApprovalRequest.model.in_(models))
+                    )
                 step.removed_records = remove_addon_data(session, victim)
                 session.execute(delete(CompanyAddon).where(CompanyAddon.addon == victim))
                 session.flush()
@@ -327,7 +334,12 @@ class Lifecycle:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"{stamp}-uninstall-{'-'.join(victims)}.json"
-        dump: dict[str, Any] = {"addons": victims, "taken_at": stamp, "tables": {}, "external_ids": {}}
+        dump: dict[str, Any] = {
+            "addons": victims,
+            "taken_at": stamp,
+            "tables": {},
+            "external_ids": {},
+        }
         for t in sorted(self._tables(conn)):
             if any(t.startswith(v + "_") for v in victims):
                 rows = conn.execute(text(f'SELECT * FROM "{t}"')).mappings().all()
@@ -339,7 +351,9 @@ class Lifecycle:
                 {"name": x.name, "table": x.table, "res_id": x.res_id}
                 for x in session.scalars(select(ExternalId).where(ExternalId.addon == v))
             ]
-        path.write_text(json.dumps(dump, ensure_ascii=False, default=_json_default, indent=1), encoding="utf-8")
+        path.write_text(
+            json.dumps(dump, ensure_ascii=False, default=_json_default, indent=1), encoding="utf-8"
+        )
         return path
 
     # ----- per company -------------------------------------------------------------------
@@ -373,7 +387,9 @@ class Lifecycle:
         def work(conn: Connection, session: Session, report: Report) -> None:
             company = _company(session, company_code)
             enabled = set(
-                session.scalars(select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id))
+                session.scalars(
+                    select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id)
+                )
             )
             if name not in enabled:
                 raise LifecycleError(f"addon {name!r} is not enabled for company {company.code!r}")
@@ -403,7 +419,12 @@ class Lifecycle:
             for spec in deployment.companies:
                 company = session.scalar(select(Company).where(Company.code == spec.code))
                 if company is None:
-                    company = Company(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, currency=spec.currency)
+                    company = Company(
+                        code=spec.code,
+                        name_zh=spec.name_zh,
+                        name_en=spec.name_en,
+                        currency=spec.currency,
+                    )
                     session.add(company)
                     session.flush()
                     report.steps.append(Step(spec.code, "create company"))
@@ -414,7 +435,9 @@ class Lifecycle:
                 company = companies[spec.code]
                 want = graph.closure(manifests, spec.addons)
                 have = set(
-                    session.scalars(select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id))
+                    session.scalars(
+                        select(CompanyAddon.addon).where(CompanyAddon.company_id == company.id)
+                    )
                 )
                 for n in sorted(want - have):
                     session.add(CompanyAddon(company_id=company.id, addon=n))

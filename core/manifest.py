@@ -144,8 +144,17 @@ def load_manifest(path: Path, module: str, origin: str) -> Manifest:
     if any(d.name == name for d in deps):
         raise ManifestError(f"{where}: field 'depends': an addon cannot depend on itself")
     known = {
-        "name", "version", "label", "summary", "depends", "category", "license",
-        "auto_install", "external_dependencies", "data", "demo",
+        "name",
+        "version",
+        "label",
+        "summary",
+        "depends",
+        "category",
+        "license",
+        "auto_install",
+        "external_dependencies",
+        "data",
+        "demo",
     }
     unknown = sorted(set(raw) - known)
     if unknown:

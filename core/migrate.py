@@ -69,7 +69,9 @@ def pending(connection: Connection, manifests: Iterable[Manifest], label: str) -
     applied: set[str] = set()
     for head in current:
         applied.update(r.revision for r in script.iterate_revisions(head, "base"))
-    revs = [r for r in script.iterate_revisions(f"{label}@head", "base") if label in r.branch_labels]
+    revs = [
+        r for r in script.iterate_revisions(f"{label}@head", "base") if label in r.branch_labels
+    ]
     return [f"{r.revision} {r.doc}" for r in reversed(revs) if r.revision not in applied]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -105,7 +104,9 @@ class Registry:
     # ----- per-company -------------------------------------------------------------------
     def enabled_addons(self, session: Session, company_id: int) -> frozenset[str]:
         """Addons enabled for a company (one small query)."""
-        rows = session.scalars(select(CompanyAddon.addon).where(CompanyAddon.company_id == company_id))
+        rows = session.scalars(
+            select(CompanyAddon.addon).where(CompanyAddon.company_id == company_id)
+        )
         return frozenset(r for r in rows if r in self.modules)
 
     def hooks(self, enabled: frozenset[str]) -> CompanyHooks:
@@ -123,10 +124,6 @@ class Registry:
         return self.pm.hook
 
     # ----- models ------------------------------------------------------------------------
-    @cached_property
-    def _tables(self) -> dict[str, type]:
-        return {}
-
     def model(self, table: str) -> type:
         """The mapped class for a table name (``masterdata_customer``)."""
         cls = model_class(table)

@@ -16,13 +16,21 @@ def fixture_db(url: str, extra: list[Path] | None = None) -> TixiTestDB:
     return TixiTestDB(url, Deployment(path=None, addons_paths=[FIXTURE_ADDONS, *(extra or [])]))
 
 
-def write_addon(folder: Path, name: str, toml_extra: str = "", depends: str = "", version: str = "1.0.0",
-                migration: str | None = None, data: str | None = None) -> Path:
+def write_addon(
+    folder: Path,
+    name: str,
+    toml_extra: str = "",
+    depends: str = "",
+    version: str = "1.0.0",
+    migration: str | None = None,
+    data: str | None = None,
+) -> Path:
     """Write a minimal addon into ``folder/name`` for one test."""
     path = folder / name
     (path / "migrations").mkdir(parents=True, exist_ok=True)
     files = '["data/data.yaml"]' if data is not None else "[]"
-    (path / "addon.toml").write_text(textwrap.dedent(f"""\
+    (path / "addon.toml").write_text(
+        textwrap.dedent(f"""\
         name = "{name}"
         version = "{version}"
         category = "Test"
@@ -36,10 +44,14 @@ def write_addon(folder: Path, name: str, toml_extra: str = "", depends: str = ""
         [summary]
         zh_CN = "测试"
         en = "Test"
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     (path / "__init__.py").write_text("", encoding="utf-8")
     if migration is not None:
-        (path / "migrations" / f"{name}_0001.py").write_text(textwrap.dedent(migration), encoding="utf-8")
+        (path / "migrations" / f"{name}_0001.py").write_text(
+            textwrap.dedent(migration), encoding="utf-8"
+        )
     if data is not None:
         (path / "data").mkdir(exist_ok=True)
         (path / "data" / "data.yaml").write_text(textwrap.dedent(data), encoding="utf-8")
@@ -53,5 +65,5 @@ def table_migration(name: str, table: str, fail: bool = False) -> str:
         f'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "{name}_0001"\n'
         f'down_revision = None\nbranch_labels = ("{name}",)\ndepends_on = None\n\n\n'
         f'def upgrade():\n    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True))\n'
-        f"{boom}\n\ndef downgrade():\n    op.drop_table(\"{table}\")\n"
+        f'{boom}\n\ndef downgrade():\n    op.drop_table("{table}")\n'
     )

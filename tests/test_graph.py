@@ -23,7 +23,8 @@ def test_diamond_orders_each_addon_once_after_its_dependencies(manifests):
     assert order[0] == "alpha"
     assert order[-1] == "delta"
     assert sorted(order) == ["alpha", "beta", "delta", "gamma"]
-    assert order.index("beta") < order.index("delta") and order.index("gamma") < order.index("delta")
+    assert order.index("beta") < order.index("delta")
+    assert order.index("gamma") < order.index("delta")
 
 
 def test_cycle_is_printed(tmp_path: Path):
@@ -31,14 +32,18 @@ def test_cycle_is_printed(tmp_path: Path):
     write_addon(tmp_path, "cyc_b", depends='"cyc_c"')
     write_addon(tmp_path, "cyc_c", depends='"cyc_a"')
     found = discover([tmp_path], use_entry_points=False)
-    with pytest.raises(DependencyError, match=r"dependency cycle: cyc_a -> cyc_b -> cyc_c -> cyc_a"):
+    with pytest.raises(
+        DependencyError, match=r"dependency cycle: cyc_a -> cyc_b -> cyc_c -> cyc_a"
+    ):
         graph.order(found, graph.closure(found, ["cyc_a"]))
 
 
 def test_missing_dependency_names_who_needs_what(tmp_path: Path):
     write_addon(tmp_path, "needy", depends='"ghost"')
     found = discover([tmp_path], use_entry_points=False)
-    with pytest.raises(DependencyError, match="addon 'needy' needs 'ghost', which is not available"):
+    with pytest.raises(
+        DependencyError, match="addon 'needy' needs 'ghost', which is not available"
+    ):
         graph.closure(found, ["needy"])
 
 
@@ -46,7 +51,9 @@ def test_version_constraint_not_met(tmp_path: Path):
     write_addon(tmp_path, "old_base", version="0.9.0")
     write_addon(tmp_path, "wants_new", depends='"old_base>=1.0"')
     found = discover([tmp_path], use_entry_points=False)
-    with pytest.raises(DependencyError, match=r"needs old_base>=1.0, but old_base is version 0.9.0"):
+    with pytest.raises(
+        DependencyError, match=r"needs old_base>=1.0, but old_base is version 0.9.0"
+    ):
         graph.closure(found, ["wants_new"])
 
 
@@ -100,7 +107,9 @@ def test_discovery_from_project_extra_folder_and_entry_point(tmp_path: Path, mon
     write_addon(site, "tixi_ep_addon")
     dist = site / "tixi_ep_addon_dist-1.0.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tixi-ep-addon-dist\nVersion: 1.0\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: tixi-ep-addon-dist\nVersion: 1.0\n"
+    )
     (dist / "entry_points.txt").write_text("[tixi.addons]\ntixi_ep_addon = tixi_ep_addon\n")
     monkeypatch.syspath_prepend(str(site))
     found = discover([FIXTURE_ADDONS], use_entry_points=True)

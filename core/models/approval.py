@@ -34,7 +34,9 @@ class ApprovalEvent(Base):
     __tablename__ = "core_approval_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    approval_id: Mapped[int] = mapped_column(ForeignKey("core_approval.id", ondelete="CASCADE"), index=True)
+    approval_id: Mapped[int] = mapped_column(
+        ForeignKey("core_approval.id", ondelete="CASCADE"), index=True
+    )
     transition: Mapped[str] = mapped_column(String(64))
     from_state: Mapped[str] = mapped_column(String(32))
     to_state: Mapped[str] = mapped_column(String(32))

@@ -16,7 +16,9 @@ class AuditEntry(Base):
     __tablename__ = "core_audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("core_company.id"), nullable=True, index=True)
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("core_company.id"), nullable=True, index=True
+    )
     model: Mapped[str] = mapped_column(String(128))
     res_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))  # create, update, delete, transition

@@ -28,8 +28,12 @@ class CompanyAddon(Base):
 
     __tablename__ = "core_company_addon"
 
-    company_id: Mapped[int] = mapped_column(ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True)
-    addon: Mapped[str] = mapped_column(ForeignKey("core_addon.name", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True
+    )
+    addon: Mapped[str] = mapped_column(
+        ForeignKey("core_addon.name", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class ExternalId(Base):

@@ -31,7 +31,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import CompanySpec, Deployment
+from core.config import Deployment
 from core.lifecycle import Lifecycle
 from core.models import Company, User
 from core.registry import Registry
@@ -73,7 +73,9 @@ class TixiTestDB:
                 s.flush()
             return company.id
 
-    def install(self, *names: str, companies: Iterable[str] = ("acme",), demo: bool = False) -> None:
+    def install(
+        self, *names: str, companies: Iterable[str] = ("acme",), demo: bool = False
+    ) -> None:
         """Install addons and enable them for the given companies (created if missing)."""
         for code in companies:
             self.company(code)
@@ -101,7 +103,9 @@ def make_user(
     ids = [db.company(c) for c in codes]
     with db.session() as s:
         companies = [s.get(Company, i) for i in ids]
-        user = create_user(s, login, login.title(), password, companies, list(groups), is_admin=is_admin)
+        user = create_user(
+            s, login, login.title(), password, companies, list(groups), is_admin=is_admin
+        )
         return user.id
 
 
@@ -167,7 +171,9 @@ def tixi_db(request: pytest.FixtureRequest) -> Iterator[TixiTestDB]:
         drop()
 
 
-def install_users(db: TixiTestDB, specs: dict[str, Iterable[str]], company: str = "acme") -> dict[str, int]:
+def install_users(
+    db: TixiTestDB, specs: dict[str, Iterable[str]], company: str = "acme"
+) -> dict[str, int]:
     """Create several users at once: ``{login: [group codes]}`` -> ``{login: id}``."""
     return {login: make_user(db, login, groups, company) for login, groups in specs.items()}
 
