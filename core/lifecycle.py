@@ -187,6 +187,7 @@ class Lifecycle:
         self, conn: Connection, session: Session, name: str, demo: bool, installed: dict
     ) -> Step:
         manifest = self.registry.manifests[name]
+        check_python_requirements(manifest)
         self.progress(f"installing {name} {manifest.version}")
         step = Step(name, "install", None, str(manifest.version))
         before = self._tables(conn)
@@ -452,6 +453,26 @@ class Lifecycle:
             session.flush()
 
         return self._run(dry_run, work)
+
+
+def check_python_requirements(manifest: Manifest) -> None:
+    """Refuse to install an addon whose external Python requirements are not met."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    for line in manifest.python_requires:
+        req = Requirement(line)
+        try:
+            version = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            raise LifecycleError(
+                f"addon {manifest.name!r} needs the Python package {line!r}: pip install '{line}'"
+            ) from None
+        if req.specifier and not req.specifier.contains(version, prereleases=True):
+            raise LifecycleError(
+                f"addon {manifest.name!r} needs {line!r}, but {req.name} {version} is installed"
+            )
 
 
 def _company(session: Session, code: str) -> Company:

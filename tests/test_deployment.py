@@ -119,3 +119,22 @@ def test_only_installed_addons_are_imported(tmp_path: Path):
     finally:
         reg.engine.dispose()
         drop()
+
+
+def test_missing_python_requirement_refuses_install(tmp_path: Path):
+    folder = tmp_path / "extra"
+    write_addon(
+        folder,
+        "needs_pkg",
+        toml_extra='[external_dependencies]\npython = ["surely-not-installed-pkg>=1"]',
+    )
+    url, drop = new_database("sqlite")
+    from core.config import Deployment
+
+    reg = Registry(url, Deployment(path=None, addons_paths=[folder]), use_entry_points=False)
+    try:
+        with pytest.raises(TixiError, match="needs the Python package 'surely-not-installed-pkg>=1'"):
+            Lifecycle(reg).install(["needs_pkg"])
+    finally:
+        reg.engine.dispose()
+        drop()
