@@ -160,3 +160,22 @@ def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
             if model == "masterdata_customer":
                 return env.session.get(Customer, res_id).name
     """
+
+
+@hookspec
+def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int] | None:
+    """Move a leaving employee's open work and archives to a successor (handover, 交接).
+
+    Called by ``masterdata``'s handover inside its single transaction, after the
+    customers have moved. Move your addon's records (open quotes, cards, plans)
+    from ``from_employee`` to ``to_employee`` (both ``masterdata_employee``
+    records) and return counts per kind for the report. Raising aborts the
+    whole handover.
+
+    Example::
+
+        @hookimpl
+        def tixi_handover(env, from_employee, to_employee):
+            n = move_open_quotes(env, from_employee.id, to_employee.id)
+            return {"pricing_quote": n}
+    """

@@ -1,0 +1,47 @@
+"""The territories addon (片区): hook implementations, kept thin.
+
+User-context values for record rules (sub-queries, so each rule stays one SQL
+predicate):
+
+* ``user.managed_territory_ids``: territories whose manager is the user's
+  employee; ``child_of`` on it covers their whole subtree.
+* ``user.territory_customer_ids``: customers currently assigned to a territory
+  in that subtree (used by rules on ``masterdata_customer``/``masterdata_contact``).
+* ``user.member_territory_ids``: territories the user currently works in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.plugins import hookimpl
+
+
+@hookimpl
+def tixi_user_context(env: Any) -> dict[str, Any]:
+    """Territory scope of the user as sub-queries."""
+    from addons.territories.services import user_context
+
+    return user_context(env.user_id, env.company_id)
+
+
+@hookimpl
+def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """Assign a customer to a territory from its province when created or moved."""
+    if model != "masterdata_customer":
+        return
+    if event == "created" or (event == "updated" and {"province", "city"} & set(changes)):
+        from addons.territories.services import auto_assign
+
+        auto_assign(env, record)
+
+
+@hookimpl
+def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+    """Names of territories for audit and explanations."""
+    if model == "territories_territory":
+        from addons.territories.models import Territory
+
+        obj = env.session.get(Territory, res_id)
+        return str(obj) if obj is not None else None
+    return None

@@ -1,0 +1,219 @@
+"""Territory services: the user's scope, assignments with history, moves.
+
+Every change keeps history: the current row of a customer's (or a member's)
+territory is closed (``date_to`` = the day of the change) and a new one opened,
+and the change goes to the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from addons.masterdata.models import Customer, Employee
+from addons.masterdata.services import employee_ids_query
+from addons.territories.models import (
+    CustomerTerritory,
+    ProvinceMapping,
+    Territory,
+    TerritoryMember,
+    territory_closure,
+)
+from core.errors import AccessDenied, ValidationError
+
+
+def today() -> dt.date:
+    """The current date in China (business dates are Asia/Shanghai)."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def managed_territories_query(user_id: int, company_id: int) -> Select:
+    """Territories whose manager is one of the user's employees in the company."""
+    return select(Territory.id).where(
+        Territory.company_id == company_id,
+        Territory.manager_id.in_(employee_ids_query(user_id, company_id)),
+    )
+
+
+def subtree_query(territory_ids: Any) -> Select:
+    """All territories under (and including) the given ones, through the closure table."""
+    return select(territory_closure.c.descendant_id).where(territory_closure.c.ancestor_id.in_(territory_ids))
+
+
+def customers_in_query(territory_ids: Any, on: dt.date | None = None) -> Select:
+    """Customers assigned to one of ``territory_ids`` now (or on a date)."""
+    stmt = select(CustomerTerritory.customer_id).where(CustomerTerritory.territory_id.in_(territory_ids))
+    if on is None:
+        return stmt.where(CustomerTerritory.date_to.is_(None))
+    return stmt.where(
+        CustomerTerritory.date_from <= on,
+        (CustomerTerritory.date_to.is_(None)) | (CustomerTerritory.date_to > on),
+    )
+
+
+def user_context(user_id: int, company_id: int) -> dict[str, Any]:
+    """The ``tixi_user_context`` values of this addon (all sub-queries)."""
+    managed = managed_territories_query(user_id, company_id)
+    return {
+        "managed_territory_ids": managed,
+        "territory_customer_ids": customers_in_query(subtree_query(managed)),
+        "member_territory_ids": select(TerritoryMember.territory_id).where(
+            TerritoryMember.company_id == company_id,
+            TerritoryMember.date_to.is_(None),
+            TerritoryMember.employee_id.in_(employee_ids_query(user_id, company_id)),
+        ),
+    }
+
+
+# ----- customers ---------------------------------------------------------------------------
+def current_assignment(session: Any, customer_id: int) -> CustomerTerritory | None:
+    """The open assignment row of a customer, if any."""
+    return session.scalar(
+        select(CustomerTerritory).where(
+            CustomerTerritory.customer_id == customer_id, CustomerTerritory.date_to.is_(None)
+        )
+    )
+
+
+def territory_for(session: Any, company_id: int, province: str | None, city: str | None) -> int | None:
+    """The mapped territory of a province (a city-level mapping wins)."""
+    if not province:
+        return None
+    rows = session.execute(
+        select(ProvinceMapping.city, ProvinceMapping.territory_id).where(
+            ProvinceMapping.company_id == company_id,
+            ProvinceMapping.province == province,
+            ProvinceMapping.active.is_(True),
+        )
+    ).all()
+    by_city = {c: t for c, t in rows}
+    if city and city in by_city:
+        return by_city[city]
+    return by_city.get(None)
+
+
+def _set_territory(
+    env: Any, customer: Customer, territory_id: int | None, source: str, on: dt.date
+) -> CustomerTerritory | None:
+    """Close the current assignment and open a new one (system write, audited)."""
+    current = current_assignment(env.session, customer.id)
+    if current is not None and current.territory_id == territory_id:
+        if source == "manual" and current.source != "manual":
+            current.source = "manual"
+        return current
+    old = current.territory_id if current is not None else None
+    if current is not None:
+        if current.date_from >= on:
+            # changed again on the same day: the short-lived row is replaced
+            env.session.delete(current)
+        else:
+            current.date_to = on
+    row = None
+    if territory_id is not None:
+        row = CustomerTerritory(
+            company_id=customer.company_id,
+            customer_id=customer.id,
+            territory_id=territory_id,
+            source=source,
+            date_from=on,
+            created_by_id=env.user_id,
+            updated_by_id=env.user_id,
+        )
+        env.session.add(row)
+    env.session.flush()
+    env.audit("masterdata_customer", customer.id, "update", {"territory_id": [old, territory_id]})
+    return row
+
+
+def auto_assign(env: Any, customer: Customer, on: dt.date | None = None) -> CustomerTerritory | None:
+    """Assign from the province mapping unless the current assignment was made by hand."""
+    current = current_assignment(env.session, customer.id)
+    if current is not None and current.source == "manual":
+        return current
+    territory_id = territory_for(env.session, customer.company_id, customer.province, customer.city)
+    if territory_id is None:
+        return current
+    return _set_territory(env, customer, territory_id, "auto", on or today())
+
+
+def assign_customer(env: Any, customer: Customer, territory: Territory | None, on: dt.date | None = None) -> CustomerTerritory | None:
+    """Assign a customer to a territory by hand (overrides the province mapping).
+
+    The user must be allowed to change the customer and to write assignments in
+    the target territory; ``territory=None`` un-assigns it.
+    """
+    env.check(CustomerTerritory, "write")
+    if not env.allowed(customer, "read"):
+        raise AccessDenied("customer not accessible")
+    if territory is not None:
+        env.get(Territory, territory.id)
+        if territory.company_id != env.company_id:
+            raise AccessDenied("territory of another company")
+    current = current_assignment(env.session, customer.id)
+    if current is not None and not env.allowed(current, "write"):
+        raise AccessDenied("the customer's current territory is outside your scope")
+    row = _set_territory(env, customer, territory.id if territory else None, "manual", on or today())
+    if row is not None and not env.allowed(row, "write"):
+        raise AccessDenied("the target territory is outside your scope")
+    return row
+
+
+def territory_of(session: Any, customer_id: int, on: dt.date | None = None) -> int | None:
+    """The customer's territory now or on a past date (attribution of past sales)."""
+    stmt = select(CustomerTerritory.territory_id).where(CustomerTerritory.customer_id == customer_id)
+    if on is None:
+        stmt = stmt.where(CustomerTerritory.date_to.is_(None))
+    else:
+        stmt = stmt.where(
+            CustomerTerritory.date_from <= on,
+            (CustomerTerritory.date_to.is_(None)) | (CustomerTerritory.date_to > on),
+        )
+    return session.scalar(stmt.order_by(CustomerTerritory.date_from.desc()).limit(1))
+
+
+# ----- people ------------------------------------------------------------------------------
+def move_member(
+    env: Any,
+    employee: Employee,
+    territory: Territory,
+    role: str = "salesperson",
+    on: dt.date | None = None,
+) -> TerritoryMember:
+    """Move (or add) an employee to a territory: the current membership is closed, history kept."""
+    env.check(TerritoryMember, "create")
+    on = on or today()
+    current = env.session.scalars(
+        select(TerritoryMember).where(
+            TerritoryMember.employee_id == employee.id,
+            TerritoryMember.date_to.is_(None),
+            TerritoryMember.role == role,
+        )
+    ).all()
+    for row in current:
+        if row.territory_id == territory.id:
+            return row
+        env.write(row, {"date_to": on})
+    return env.create(
+        TerritoryMember,
+        {"employee_id": employee.id, "territory_id": territory.id, "role": role, "date_from": on},
+    )
+
+
+def member_history(session: Any, employee_id: int) -> list[TerritoryMember]:
+    """All memberships of an employee, oldest first."""
+    return list(
+        session.scalars(
+            select(TerritoryMember)
+            .where(TerritoryMember.employee_id == employee_id)
+            .order_by(TerritoryMember.date_from, TerritoryMember.id)
+        )
+    )
+
+
+def move_territory(env: Any, territory: Territory, new_parent: Territory | None) -> None:
+    """Move a territory (and its subtree) under another one; the closure follows."""
+    if new_parent is not None and new_parent.id == territory.id:
+        raise ValidationError("a territory cannot be its own parent", {"parent_id": "cycle"})
+    env.write(territory, {"parent_id": new_parent.id if new_parent else None})
