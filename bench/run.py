@@ -1,0 +1,456 @@
+"""The query/page benchmark (``tixi bench run``).
+
+On one or more generated databases (SQLite and/or PostgreSQL), in one run, as
+an unrestricted admin, a territory manager (a region manager of the main
+company) and a salesperson, each case is run ``repeat`` times after one
+warm-up and reported as median and spread (p10-p90), with the number of SQL
+statements it sent (SQLAlchemy ``before_cursor_execute``).
+
+Every case goes through the kernel :class:`~core.security.env.Env`, the way a
+request does: a new session and a new ``Env`` per operation (so the time
+includes loading the user's groups, rules and context), then
+``env.select(...)`` with order/limit/offset. ``list_query`` is the exception:
+the SQL of the first list page alone, on a warm ``Env`` (issue 3's "query
+itself").
+
+Cases: ``list_page`` (count + first page of 50, sorted by name), ``list_query``,
+``list_deep`` (the page at 90 % of the user's rows), ``list_filtered``
+(status and a name fragment), ``detail`` (customer, owner, contacts, 12-month
+sales), ``aggregate`` (plan-vs-actual style: sales of the user's customers by
+month over 12 months), ``dashboard`` (customers by status, sales this year),
+``export`` (up to 10,000 rows the user may read into an .xlsx, openpyxl
+write-only), ``web_list`` (the customer list page through the Flask test
+client, when the web shell and the masterdata pages exist).
+
+Ratios reported: restricted/unrestricted (role median / admin median, same
+engine) and SQLite/PostgreSQL (same role and case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from bench.common import QueryCounter, Stats, engine_name, machine_info, timed
+from bench.generate import read_meta, sales_line
+from core.config import PROJECT_ROOT, Deployment
+from core.errors import AccessDenied
+
+ROLES = ("admin", "region_manager", "salesperson")
+ROLE_LABEL = {"admin": "admin (unrestricted)", "region_manager": "territory manager", "salesperson": "salesperson"}
+PAGE = 50
+RATIO_GOAL = 1.3
+LIST_GOAL_MS = 20.0
+QUERY_GOAL = 30
+LIST_CASES = ("list_page", "list_query", "list_deep", "list_filtered")
+
+
+class Target:
+    """One generated database: registry, users and the query counter."""
+
+    def __init__(self, url: str) -> None:
+        from core.registry import Registry
+
+        self.url = url
+        self.engine = engine_name(url)
+        self.meta = read_meta(url)
+        if not self.meta:
+            raise RuntimeError(f"{_mask(url)} has no benchmark data: run 'tixi bench generate' first")
+        self.registry = Registry(url, Deployment(path=None), use_entry_points=False)
+        self.counter = QueryCounter(self.registry.engine)
+        from core.models import Company, User
+
+        with self.registry.Session() as s:
+            self.company_id = s.scalar(select(Company.id).where(Company.code == self.meta["company"]))
+            self.user_ids = {
+                role: s.scalar(select(User.id).where(User.login == login))
+                for role, login in self.meta["users"].items()
+            }
+
+    def close(self) -> None:
+        """Release connections."""
+        self.counter.close()
+        self.registry.engine.dispose()
+
+
+def _mask(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _models() -> tuple[type, type]:
+    from addons.masterdata.models import Contact, Customer
+
+    return Customer, Contact
+
+
+def _env(target: Target, session: Session, role: str) -> Any:
+    from core.security.env import Env
+
+    return Env(target.registry, session, target.user_ids[role], target.company_id)
+
+
+def _months_back(meta: dict[str, Any], n: int) -> int:
+    y, m = meta["end"]
+    for _ in range(n - 1):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return y * 100 + m
+
+
+# ------------------------------------------------------------------ the cases
+
+
+def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
+    """The operations of one role on one database; each returns a row count."""
+    customer, contact = _models()
+    order = (customer.name_zh, customer.id)
+    from_period = _months_back(target.meta, 12)
+    year_start = target.meta["end"][0] * 100 + 1
+    reg = target.registry
+
+    with reg.Session() as s:
+        env = _env(target, s, role)
+        visible = env.count(customer)
+        deep_offset = max(0, (int(visible * 0.9) // PAGE) * PAGE)
+        first = s.scalars(env.select(customer).order_by(*order).limit(1)).first()
+        detail_id = first.id if first is not None else None
+        words = [r[0][2:4] for r in s.execute(env.select(customer, "read", customer.name_zh).limit(1))]
+    fragment = words[0] if words else "华"
+
+    def request(work: Callable[[Any, Session], Any]) -> Callable[[], Any]:
+        def op() -> Any:
+            with reg.Session() as session:
+                env = _env(target, session, role)
+                return work(env, session)
+
+        return op
+
+    def list_page(env: Any, s: Session) -> int:
+        total = env.count(customer)
+        stmt = env.select(customer).order_by(*order).limit(PAGE).options(selectinload(customer.owner))
+        rows = s.scalars(stmt).all()
+        [r.owner for r in rows]  # the owner column of the list: one query, not 50
+        return min(total, len(rows))
+
+    def list_deep(env: Any, s: Session) -> int:
+        return len(s.scalars(env.select(customer).order_by(*order).offset(deep_offset).limit(PAGE)).all())
+
+    def list_filtered(env: Any, s: Session) -> int:
+        stmt = (
+            env.select(customer)
+            .where(customer.status == "active", customer.name_zh.contains(fragment))
+            .order_by(*order)
+            .limit(PAGE)
+        )
+        return len(s.scalars(stmt).all())
+
+    def detail(env: Any, s: Session) -> int:
+        if detail_id is None:
+            return 0
+        rec = env.get(customer, detail_id)
+        _ = rec.owner
+        contacts = env.search(contact, contact.customer_id == detail_id)
+        total = s.execute(
+            select(func.coalesce(func.sum(sales_line.c.amount), 0)).where(
+                sales_line.c.customer_id == detail_id, sales_line.c.period >= from_period
+            )
+        ).scalar()
+        return 1 + len(contacts) + (1 if total is not None else 0)
+
+    def aggregate(env: Any, s: Session) -> int:
+        mine = env.select(customer, "read", customer.id)
+        stmt = (
+            select(sales_line.c.period, func.sum(sales_line.c.amount))
+            .where(
+                sales_line.c.company_id == env.company_id,
+                sales_line.c.period >= from_period,
+                sales_line.c.customer_id.in_(mine),
+            )
+            .group_by(sales_line.c.period)
+            .order_by(sales_line.c.period)
+        )
+        return len(s.execute(stmt).all())
+
+    def dashboard(env: Any, s: Session) -> int:
+        by_status = s.execute(
+            env.select(customer, "read", customer.status, func.count(customer.id)).group_by(customer.status)
+        ).all()
+        mine = env.select(customer, "read", customer.id)
+        s.execute(
+            select(func.sum(sales_line.c.amount)).where(
+                sales_line.c.company_id == env.company_id,
+                sales_line.c.period >= year_start,
+                sales_line.c.customer_id.in_(mine),
+            )
+        ).scalar()
+        return len(by_status)
+
+    def export(env: Any, s: Session) -> int:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("客户")
+        cols = env.visible_fields(customer, ["code", "name_zh", "credit_code", "province", "city",
+                                             "status", "credit_limit", "settlement_method"])
+        ws.append(cols)
+        n = 0
+        stmt = env.select(customer, "read", *[getattr(customer, c) for c in cols]).order_by(*order).limit(10_000)
+        for row in s.execute(stmt):
+            ws.append(list(row))
+            n += 1
+        wb.save(io.BytesIO())
+        return n
+
+    cases: dict[str, Callable[[], Any]] = {
+        "list_page": request(list_page),
+        "list_deep": request(list_deep),
+        "list_filtered": request(list_filtered),
+        "detail": request(detail),
+        "aggregate": request(aggregate),
+        "dashboard": request(dashboard),
+        "export": request(export),
+    }
+
+    # the list SQL alone, on a warm Env (built once)
+    warm_session = reg.Session()
+    warm_env = _env(target, warm_session, role)
+    warm_stmt = warm_env.select(customer).order_by(*order).limit(PAGE)
+
+    def list_query() -> int:
+        return len(warm_session.scalars(warm_stmt).all())
+
+    cases["list_query"] = list_query
+    cases["_close"] = warm_session.close
+    cases["_explain"] = lambda: explain(target, warm_session, warm_stmt)
+    cases["_meta"] = lambda: {"visible": visible, "deep_offset": deep_offset, "fragment": fragment}
+    return cases
+
+
+def explain(target: Target, session: Session, stmt: Any) -> str:
+    """The database's plan for a statement (EXPLAIN ANALYZE / EXPLAIN QUERY PLAN)."""
+    dialect = session.get_bind().dialect
+    try:
+        sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except Exception as exc:  # noqa: BLE001 - the plan is informative only
+        return f"(cannot render the statement: {exc})"
+    try:
+        if target.engine == "postgresql":
+            rows = session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
+            return "\n".join(rows)
+        rows = session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+        return "\n".join(str(tuple(r)) for r in rows)
+    except Exception as exc:  # noqa: BLE001
+        session.rollback()
+        return f"(EXPLAIN failed: {exc})"
+
+
+def _web_case(target: Target, role: str) -> Callable[[], Any] | None:
+    """The customer list page through the Flask test client, if the web shell can serve it."""
+    try:
+        from core.web.app import create_app  # noqa: F401
+    except ImportError:
+        return None
+    return None  # filled in when the web shell documents its test-login helper
+
+
+# ------------------------------------------------------------------ running
+
+
+def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Every case for every role on one database."""
+    results: list[dict[str, Any]] = []
+    plans: dict[str, str] = {}
+    info: dict[str, Any] = {}
+    for role in ROLES:
+        if target.user_ids.get(role) is None:
+            continue
+        try:
+            cases = _cases(target, role)
+        except AccessDenied as exc:
+            results.append({"role": role, "case": "*", "error": f"access denied: {exc}"})
+            continue
+        info[role] = cases.pop("_meta")()
+        close = cases.pop("_close")
+        plan = cases.pop("_explain")
+        web = _web_case(target, role)
+        if web is not None:
+            cases["web_list"] = web
+        try:
+            for name, fn in cases.items():
+                progress(f"  [{target.engine}] {role:<15} {name}")
+                try:
+                    with target.counter.count() as box:
+                        rows = fn()
+                    reps = max(1, repeat // 4) if name == "export" else repeat
+                    stats, _ = timed(fn, reps, warmup=0)
+                except AccessDenied as exc:
+                    results.append({"role": role, "case": name, "error": f"access denied: {exc}"})
+                    continue
+                results.append({"role": role, "case": name, "rows": rows, "queries": box.value,
+                                "stats": stats.__dict__})
+            plans[role] = plan()
+        finally:
+            close()
+    return {"engine": target.engine, "url": _mask(target.url), "meta": target.meta, "users": info,
+            "results": results, "plans": plans}
+
+
+def _median(run: dict[str, Any], role: str, case: str) -> float | None:
+    for r in run["results"]:
+        if r["role"] == role and r["case"] == case and "stats" in r:
+            return r["stats"]["median"]
+    return None
+
+
+def ratios(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Restricted/unrestricted per engine, and SQLite/PostgreSQL per role and case."""
+    out: dict[str, Any] = {"restricted_vs_admin": {}, "sqlite_vs_postgresql": {}}
+    for run in runs:
+        eng = run["engine"]
+        for r in run["results"]:
+            if r["role"] == "admin" or "stats" not in r:
+                continue
+            base = _median(run, "admin", r["case"])
+            if base:
+                out["restricted_vs_admin"].setdefault(eng, {}).setdefault(r["role"], {})[r["case"]] = (
+                    r["stats"]["median"] / base
+                )
+    lite = [r for r in runs if r["engine"] == "sqlite"]
+    pg = [r for r in runs if r["engine"] == "postgresql"]
+    if lite and pg:
+        for r in lite[0]["results"]:
+            if "stats" not in r:
+                continue
+            other = _median(pg[0], r["role"], r["case"])
+            if other:
+                out["sqlite_vs_postgresql"].setdefault(r["role"], {})[r["case"]] = r["stats"]["median"] / other
+    return out
+
+
+def goals(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
+    """Lines checking the figures against the goals of issues 2, 3 and 8."""
+    lines = []
+    for eng, roles in rat["restricted_vs_admin"].items():
+        for role, cases in roles.items():
+            for case in LIST_CASES:
+                if case in cases:
+                    v = cases[case]
+                    lines.append(f"[{eng}] {case} {ROLE_LABEL[role]}/admin = {v:.2f} "
+                                 f"(goal <= {RATIO_GOAL}): {'OK' if v <= RATIO_GOAL else 'MISSED'}")
+    for run in runs:
+        tier = run["meta"]["tier"]["name"]
+        for r in run["results"]:
+            if "stats" not in r:
+                continue
+            if r["case"] in ("list_page", "list_query"):
+                m = r["stats"]["median"]
+                lines.append(f"[{run['engine']} tier {tier}] {r['case']} {ROLE_LABEL[r['role']]} median {m:.1f} ms "
+                             f"(goal <= {LIST_GOAL_MS} ms at tier L on PostgreSQL): "
+                             f"{'OK' if m <= LIST_GOAL_MS else 'MISSED'}")
+            if r["queries"] > QUERY_GOAL:
+                lines.append(f"[{run['engine']}] {r['case']} {r['role']}: {r['queries']} SQL queries "
+                             f"(goal <= {QUERY_GOAL}): MISSED")
+    worst = max((r["queries"] for run in runs for r in run["results"] if "queries" in r), default=0)
+    lines.append(f"most SQL queries in one operation: {worst} (goal <= {QUERY_GOAL}): "
+                 f"{'OK' if worst <= QUERY_GOAL else 'MISSED'}")
+    return lines
+
+
+def table(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
+    """The results as a fixed-width text table."""
+    head = f"{'engine':<10} {'tier':<4} {'case':<14} {'role':<20} {'median ms':>10} {'p10-p90':>15} {'SQL':>4} {'rows':>6} {'x admin':>8}"
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        tier = run["meta"]["tier"]["name"]
+        by_case: dict[str, list[dict[str, Any]]] = {}
+        for r in run["results"]:
+            by_case.setdefault(r["case"], []).append(r)
+        for case, rows in by_case.items():
+            for r in rows:
+                if "error" in r:
+                    lines.append(f"{run['engine']:<10} {tier:<4} {case:<14} {ROLE_LABEL[r['role']]:<20} {r['error']}")
+                    continue
+                st = Stats(**r["stats"])
+                ratio = rat["restricted_vs_admin"].get(run["engine"], {}).get(r["role"], {}).get(case)
+                lines.append(
+                    f"{run['engine']:<10} {tier:<4} {case:<14} {ROLE_LABEL[r['role']]:<20} {st.median:>10.2f} "
+                    f"{st.spread():>15} {r['queries']:>4} {r['rows']:>6} {'' if ratio is None else f'{ratio:.2f}':>8}"
+                )
+    if rat["sqlite_vs_postgresql"]:
+        lines += ["", "SQLite / PostgreSQL (median ratio):"]
+        for role, cases in rat["sqlite_vs_postgresql"].items():
+            lines.append(f"  {ROLE_LABEL[role]:<20} " + "  ".join(f"{c} {v:.2f}" for c, v in cases.items()))
+    return lines
+
+
+def git_commit() -> str:
+    """The checked-out commit (for comparing results between commits)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=PROJECT_ROOT, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def run_bench(urls: list[str], repeat: int = 20, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run every case on every database; return the JSON-ready result."""
+    say = progress or (lambda _m: None)
+    runs = []
+    pg_url = None
+    for url in urls:
+        target = Target(url)
+        if target.engine == "postgresql":
+            pg_url = url
+        try:
+            t0 = time.perf_counter()
+            runs.append(run_target(target, repeat, say))
+            runs[-1]["seconds"] = time.perf_counter() - t0
+        finally:
+            target.close()
+    rat = ratios(runs)
+    return {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "repeat": repeat,
+        "machine": machine_info(pg_url),
+        "runs": runs,
+        "ratios": rat,
+        "goals": goals(runs, rat),
+    }
+
+
+def report_lines(result: dict[str, Any], plans: bool = False) -> list[str]:
+    """Table, ratios and goal checks as printable lines."""
+    m = result["machine"]
+    lines = [f"commit {result['commit']}  {result['when']}  repeat {result['repeat']}  "
+             f"nproc {m['nproc']}  {m['cpu']}  mem {m['memory']}  Python {m['python']}  "
+             f"SQLite {m['sqlite']}  PostgreSQL {m['postgresql'] or '-'}"]
+    for run in result["runs"]:
+        counts = run["meta"].get("counts", {})
+        lines.append(f"[{run['engine']}] {run['url']}: tier {run['meta']['tier']['name']}, "
+                     f"{counts.get('masterdata_customer', '?')} customers, {counts.get('bench_sales_line', '?')} "
+                     f"sales lines in all companies; visible rows per role: "
+                     + ", ".join(f"{r} {v['visible']}" for r, v in run["users"].items()))
+    lines += [""] + table(result["runs"], result["ratios"]) + ["", "Goals:"] + ["  " + g for g in result["goals"]]
+    if plans:
+        for run in result["runs"]:
+            for role, plan in run["plans"].items():
+                lines += ["", f"plan of list_query [{run['engine']}] {role}:", plan]
+    return lines
+
+
+def write_json(result: dict[str, Any], path: str) -> None:
+    """Write the result as JSON (UTF-8)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
