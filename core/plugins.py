@@ -12,7 +12,7 @@ import pluggy
 from core import hookspecs
 
 hookimpl = pluggy.HookimplMarker("tixi")
-KERNEL_PLUGINS = ("core.defaults",)
+KERNEL_PLUGINS = ("core.defaults", "core.web.kernel_plugin")
 
 
 def make_plugin_manager() -> pluggy.PluginManager:

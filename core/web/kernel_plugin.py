@@ -1,0 +1,68 @@
+"""The kernel's own web contributions, through the same hooks addons use.
+
+Registered as the plugin ``core.web.kernel_plugin`` (see ``KERNEL_PLUGINS``):
+the home dashboard, preferences, and the admin pages (users, companies,
+addons per company, audit log, "why can I see this?").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import hookimpl
+
+
+@hookimpl
+def tixi_blueprints() -> list[Any]:
+    """The kernel blueprint ``tixi`` (login, home, preferences, admin)."""
+    from core.web.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    """Home, and the admin menu for administrators."""
+    from core.web.menus import MenuItem
+    from core.web.views import audit_view, company_view, user_view
+
+    return [
+        MenuItem("home", _l("Home"), "tixi.home", sequence=0),
+        MenuItem("admin", _l("Administration"), "", group="core.group_admin", sequence=900),
+        user_view.menu_item(_l("Users"), sequence=10, parent="admin"),
+        company_view.menu_item(_l("Companies"), sequence=20, parent="admin"),
+        MenuItem("admin.addons", _l("Addons"), "tixi.addons", group="core.group_admin", sequence=30, parent="admin"),
+        audit_view.menu_item(_l("Audit log"), sequence=40, parent="admin"),
+        MenuItem("admin.explain", _l("Why can I see this?"), "tixi.explain", group="core.group_admin",
+                 sequence=50, parent="admin"),
+    ]
+
+
+@hookimpl
+def tixi_dashboard_widgets(env: Any) -> list[Any]:
+    """A kernel widget: changes recorded in the audit trail over the last 14 days."""
+    import datetime as dt
+
+    from sqlalchemy import func
+
+    from core.db import utcnow
+    from core.models import AuditEntry
+    from core.web.dashboard import Widget
+
+    if not env.can(AuditEntry, "read"):
+        return []
+    since = utcnow() - dt.timedelta(days=14)
+    day = func.date(AuditEntry.at)
+    stmt = env.select(AuditEntry, "read", day, func.count(AuditEntry.id)).where(AuditEntry.at >= since).group_by(day)
+    counts = {str(d): n for d, n in env.session.execute(stmt)}
+    days = [(since + dt.timedelta(days=i + 1)).date().isoformat() for i in range(14)]
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 30},
+        "xAxis": {"type": "category", "data": [d[5:] for d in days]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "name": str(_l("Changes")), "data": [counts.get(d, 0) for d in days]}],
+    }
+    return [Widget("core.audit_activity", _l("Changes in the last 14 days"), chart=option, sequence=900)]

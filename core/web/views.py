@@ -1,0 +1,370 @@
+"""The kernel blueprint ``tixi``: login/logout, home dashboard, company switcher,
+preferences, password change, API tokens, vendored assets and the admin pages."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from core.errors import TixiError
+from core.models import ApiToken, AuditEntry, Company, User
+from core.security.passwords import MIN_LENGTH, hash_password, verify_password
+from core.security.sessions import (
+    authenticate,
+    create_session,
+    disable_user,
+    revoke_session,
+    revoke_user_sessions,
+)
+from core.web.dashboard import widgets_for
+from core.web.generic import Button, Col, Filter, ModelView
+from core.web.i18n import LANGUAGE_NAMES, LANGUAGES
+
+bp = Blueprint("tixi", __name__)
+
+TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
+             "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC")
+
+# Files of node_modules/ the app serves (nothing else from that folder is reachable).
+VENDOR_FILES = {
+    "bootstrap/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
+    "bootstrap/bootstrap.bundle.min.js": "bootstrap/dist/js/bootstrap.bundle.min.js",
+    "echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+    "htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
+}
+
+
+# ----- forms ---------------------------------------------------------------------------------
+class LoginForm(FlaskForm):
+    """Login and password."""
+
+    login = StringField(_l("Login"), validators=[InputRequired(message=_l("This field is required."))])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("This field is required."))])
+
+
+class PasswordForm(FlaskForm):
+    """Password change: the current one and the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired(message=_l("This field is required."))])
+    new = PasswordField(_l("New password"), validators=[
+        InputRequired(message=_l("This field is required.")),
+        Length(min=MIN_LENGTH, message=_l("At least %(min)d characters.")),
+    ])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        EqualTo("new", message=_l("The two passwords differ.")),
+    ])
+
+
+class PreferencesForm(FlaskForm):
+    """Language and timezone."""
+
+    lang = SelectField(_l("Language"), choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+    tz = SelectField(_l("Timezone"), choices=[(t, t) for t in TIMEZONES])
+
+
+class TokenForm(FlaskForm):
+    """Name of a new API token."""
+
+    name = StringField(_l("Token name"), validators=[InputRequired(message=_l("This field is required.")),
+                                                     Length(max=100)])
+
+
+# ----- auth ----------------------------------------------------------------------------------
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlparse(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("tixi.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Login page; a new server-side session (new id) at every successful login."""
+    from core.web.app import session_policy
+
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        user, reason = authenticate(g.db, form.login.data, form.password.data, request.remote_addr,
+                                    session_policy(current_app))
+        if user is None:
+            g.db.commit()  # keep the failure for throttling
+            status = 429 if reason == "throttled" else 401
+            error = (_("Too many failed attempts. Wait a few minutes and try again.") if reason == "throttled"
+                     else _("Wrong login or password."))
+        else:
+            lang = session.get("lang")
+            session.clear()  # nothing from before the login survives (fixation)
+            token = create_session(g.db, user.id, request.remote_addr)
+            session["sid"] = token
+            session["company_id"] = user.company_id
+            if lang and not user.lang:
+                session["lang"] = lang
+            session.permanent = True
+            login_user(_web_user(user.id))
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("login.html", form=form, error=error), status
+
+
+def _web_user(user_id: int) -> Any:
+    from core.web.app import WebUser
+
+    return WebUser(user_id)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """End the session on the server and in the browser."""
+    revoke_session(g.db, session.get("sid"))
+    logout_user()
+    session.clear()
+    return redirect(url_for("tixi.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Any:
+    """Choose the interface language (saved in the user's preferences when logged in)."""
+    lang = request.form.get("lang")
+    if lang not in LANGUAGES:
+        abort(400)
+    session["lang"] = lang
+    env = g.get("env")
+    if env is not None:
+        env.user.lang = lang
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/healthz")
+def healthz() -> Any:
+    """Liveness probe for load balancers."""
+    return {"status": "ok"}
+
+
+@bp.route("/static/vendor/<path:filename>")
+def vendor(filename: str) -> Any:
+    """Front-end libraries from ``node_modules/`` (allow-listed files only, no CDN)."""
+    target = VENDOR_FILES.get(filename)
+    if target is None:
+        abort(404)
+    return send_from_directory(current_app.config["TIXI_NODE_MODULES"], target, max_age=86400)
+
+
+# ----- home and preferences ------------------------------------------------------------------
+@bp.route("/")
+def home() -> Any:
+    """Home dashboard: widgets from the enabled addons."""
+    return render_template("home.html", widgets=widgets_for(g.env))
+
+
+@bp.route("/company", methods=["POST"])
+def switch_company() -> Any:
+    """Switch the current company (one of the user's companies)."""
+    env = g.env
+    try:
+        cid = int(request.form.get("company_id", ""))
+    except ValueError:
+        abort(400)
+    if cid not in env.company_ids:
+        abort(403)
+    session["company_id"] = cid
+    env.user.company_id = cid
+    return redirect(url_for("tixi.home"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+def preferences() -> Any:
+    """Language and timezone of the user; API tokens."""
+    env = g.env
+    form = PreferencesForm(data={"lang": env.user.lang or session.get("lang") or "zh_CN", "tz": env.user.tz})
+    if form.validate_on_submit():
+        env.user.lang = form.lang.data
+        env.user.tz = form.tz.data
+        session["lang"] = form.lang.data
+        flash(_l("Preferences saved."), "success")
+        return redirect(url_for("tixi.preferences"))
+    tokens = list(g.db.scalars(select(ApiToken).where(ApiToken.user_id == env.user_id).order_by(ApiToken.id)))
+    return render_template("preferences.html", form=form, token_form=TokenForm(), tokens=tokens,
+                           new_token=session.pop("new_token", None))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Any:
+    """Change one's password; every other session of the user ends."""
+    env = g.env
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if not verify_password(env.user.password_hash, form.current.data):
+            form.current.errors = [_("The current password is wrong.")]
+            status = 422
+        else:
+            env.user.password_hash = hash_password(form.new.data)
+            revoke_user_sessions(g.db, env.user_id)
+            session["sid"] = create_session(g.db, env.user_id, request.remote_addr)
+            flash(_("Password changed."), "success")
+            return redirect(url_for("tixi.home"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("password.html", form=form), status
+
+
+@bp.route("/tokens", methods=["POST"])
+def create_token() -> Any:
+    """Create an API token; it is shown once (only its SHA-256 is stored)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash(_("A token needs a name."), "danger")
+        return redirect(url_for("tixi.preferences"))
+    token = "tixi_" + secrets.token_urlsafe(32)
+    g.db.add(ApiToken(user_id=g.env.user_id, name=form.name.data.strip(),
+                      token_hash=hashlib.sha256(token.encode()).hexdigest()))
+    session["new_token"] = token
+    return redirect(url_for("tixi.preferences"))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int) -> Any:
+    """Deactivate one of the user's API tokens."""
+    token = g.db.get(ApiToken, token_id)
+    if token is None or token.user_id != g.env.user_id:
+        abort(404)
+    token.active = False
+    flash(_("Token revoked."), "success")
+    return redirect(url_for("tixi.preferences"))
+
+
+# ----- admin ---------------------------------------------------------------------------------
+def _require_admin() -> None:
+    if not g.env.in_group("core.group_admin"):
+        abort(403)
+
+
+@bp.route("/admin/addons")
+def addons() -> Any:
+    """Addons available, installed, and enabled for the current company."""
+    _require_admin()
+    registry = g.env.registry
+    rows = []
+    for name, manifest in sorted(registry.manifests.items()):
+        rows.append({"name": name, "manifest": manifest, "installed": registry.installed.get(name),
+                     "enabled": name in g.env.enabled})
+    return render_template("addons.html", rows=rows)
+
+
+@bp.route("/admin/explain")
+def explain() -> Any:
+    """"Why can I see this?": which right and rules let a user see or change a record."""
+    from core.security.explain import explain_access
+
+    _require_admin()
+    login = request.args.get("login", "").strip()
+    model = request.args.get("model", "").strip()
+    res_id = request.args.get("res_id", "").strip()
+    lines: list[str] = []
+    error = None
+    if login and model and res_id:
+        company = g.db.get(Company, g.env.company_id)
+        try:
+            lines = explain_access(g.env.registry, login, model, int(res_id), company.code if company else None)
+        except (TixiError, ValueError) as exc:
+            error = str(exc)
+    return render_template("explain.html", login=login, model=model, res_id=res_id, lines=lines, error=error)
+
+
+def _disable(env: Any, user: User) -> str:
+    if user.id == env.user_id:
+        return _("You cannot disable yourself.")
+    env.check(User, "write")
+    disable_user(env.session, user)
+    env.audit("core_user", user.id, "update", {"active": [True, False]})
+    return _("User disabled; their sessions have ended.")
+
+
+def _enable(env: Any, user: User) -> str:
+    env.write(user, {"active": True})
+    return _("User enabled.")
+
+
+user_view = ModelView(
+    name="tixi.user",
+    model=User,
+    label=_l("User"),
+    label_plural=_l("Users"),
+    list_columns=["login", "name", "email", "company_id", "active", "is_admin"],
+    search_fields=["login", "name", "email"],
+    filters=[Filter("active", _l("Active"))],
+    form_fields=["name", "email", "lang", "tz"],
+    detail_fields=["login", "name", "email", "company_id", "lang", "tz", "active", "is_admin"],
+    field_labels={"login": _l("Login"), "name": _l("Name"), "email": _l("Email"), "company_id": _l("Company"),
+                  "active": _l("Active"), "is_admin": _l("Administrator"), "lang": _l("Language"),
+                  "tz": _l("Timezone")},
+    choices={"lang": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], "tz": [(t, t) for t in TIMEZONES]},
+    buttons=[
+        Button("disable", _l("Disable"), _disable, groups=["core.group_admin"], style="danger",
+               visible=lambda env, u: u.active, confirm=_l("Disable this user and end their sessions?")),
+        Button("enable", _l("Enable"), _enable, groups=["core.group_admin"], visible=lambda env, u: not u.active),
+    ],
+    url_prefix="/admin/users",
+    can_create=False,
+    api=False,
+).register(bp)
+
+company_view = ModelView(
+    name="tixi.company",
+    model=Company,
+    label=_l("Company"),
+    label_plural=_l("Companies"),
+    list_columns=["code", "name_zh", "name_en", "currency", "timezone", "active"],
+    form_fields=["name_zh", "name_en", "currency", "timezone"],
+    field_labels={"code": _l("Code"), "name_zh": _l("Chinese name"), "name_en": _l("English name"),
+                  "currency": _l("Currency"), "timezone": _l("Timezone"), "active": _l("Active")},
+    choices={"timezone": [(t, t) for t in TIMEZONES]},
+    url_prefix="/admin/companies",
+    can_create=False,
+    api=False,
+).register(bp)
+
+audit_view = ModelView(
+    name="tixi.audit",
+    model=AuditEntry,
+    label=_l("Audit entry"),
+    label_plural=_l("Audit log"),
+    list_columns=["at", "user_id", "model", "res_id", "action"],
+    detail_fields=["at", "user_id", "model", "res_id", "action", Col("changes", _l("Changes"), value=lambda e: e.changes)],
+    search_fields=["model", "action"],
+    filters=[Filter("action", _l("Action"), choices=[("create", _l("Created")), ("update", _l("Updated")),
+                                                       ("delete", _l("Deleted")), ("transition", _l("Transition"))])],
+    field_labels={"at": _l("When"), "user_id": _l("User"), "model": _l("Model"), "res_id": _l("Record"),
+                  "action": _l("Action")},
+    url_prefix="/admin/audit",
+    can_create=False,
+    can_edit=False,
+    api=False,
+).register(bp)
