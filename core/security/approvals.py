@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.errors import AccessDenied, TixiError
@@ -91,26 +92,34 @@ def current_state(env: Any, workflow: Workflow, record: Any) -> str:
 
 
 def authority_limit(env: Any, transition: Transition) -> tuple[bool, Decimal | None]:
-    """(allowed at all, largest amount) for the current user on a transition."""
-    if transition.groups and env.in_group(*transition.groups):
-        if not transition.authority:
-            return True, None
-    best: Decimal | None = Decimal("-1")
+    """(allowed at all, largest amount or ``None`` for no limit) for the current user.
+
+    ``groups`` say who may fire the transition at all; ``authority`` (when
+    given) also requires one of its groups and caps the amount at the highest
+    limit among the user's groups. A transition with neither lets nobody fire it.
+    """
+    if transition.groups and not env.in_group(*transition.groups):
+        return False, None
+    if not transition.authority:
+        return bool(transition.groups), None
+    best: Decimal | None = None
     allowed = False
     for group, limit in transition.authority.items():
-        if env.in_group(group):
-            allowed = True
-            if limit is None:
-                return True, None
-            best = max(best, Decimal(limit)) if best is not None else best
-    if transition.groups and env.in_group(*transition.groups) and not allowed:
-        return True, None
-    return allowed, (best if allowed else None)
+        if not env.in_group(group):
+            continue
+        allowed = True
+        if limit is None:
+            return True, None
+        best = Decimal(limit) if best is None else max(best, Decimal(limit))
+    return allowed, best
 
 
 def available(env: Any, workflow: Workflow, record: Any, amount: Decimal | None = None) -> list[Transition]:
     """Transitions the current user may fire on the record now (for buttons)."""
-    state = current_state(env, workflow, record)
+    row = state_of(env, workflow, record)
+    state = row.state if row else workflow.initial
+    if row is not None and row.amount is not None:
+        amount = row.amount if amount is None else max(Decimal(amount), row.amount)
     out = []
     for t in workflow.transitions:
         try:
@@ -123,20 +132,29 @@ def available(env: Any, workflow: Workflow, record: Any, amount: Decimal | None 
 
 def _check(env: Any, workflow: Workflow, record: Any, t: Transition, state: str, amount: Decimal | None) -> None:
     if state not in t.sources:
-        raise AccessDenied(f"cannot {t.name} from state {state!r}")
+        raise AccessDenied(_("Cannot %(action)s from state %(state)s.", action=t.name, state=state))
     if not env.allowed(record, "read"):
-        raise AccessDenied("record not accessible")
+        raise AccessDenied(_("The record is not accessible."))
     allowed, limit = authority_limit(env, t)
     if not allowed:
-        raise AccessDenied(f"you are not allowed to {t.name} this record")
+        raise AccessDenied(_("You are not allowed to %(action)s this record.", action=t.name))
+    if limit is not None and amount is None:
+        raise AccessDenied(
+            _("This request has no amount; only an approver without limit may %(action)s it.", action=t.name)
+        )
     if limit is not None and amount is not None and amount > limit:
         raise AccessDenied(
-            f"amount {amount} exceeds your authority ({limit}); a higher approver must {t.name} it"
+            _(
+                "The amount %(amount)s exceeds your authority (%(limit)s); a higher approver must %(action)s it.",
+                amount=amount,
+                limit=limit,
+                action=t.name,
+            )
         )
     if t.not_by_requester:
         row = state_of(env, workflow, record)
         if row is not None and row.requested_by_id == env.user_id:
-            raise AccessDenied(f"you cannot {t.name} a request you submitted yourself")
+            raise AccessDenied(_("You cannot %(action)s a request you submitted yourself.", action=t.name))
 
 
 def fire(
@@ -149,11 +167,18 @@ def fire(
 ) -> ApprovalRequest:
     """Fire a transition after checking state, group, authority and requester; keep history."""
     t = workflow.transition(transition)
+    if t.target not in workflow.states:
+        raise TixiError(f"workflow {workflow.code}: unknown state {t.target!r}")
     row = state_of(env, workflow, record)
     state = row.state if row else workflow.initial
-    if row is not None and amount is None:
-        amount = row.amount
-    _check(env, workflow, record, t, state, amount)
+    if amount is not None:
+        amount = Decimal(amount)
+    # Authority is checked against the larger of the recorded and the given amount,
+    # so an approver cannot lower the figure to get under their limit.
+    checked = amount
+    if row is not None and row.amount is not None:
+        checked = row.amount if amount is None else max(amount, row.amount)
+    _check(env, workflow, record, t, state, checked)
     if row is None:
         row = ApprovalRequest(
             company_id=env.company_id,
@@ -165,8 +190,6 @@ def fire(
         env.session.add(row)
     if amount is not None:
         row.amount = amount
-    if t.target not in workflow.states:
-        raise TixiError(f"workflow {workflow.code}: unknown state {t.target!r}")
     if state == workflow.initial or row.requested_by_id is None:
         row.requested_by_id = env.user_id
     row.state = t.target
@@ -181,7 +204,17 @@ def fire(
             comment=comment,
         )
     )
-    env.audit(workflow.model, record.id, "transition", {"state": [state, t.target], "comment": comment, "amount": str(amount) if amount is not None else None})
+    env.audit(
+        workflow.model,
+        record.id,
+        "transition",
+        {
+            "state": [state, t.target],
+            "transition": t.name,
+            "comment": comment,
+            "amount": str(row.amount) if row.amount is not None else None,
+        },
+    )
     env.hooks.tixi_record_event(
         env=env, event="state_changed", model=workflow.model, record=record,
         changes={"state": [state, t.target], "workflow": workflow.code},

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,10 +26,20 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.db import utcnow
 from core.errors import AccessDenied, ConcurrentEditError
 from core.models import AccessRight, AuditEntry, Group, RecordRule, User, group_implied, rule_group
-from core.plugins import flatten
 from core.security.rules import ContextValueMissing, compile_domain
 
 PERMS = ("read", "create", "write", "delete")
+
+#: Kernel tables that only the kernel appends to (audit trail, approval history):
+#: no access right, not even the administrator's, lets :class:`Env` create, change
+#: or delete their rows.
+APPEND_ONLY = frozenset({"core_audit", "core_approval_event"})
+
+#: Tables whose ``company_id`` is not an owner (a user's *current* company): the
+#: automatic company filter does not apply; their own record rules do.
+NOT_COMPANY_OWNED = frozenset({"core_user"})
+
+STALE = "Somebody else saved this record since you opened it: reload it and apply your change again."
 
 
 class AddonNotEnabled(AccessDenied):
@@ -48,15 +59,17 @@ class Env:
         self.session = session
         user = session.get(User, user_id)
         if user is None or not user.active:
-            raise AccessDenied("user is unknown or disabled")
+            raise AccessDenied(_("The user is unknown or disabled."))
         self.user = user
         self.user_id = user.id
         self.company_ids = frozenset(c.id for c in user.companies)
         cid = company_id if company_id is not None else user.company_id
         if cid not in self.company_ids:
-            raise AccessDenied("user does not belong to this company")
+            raise AccessDenied(_("The user does not belong to this company."))
         self.company_id: int = cid
-        self._rules: dict[tuple[str, str], list[RecordRule]] = {}
+        # table -> [(rule, group ids)], loaded with one query per model and env
+        self._rules: dict[str, list[tuple[RecordRule, frozenset[int]]]] = {}
+        self._clauses: dict[tuple[str, str], ColumnElement] = {}
 
     # ----- identity ----------------------------------------------------------------------
     @cached_property
@@ -123,68 +136,109 @@ class Env:
 
     def can(self, model: type | str, perm: str = "read") -> bool:
         """Whether an access right lets the user ``perm`` on the model (rules aside)."""
+        if perm not in PERMS:
+            raise ValueError(f"unknown permission {perm!r}")
+        table = model_table(model)
         cls = None if isinstance(model, str) else model
-        if cls is not None and perm != "read" and getattr(cls, "__tixi_readonly__", False):
+        if perm != "read" and (table in APPEND_ONLY or getattr(cls, "__tixi_readonly__", False)):
             return False
         if not self.addon_enabled_for(model):
             return False
         if self.user.is_admin:
-            return not (perm in ("write", "delete") and model_table(model) == "core_audit")
-        return perm in self._access.get(model_table(model), set())
+            return True
+        return perm in self._access.get(table, set())
 
     def check(self, model: type | str, perm: str = "read") -> None:
         """Raise :class:`AccessDenied` (or :class:`AddonNotEnabled`) unless :meth:`can`."""
         if not self.addon_enabled_for(model):
-            raise AddonNotEnabled(f"{model_table(model)}: addon not enabled for this company")
+            raise AddonNotEnabled(
+                _("%(model)s: the addon is not enabled for this company.", model=model_table(model))
+            )
         if not self.can(model, perm):
-            raise AccessDenied(f"no {perm} access to {model_table(model)}")
+            raise AccessDenied(
+                _("You have no %(perm)s access to %(model)s.", perm=perm, model=model_table(model))
+            )
 
     # ----- record rules ------------------------------------------------------------------
-    def rules(self, model: type | str, perm: str) -> list[RecordRule]:
-        """Rules of this model that apply to ``perm``: global ones and the user's groups'."""
-        key = (model_table(model), perm)
-        if key not in self._rules:
-            rules = self.session.scalars(
-                select(RecordRule).where(
-                    RecordRule.model == key[0], getattr(RecordRule, f"perm_{perm}").is_(True)
-                )
+    def _model_rules(self, table: str) -> list[tuple[RecordRule, frozenset[int]]]:
+        """Every rule of a model with its group ids: one query (outer join), cached per env."""
+        cached = self._rules.get(table)
+        if cached is None:
+            rows = self.session.execute(
+                select(RecordRule, rule_group.c.group_id)
+                .outerjoin(rule_group, rule_group.c.rule_id == RecordRule.id)
+                .where(RecordRule.model == table)
+                .order_by(RecordRule.id)
             ).all()
-            self._rules[key] = list(rules)
-        return self._rules[key]
+            by_id: dict[int, tuple[RecordRule, set[int]]] = {}
+            for rule, group_id in rows:
+                entry = by_id.setdefault(rule.id, (rule, set()))
+                if group_id is not None:
+                    entry[1].add(group_id)
+            cached = [(rule, frozenset(groups)) for rule, groups in by_id.values()]
+            self._rules[table] = cached
+        return cached
 
-    def _rule_groups(self, rule: RecordRule) -> set[int]:
-        return set(
-            self.session.scalars(select(rule_group.c.group_id).where(rule_group.c.rule_id == rule.id))
-        )
+    def rules(self, model: type | str, perm: str) -> list[RecordRule]:
+        """Rules of this model that apply to ``perm`` (global ones and every group's)."""
+        return [r for r, _groups in self._model_rules(model_table(model)) if getattr(r, f"perm_{perm}")]
+
+    def rule_groups(self, rule: RecordRule) -> frozenset[int]:
+        """Group ids of a rule (empty: a global rule)."""
+        for r, groups in self._model_rules(rule.model):
+            if r.id == rule.id:
+                return groups
+        return frozenset()
+
+    def applicable_rules(self, model: type | str, perm: str) -> list[tuple[RecordRule, bool]]:
+        """``(rule, is_global)`` for the rules that narrow this user's ``perm`` on the model.
+
+        Global rules always apply (administrators included); a group rule applies
+        when the user is in one of its groups, and never to administrators.
+        """
+        out: list[tuple[RecordRule, bool]] = []
+        for rule, groups in self._model_rules(model_table(model)):
+            if not getattr(rule, f"perm_{perm}"):
+                continue
+            if not groups:
+                out.append((rule, True))
+            elif not self.user.is_admin and groups & self.group_ids:
+                out.append((rule, False))
+        return out
+
+    def compile_rule(self, model: type, rule: RecordRule) -> ColumnElement:
+        """A rule's domain as SQL for this user; a rule whose context is missing grants nothing."""
+        try:
+            return compile_domain(model, json.loads(rule.domain), self.context)
+        except ContextValueMissing:
+            return false()
 
     def rule_clause(self, model: type, perm: str = "read") -> ColumnElement:
-        """Company filter AND global rules AND (union of the user's group rules), as SQL."""
+        """Company filter AND global rules AND (union of the user's group rules), as SQL.
+
+        One predicate (sub-queries, never Python filtering), built once per model,
+        permission and env.
+        """
+        key = (model_table(model), perm)
+        cached = self._clauses.get(key)
+        if cached is not None:
+            return cached
         parts: list[ColumnElement] = []
         table = model.__table__
-        if "company_id" in table.c:
+        if "company_id" in table.c and table.name not in NOT_COMPANY_OWNED:
             parts.append(table.c.company_id == self.company_id)
         group_parts: list[ColumnElement] = []
-        has_group_rules = False
-        for rule in self.rules(model, perm):
-            groups = self._rule_groups(rule)
-            if groups and self.user.is_admin:
-                continue  # admins are not narrowed by group rules, only by global ones
-            if groups and not (groups & self.group_ids):
-                continue
-            try:
-                clause = compile_domain(model, json.loads(rule.domain), self.context)
-            except ContextValueMissing:
-                clause = false()  # a rule whose context is missing grants nothing
-            if groups:
-                has_group_rules = True
-                group_parts.append(clause)
-            else:
-                parts.append(clause)
-        if has_group_rules:
+        for rule, is_global in self.applicable_rules(model, perm):
+            clause = self.compile_rule(model, rule)
+            (parts if is_global else group_parts).append(clause)
+        if group_parts:
             parts.append(or_(*group_parts) if len(group_parts) > 1 else group_parts[0])
         if not parts:
-            return true()
-        return and_(*parts) if len(parts) > 1 else parts[0]
+            clause = true()
+        else:
+            clause = and_(*parts) if len(parts) > 1 else parts[0]
+        self._clauses[key] = clause
+        return clause
 
     def select(self, model: type, perm: str = "read", *columns: Any) -> Select:
         """A ``Select`` of ``model`` (or of ``columns``) restricted by rights and rules."""
@@ -219,7 +273,9 @@ class Env:
         pk = model.__table__.primary_key.columns.values()[0]
         obj = self.session.scalar(self.select(model, perm).where(pk == res_id))
         if obj is None:
-            raise AccessDenied(f"{model_table(model)} #{res_id} does not exist or is not accessible")
+            raise AccessDenied(
+                _("%(model)s #%(id)s does not exist or is not accessible.", model=model_table(model), id=res_id)
+            )
         return obj
 
     def allowed(self, record: Any, perm: str) -> bool:
@@ -248,73 +304,108 @@ class Env:
     def _check_fields(self, model: type, values: Mapping[str, Any]) -> None:
         hidden = [f for f in values if not self.field_visible(model, f)]
         if hidden:
-            raise AccessDenied(f"field {hidden[0]!r} of {model_table(model)} is restricted")
+            raise AccessDenied(
+                _("The field %(field)s of %(model)s is restricted.", field=hidden[0], model=model_table(model))
+            )
 
     # ----- writes ------------------------------------------------------------------------
     def create(self, model: type, values: Mapping[str, Any]) -> Any:
-        """Create a record in the current company; rights, rules, audit and events applied."""
+        """Create a record in the current company; rights, rules, audit and events applied.
+
+        Runs in a savepoint: when a rule refuses the new record (or a
+        ``tixi_record_event`` implementation raises) nothing stays written.
+        """
         self.check(model, "create")
         self._check_fields(model, values)
         data = dict(values)
         cols = model.__table__.c
-        if "company_id" in cols:
+        if "company_id" in cols and model.__table__.name not in NOT_COMPANY_OWNED:
             data["company_id"] = self.company_id
         if "created_by_id" in cols:
             data.setdefault("created_by_id", self.user_id)
             data.setdefault("updated_by_id", self.user_id)
         record = model(**data)
-        self.session.add(record)
-        self.session.flush()
-        if not self.allowed(record, "create"):
-            raise AccessDenied(f"record rules do not allow creating this {model_table(model)}")
-        changes = {k: [None, _jsonable(getattr(record, k, None))] for k in values}
-        self._audit(model, record.id, "create", changes)
-        self.hooks.tixi_record_event(env=self, event="created", model=model_table(model), record=record, changes=changes)
+        with self.session.begin_nested():
+            self.session.add(record)
+            self.session.flush()
+            if not self.allowed(record, "create"):
+                raise AccessDenied(
+                    _("Record rules do not allow creating this %(model)s.", model=model_table(model))
+                )
+            changes = {k: [None, _jsonable(getattr(record, k, None))] for k in values}
+            self._audit(model, record.id, "create", changes)
+            self.hooks.tixi_record_event(
+                env=self, event="created", model=model_table(model), record=record, changes=changes
+            )
         return record
 
     def write(self, record: Any, values: Mapping[str, Any], expected_version: int | None = None) -> dict:
-        """Update a record; refuses stale edits (optimistic locking). Returns the changes."""
+        """Update a record; refuses stale edits (optimistic locking). Returns the changes.
+
+        ``expected_version`` is the ``version`` the user's form was built from;
+        without it SQLAlchemy's version counter still refuses a save based on a
+        stale read. Either way :class:`ConcurrentEditError` is raised and nothing
+        is written (savepoint).
+        """
         model = type(record)
         self.check(model, "write")
         self._check_fields(model, values)
         if not self.allowed(record, "write"):
-            raise AccessDenied(f"record rules do not allow changing this {model_table(model)}")
+            raise AccessDenied(
+                _("Record rules do not allow changing this %(model)s.", model=model_table(model))
+            )
         if "company_id" in values and values["company_id"] != self.company_id:
-            raise AccessDenied("a record cannot be moved to another company")
+            raise AccessDenied(_("A record cannot be moved to another company."))
         if expected_version is not None and getattr(record, "version", None) not in (None, expected_version):
-            raise ConcurrentEditError("somebody else saved this record since you opened it")
+            raise ConcurrentEditError(_(STALE))
         changes: dict[str, list[Any]] = {}
         for key, value in values.items():
+            if key not in model.__table__.c and not hasattr(model, key):
+                raise AccessDenied(_("%(model)s has no field %(field)s.", model=model_table(model), field=key))
             old = getattr(record, key)
             if old != value:
                 changes[key] = [_jsonable(old), _jsonable(value)]
-                setattr(record, key, value)
         if not changes:
             return changes
-        if hasattr(record, "updated_by_id"):
-            record.updated_by_id = self.user_id
-            record.updated_at = utcnow()
         try:
-            self.session.flush()
+            with self.session.begin_nested():
+                for key in changes:
+                    setattr(record, key, values[key])
+                if hasattr(record, "updated_by_id"):
+                    record.updated_by_id = self.user_id
+                    record.updated_at = utcnow()
+                self.session.flush()
+                if not self.allowed(record, "write"):
+                    raise AccessDenied(
+                        _("The change would move this %(model)s out of your reach.", model=model_table(model))
+                    )
+                self._audit(model, record.id, "update", changes)
+                self.hooks.tixi_record_event(
+                    env=self, event="updated", model=model_table(model), record=record, changes=changes
+                )
         except StaleDataError:
-            raise ConcurrentEditError("somebody else saved this record since you opened it") from None
-        if not self.allowed(record, "write"):
-            raise AccessDenied(f"the change would move this {model_table(model)} out of your reach")
-        self._audit(model, record.id, "update", changes)
-        self.hooks.tixi_record_event(env=self, event="updated", model=model_table(model), record=record, changes=changes)
+            raise ConcurrentEditError(_(STALE)) from None
         return changes
 
     def delete(self, record: Any) -> None:
-        """Delete a record (rights and rules checked, audited)."""
+        """Delete a record (rights and rules checked, audited; nothing happens on refusal)."""
         model = type(record)
         self.check(model, "delete")
         if not self.allowed(record, "delete"):
-            raise AccessDenied(f"record rules do not allow deleting this {model_table(model)}")
+            raise AccessDenied(
+                _("Record rules do not allow deleting this %(model)s.", model=model_table(model))
+            )
         snapshot = {c.key: [_jsonable(getattr(record, c.key)), None] for c in model.__table__.columns}
-        self._audit(model, record.id, "delete", snapshot)
-        self.hooks.tixi_record_event(env=self, event="deleted", model=model_table(model), record=record, changes=snapshot)
-        self.session.delete(record)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():
+                self._audit(model, record.id, "delete", snapshot)
+                self.hooks.tixi_record_event(
+                    env=self, event="deleted", model=model_table(model), record=record, changes=snapshot
+                )
+                self.session.delete(record)
+                self.session.flush()
+        except StaleDataError:
+            raise ConcurrentEditError(_(STALE)) from None
 
     # ----- audit -------------------------------------------------------------------------
     def _audit(self, model: type, res_id: int, action: str, changes: dict) -> None:
@@ -342,14 +433,31 @@ class Env:
         self.session.flush()
 
     def history(self, model: type | str, res_id: int) -> list[AuditEntry]:
-        """Audit entries of one record, newest first, if the user may read the record."""
+        """Audit entries of one record, newest first.
+
+        Readers of the audit trail (``core_audit`` read right) see the history of
+        any record of their company, deleted ones included; anybody else must be
+        able to read the record itself (else :class:`AccessDenied`).
+        """
         table = model_table(model)
-        stmt = (
-            select(AuditEntry)
-            .where(AuditEntry.model == table, AuditEntry.res_id == res_id, AuditEntry.company_id == self.company_id)
-            .order_by(AuditEntry.id.desc())
+        if self.can(AuditEntry, "read"):
+            base = self.select(AuditEntry)
+        else:
+            cls = model if not isinstance(model, str) else _model_class(model)
+            if cls is None:
+                raise AccessDenied(_("You have no read access to the history of %(model)s.", model=table))
+            self.get(cls, res_id)
+            base = select(AuditEntry).where(AuditEntry.company_id == self.company_id)
+        stmt = base.where(AuditEntry.model == table, AuditEntry.res_id == res_id).order_by(
+            AuditEntry.id.desc()
         )
         return list(self.session.scalars(stmt))
+
+
+def _model_class(table: str) -> type | None:
+    from core.registry import model_class
+
+    return model_class(table)
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,8 +3,9 @@
 A domain is a JSON/YAML list of conditions, implicitly AND-ed; ``["|", A, B]``
 is OR, ``["!", A]`` is NOT. A condition is ``[field, operator, value]``:
 
-* ``field`` is a column of the model, or ``relation.column`` following a
-  many-to-one foreign key (compiled as a sub-query, never a Python loop);
+* ``field`` is a column of the model, or ``relation.column`` /
+  ``fk_column.column`` following a many-to-one relation or foreign key
+  (compiled as a sub-query, never a Python loop);
 * ``operator`` is one of ``= != < <= > >= in not in child_of``;
 * ``value`` is a literal or ``"user.<key>"`` taken from the user context that
   hooks fill (``tixi_user_context``). ``child_of`` follows a closure table
@@ -62,11 +63,24 @@ def _column(model: type, path: str) -> tuple[Any, Any]:
     """Return (outer column, wrapper) for ``field`` or ``rel.field`` paths."""
     table = model.__table__
     if "." not in path:
+        if path not in table.c:
+            raise LifecycleError(f"{table.name} has no column {path!r}")
         return table.c[path], None
     first, rest = path.split(".", 1)
-    rel = getattr(model, first).property
-    target = rel.mapper.class_
-    local_col = next(iter(rel.local_columns))
+    if first in table.c and table.c[first].foreign_keys:
+        # a foreign-key column (``approval_id.company_id``): follow it to its table
+        local_col = table.c[first]
+        fk = next(iter(local_col.foreign_keys))
+        target = _model_for_table(fk.column.table.name)
+        if target is None:
+            raise LifecycleError(f"{path}: no model for table {fk.column.table.name}")
+    else:
+        attr = getattr(model, first, None)
+        prop = getattr(attr, "property", None)
+        if prop is None or not hasattr(prop, "mapper"):
+            raise LifecycleError(f"{path}: {first!r} is neither a relation nor a foreign key of {table.name}")
+        target = prop.mapper.class_
+        local_col = next(iter(prop.local_columns))
     inner_col, inner_wrap = _column(target, rest)
     return local_col, (target, inner_col, inner_wrap)
 
