@@ -191,6 +191,7 @@ def machine_info(pg_url: str | None = None) -> dict[str, Any]:
         "sqlalchemy": sqlalchemy.__version__,
         "sqlite": sqlite3.sqlite_version,
         "postgresql": None,
+        "loadavg_1m_at_start": round(os.getloadavg()[0], 2),
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -212,7 +213,12 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         wb.save(io.BytesIO())
         return n
 
+    def env_only(env: Any, s: Session) -> int:
+        env.select(customer)  # rights, groups, rules and context: what every request pays first
+        return 0
+
     cases: dict[str, Callable[[], Any]] = {
+        "env": request(env_only),
         "list_page": request(list_page),
         "list_deep": request(list_deep),
         "list_filtered": request(list_filtered),
@@ -255,13 +261,45 @@ def explain(target: Target, session: Session, stmt: Any) -> str:
         return f"(EXPLAIN failed: {exc})"
 
 
-def _web_case(target: Target, role: str) -> Callable[[], Any] | None:
-    """The customer list page through the Flask test client, if the web shell can serve it."""
+def web_app(target: Target) -> Any:
+    """The Flask app on the target's registry (testing mode), or None without a web shell."""
     try:
-        from core.web.app import create_app  # noqa: F401
+        from core.web.app import create_app
     except ImportError:
         return None
-    return None  # filled in when the web shell documents its test-login helper
+    try:
+        return create_app(registry=target.registry, test_config={"TESTING": True})
+    except Exception:  # noqa: BLE001 - a web shell that cannot start is reported as absent
+        return None
+
+
+def _web_cases(app: Any, target: Target, role: str) -> dict[str, Callable[[], Any]]:
+    """Pages through the Flask test client, logged in as the role's user."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/login")
+    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text)
+    password = target.meta["passwords"]["admin" if role == "admin" else "others"]
+    resp = client.post("/login", data={"login": target.meta["users"][role], "password": password,
+                                       "csrf_token": m.group(1) if m else ""})
+    if resp.status_code >= 400:
+        return {}
+    endpoints = {r.endpoint: r.rule for r in app.url_map.iter_rules()}
+    urls = {"web_home": "/"}
+    if "masterdata.customer_list" in endpoints:
+        urls["web_list"] = endpoints["masterdata.customer_list"]
+
+    def getter(url: str) -> Callable[[], Any]:
+        def op() -> int:
+            r = client.get(url)
+            if r.status_code != 200:
+                raise RuntimeError(f"GET {url} as {role}: HTTP {r.status_code}")
+            return len(r.data)
+
+        return op
+
+    return {name: getter(url) for name, url in urls.items()}
 
 
 # ------------------------------------------------------------------ running
@@ -272,6 +310,7 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
     results: list[dict[str, Any]] = []
     plans: dict[str, str] = {}
     info: dict[str, Any] = {}
+    app = web_app(target)
     for role in ROLES:
         if target.user_ids.get(role) is None:
             continue
@@ -283,9 +322,8 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
         info[role] = cases.pop("_meta")()
         close = cases.pop("_close")
         plan = cases.pop("_explain")
-        web = _web_case(target, role)
-        if web is not None:
-            cases["web_list"] = web
+        if app is not None:
+            cases.update(_web_cases(app, target, role))
         try:
             for name, fn in cases.items():
                 progress(f"  [{target.engine}] {role:<15} {name}")
@@ -296,6 +334,9 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
                     stats, _ = timed(fn, reps, warmup=0)
                 except AccessDenied as exc:
                     results.append({"role": role, "case": name, "error": f"access denied: {exc}"})
+                    continue
+                except RuntimeError as exc:
+                    results.append({"role": role, "case": name, "error": str(exc)})
                     continue
                 results.append({"role": role, "case": name, "rows": rows, "queries": box.value,
                                 "stats": stats.__dict__})
@@ -406,6 +447,7 @@ def git_commit() -> str:
 def run_bench(urls: list[str], repeat: int = 20, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every case on every database; return the JSON-ready result."""
     say = progress or (lambda _m: None)
+    load0 = round(os.getloadavg()[0], 2)
     runs = []
     pg_url = None
     for url in urls:
@@ -419,11 +461,14 @@ def run_bench(urls: list[str], repeat: int = 20, progress: Callable[[str], None]
         finally:
             target.close()
     rat = ratios(runs)
+    machine = machine_info(pg_url)
+    machine["loadavg_1m_at_start"] = load0
+    machine["loadavg_1m_at_end"] = round(os.getloadavg()[0], 2)
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
         "repeat": repeat,
-        "machine": machine_info(pg_url),
+        "machine": machine,
         "runs": runs,
         "ratios": rat,
         "goals": goals(runs, rat),
@@ -435,7 +480,8 @@ def report_lines(result: dict[str, Any], plans: bool = False) -> list[str]:
     m = result["machine"]
     lines = [f"commit {result['commit']}  {result['when']}  repeat {result['repeat']}  "
              f"nproc {m['nproc']}  {m['cpu']}  mem {m['memory']}  Python {m['python']}  "
-             f"SQLite {m['sqlite']}  PostgreSQL {m['postgresql'] or '-'}"]
+             f"SQLite {m['sqlite']}  PostgreSQL {m['postgresql'] or '-'}  "
+             f"load average (1 min) {m.get('loadavg_1m_at_start')} at start, {m.get('loadavg_1m_at_end')} at end"]
     for run in result["runs"]:
         counts = run["meta"].get("counts", {})
         lines.append(f"[{run['engine']}] {run['url']}: tier {run['meta']['tier']['name']}, "
