@@ -52,9 +52,12 @@ def explain_access(
                 ]
         if not env.addon_enabled_for(cls):
             return lines + [f"DENIED: the addon of {model} is not enabled for this company"]
-        group_codes = dict(
-            session.execute(select(Group.id, Group.code).where(Group.id.in_(env.group_ids or {-1})))
-        )
+        group_codes: dict[int, str] = {
+            gid: code
+            for gid, code in session.execute(
+                select(Group.id, Group.code).where(Group.id.in_(env.group_ids or {-1}))
+            )
+        }
         record = session.get(cls, res_id)
         for perm in PERMS:
             lines.extend(_explain_perm(env, cls, model, record, perm, group_codes))
