@@ -14,10 +14,34 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from core.config import Instance
 from core.errors import TixiError
+
+_REGISTRIES: dict[Path, Any] = {}
+
+
+def _registry_for(instance: Instance) -> Any:
+    """The registry of an instance, built once per process (plugin commands reuse it)."""
+    registry = _REGISTRIES.get(instance.path)
+    if registry is None:
+        from core.registry import Registry
+
+        if not instance.exists() and "TIXI_DATABASE_URL" not in os.environ:
+            raise TixiError(
+                f"no instance in {instance.path}: run 'tixi init' first (or pass --instance DIR)"
+            )
+        registry = Registry.from_instance(instance)
+        _REGISTRIES[instance.path] = registry
+    return registry
+
+
+def _forget_registries() -> None:
+    """Drop registries built by an earlier invocation in this process (tests run many)."""
+    for registry in _REGISTRIES.values():
+        registry.engine.dispose()
+    _REGISTRIES.clear()
 
 
 class Context:
@@ -25,22 +49,11 @@ class Context:
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
-        self._registry: Any = None
 
     @property
     def registry(self) -> Any:
         """The registry of the instance (built on first use)."""
-        if self._registry is None:
-            from core.registry import Registry
-
-            if not self.instance.exists() and "TIXI_DATABASE_URL" not in os.environ:
-                raise TixiError(
-                    f"no instance in {self.instance.path}: run 'tixi init' first "
-                    "(or pass --instance DIR)"
-                )
-
-            self._registry = Registry.from_instance(self.instance)
-        return self._registry
+        return _registry_for(self.instance)
 
     def lifecycle(self) -> Any:
         """Lifecycle operations with progress printed to stderr."""
@@ -57,6 +70,11 @@ def _print_report(report: Any) -> None:
         click.echo(line)
 
 
+def one_line(message: object) -> str:
+    """A message on one line (database drivers like multi-line messages)."""
+    return " ".join(str(message).split())
+
+
 class TixiGroup(click.Group):
     """Click group that turns :class:`TixiError` into one line and exit code 1."""
 
@@ -64,14 +82,52 @@ class TixiGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TixiError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(exc)}", err=True)
             ctx.exit(1)
         except OperationalError as exc:
-            click.echo(f"Error: cannot use the database: {exc.orig}", err=True)
+            click.echo(f"Error: cannot use the database: {one_line(exc.orig)}", err=True)
+            ctx.exit(1)
+        except ArgumentError as exc:
+            click.echo(f"Error: bad database URL: {one_line(exc)}", err=True)
             ctx.exit(1)
 
 
-@click.group(cls=TixiGroup)
+class TixiCLI(TixiGroup):
+    """The root command: one-line usage errors, and commands contributed by installed addons."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Run; a usage error is one line on stderr (exit 2), like every other user error."""
+        _forget_registries()
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"Error: {one_line(exc.format_message())}", err=True)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        else:
+            code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A kernel command, else one an installed addon contributes (``tixi_cli_commands``)."""
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None:
+            _load_plugin_commands(ctx.params.get("instance_dir"))
+            cmd = super().get_command(ctx, cmd_name)
+        return cmd
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Kernel commands and the installed addons' commands (for ``--help``)."""
+        _load_plugin_commands(ctx.params.get("instance_dir"))
+        return super().list_commands(ctx)
+
+
+@click.group(cls=TixiCLI)
 @click.option(
     "--instance",
     "instance_dir",
@@ -288,18 +344,18 @@ def explain(obj: Context, login: str, model: str, res_id: int, company: str | No
         click.echo(line)
 
 
-def _load_plugin_commands() -> None:
-    """Add commands contributed by installed addons (``tixi_cli_commands``)."""
+def _load_plugin_commands(instance_dir: str | None) -> None:
+    """Add commands contributed by the instance's installed addons (``tixi_cli_commands``)."""
     try:
-        ctx = Context(Instance.resolve(None))
-        if not ctx.instance.exists():
+        instance = Instance.resolve(instance_dir)
+        if not instance.exists():
             return
         from core.plugins import flatten
 
-        for command in flatten(ctx.registry.all_hooks.tixi_cli_commands()):
+        for command in flatten(_registry_for(instance).all_hooks.tixi_cli_commands()):
             if command.name not in cli.commands:
                 cli.add_command(command)
-    except Exception:  # noqa: BLE001 - a broken instance must not break `tixi init`
+    except Exception:  # noqa: BLE001 - a broken instance must not break the kernel's commands
         return
 
 
