@@ -31,7 +31,7 @@ from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.plugins import flatten
 from core.security.env import AddonNotEnabled, Env
 from core.security.sessions import SessionPolicy, validate_session
-from core.web.i18n import LANGUAGES, compile_catalogs, translation_dirs
+from core.web.i18n import LANGUAGES, TixiDomain, catalog_lang, compile_catalogs, translation_dirs
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,14 @@ def create_app(
     # ----- i18n ---------------------------------------------------------------------------
     dirs = translation_dirs(registry)
     compile_catalogs(dirs)
-    Babel(
+    babel = Babel(
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_locale="zh_CN",
         default_translation_directories=";".join(str(d) for d in dirs),
     )
+    babel.domain_instance = TixiDomain(dirs)
     CSRFProtect(app)
     login_manager = LoginManager(app)
     login_manager.login_view = "tixi.login"
@@ -103,7 +104,7 @@ def create_app(
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> WebUser | None:
-        row = validate_session(g.db, session.get("sid"), session_policy(app))
+        row = validate_session(request_db(), session.get("sid"), session_policy(app))
         if row is None or str(row.user_id) != str(user_id):
             return None
         return WebUser(row.user_id)
@@ -158,7 +159,9 @@ def select_locale() -> str:
         return env.user.lang
     if session.get("lang") in LANGUAGES:
         return session["lang"]
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    if not request or not request.accept_languages:
+        return "zh_CN"
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     if best and best.startswith("en"):
         return "en"
     return "zh_CN"
@@ -177,7 +180,7 @@ def _open_request() -> Any:
     if request.endpoint in ("static", "tixi.vendor", "tixi.healthz"):
         return None
     registry = registry_of()
-    g.db = registry.Session()
+    request_db()
     g.env = None
     if request.blueprint == "api":
         return None  # token auth in core.web.api
@@ -193,6 +196,14 @@ def _open_request() -> Any:
         return redirect(url_for("tixi.login"))
     _gate_blueprint(current_app)
     return None
+
+
+def request_db() -> Any:
+    """The request's database session (opened on first use)."""
+    db = g.get("db")
+    if db is None:
+        db = g.db = registry_of().Session()
+    return db
 
 
 def make_env(registry: Any, db: Any, user_id: int, company_id: int | None) -> Env:
@@ -299,7 +310,7 @@ def _register_template_helpers(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         env = g.get("env")
         ctx: dict[str, Any] = {"env": env, "tr": generic.tr, "format_cell": generic.format_cell,
-                               "display_name": generic.display_name, "lang": str(get_locale() or "zh_CN"),
+                               "display_name": generic.display_name, "lang": catalog_lang(get_locale()),
                                "LANGUAGES": LANGUAGES}
         if env is not None:
             if "menu" not in g:

@@ -75,6 +75,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.security.env import AddonNotEnabled
+from core.web.i18n import catalog_lang
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_LIMIT = 100_000
@@ -166,7 +167,7 @@ def tr(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        lang = str(get_locale() or "zh_CN")
+        lang = catalog_lang(get_locale())
         return value.get(lang) or value.get(lang.split("_")[0]) or next(iter(value.values()), "")
     return str(value)
 
@@ -178,7 +179,7 @@ def display_name(obj: Any) -> str:
     display = getattr(obj, "display", None)
     if callable(display):
         try:
-            return str(display(str(get_locale() or "zh_CN")))
+            return str(display(catalog_lang(get_locale())))
         except TypeError:
             pass
     for attr in ("display_name", "name", "title", "code", "login"):
@@ -711,7 +712,7 @@ class ModelView:
                     choices.append((current, display_name(getattr(record, rel.key)) if rel else f"#{current}"))
             else:
                 choices = [(v, v) for v in col.type.enums]
-            if not required:
+            if col.nullable:
                 choices = [("", "—"), *choices]
             is_int = target is not None or isinstance(col.type, Integer)
             return SelectField(label, choices=choices, coerce=_int_or_none if is_int else _str_or_none,
@@ -745,6 +746,8 @@ class ModelView:
                 value = value.strip()
                 if value == "" and col is not None and col.nullable:
                     value = None
+            if value is None and col is not None and not col.nullable:
+                continue  # the column's default applies (create) or the value stays (edit)
             if isinstance(value, dt.datetime) and value.tzinfo is None:
                 value = value.replace(tzinfo=tz).astimezone(dt.UTC) if tz is not None else value.replace(tzinfo=dt.UTC)
             values[name] = value

@@ -10,8 +10,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask_babel import Domain, get_locale
 
 from core.config import PROJECT_ROOT
 
@@ -48,3 +50,35 @@ def compile_catalogs(dirs: list[Path]) -> list[Path]:
             except OSError as exc:  # read-only installation: translations fall back to msgids
                 log.warning("cannot compile %s: %s", po, exc)
     return written
+
+
+def catalog_lang(locale: Any) -> str:
+    """The catalog folder of a Babel locale (``zh_Hans_CN`` -> ``zh_CN``; else ``en``)."""
+    if locale is None:
+        return "zh_CN"
+    return "zh_CN" if getattr(locale, "language", str(locale)[:2]) == "zh" else "en"
+
+
+class TixiDomain(Domain):
+    """Merged catalogs of the kernel and the addons, looked up by catalog folder name.
+
+    Babel parses ``zh_CN`` as ``zh_Hans_CN``, which gettext would look for in a
+    ``zh_Hans_CN`` or ``zh`` folder; our folders are ``zh_CN`` and ``en``.
+    """
+
+    def __init__(self, dirs: list[Path]) -> None:
+        super().__init__(translation_directories=[str(d) for d in dirs])
+
+    def get_translations(self) -> Any:
+        """The merged translations for the request's language (cached per app)."""
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = catalog_lang(locale)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = support.Translations()
+            for folder in self.translation_directories:
+                cached.merge(support.Translations.load(folder, [key], "messages"))
+            self.cache[key] = cached
+        return cached

@@ -1,0 +1,64 @@
+"""Web-shell test addon: a generic view, a menu, a dashboard widget, a view extension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import hookimpl
+
+bp = Blueprint("webshop", __name__)
+_view: Any = None
+
+
+def item_view() -> Any:
+    """The generic view of items (built once, registered on the blueprint)."""
+    global _view
+    if _view is None:
+        from addons.webshop.models import Item
+
+        from core.web.generic import Filter, ModelView
+
+        _view = ModelView(
+            name="webshop.item",
+            model=Item,
+            label=_l("Item"),
+            label_plural=_l("Items"),
+            list_columns=["name", "code", "price", "cost", "status", "owner_id"],
+            optional_columns=["due"],
+            search_fields=["name", "code"],
+            filters=[Filter("status", _l("Status")), Filter("owner_id", _l("Salesperson"))],
+            form_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
+            detail_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
+            url_prefix="/items",
+            can_delete=True,
+        ).register(bp)
+    return _view
+
+
+@hookimpl
+def tixi_blueprints() -> list[Any]:
+    item_view()
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    return [item_view().menu_item(_l("Items"), sequence=10)]
+
+
+@hookimpl
+def tixi_dashboard_widgets(env: Any) -> list[Any]:
+    from addons.webshop.models import Item
+    from sqlalchemy import func
+
+    from core.web.dashboard import Widget
+
+    if not env.can(Item, "read"):
+        return []
+    stmt = env.select(Item, "read", Item.status, func.count(Item.id)).group_by(Item.status)
+    data = [{"name": s, "value": n} for s, n in env.session.execute(stmt)]
+    return [Widget("webshop.by_status", _l("Items by status"),
+                   chart={"series": [{"type": "pie", "data": data}]}, sequence=10)]

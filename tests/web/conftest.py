@@ -1,0 +1,136 @@
+"""Fixtures of the web-shell tests: a database with the ``webshop`` test addon and a client.
+
+Web tests run on SQLite (fast); the API/rules test also runs on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import Deployment
+from core.testing import TixiTestDB, make_user, new_database
+
+WEB_ADDONS = Path(__file__).resolve().parent / "addons"
+_counter = itertools.count()
+
+
+class WebDB(TixiTestDB):
+    """A test database whose registry sees ``tests/web/addons`` (webshop installed for acme)."""
+
+    users: dict[str, int]
+
+    def app(self, **config: Any) -> Any:
+        """The Flask app for this database (testing mode)."""
+        from core.web.app import create_app
+
+        return create_app(registry=self.registry, test_config={"TESTING": True, **config})
+
+
+_TEMPLATES: dict[str, tuple[str, dict[str, int]]] = {}
+
+
+def _template(engine: str) -> tuple[str, dict[str, int]]:
+    """A database with webshop installed and the test users, built once per engine."""
+    if engine not in _TEMPLATES:
+        url, _drop = new_database(engine)
+        db = WebDB(url, Deployment(path=None, addons_paths=[WEB_ADDONS]))
+        db.install("webshop", companies=["acme"])
+        db.company("other")
+        users = make_users(db)
+        db.dispose()
+        _TEMPLATES[engine] = (url, users)
+    return _TEMPLATES[engine]
+
+
+def _copy(engine: str) -> tuple[str, Any]:
+    url, _users = _template(engine)
+    if engine == "sqlite":
+        src = Path(url.removeprefix("sqlite:///"))
+        folder = Path(tempfile.mkdtemp(prefix="tixi-web-"))
+        shutil.copy(src, folder / "test.db")
+        return f"sqlite:///{folder / 'test.db'}", lambda: shutil.rmtree(folder, ignore_errors=True)
+    from core.testing.pgserver import _admin_connection, drop_database, postgres_url
+
+    base = postgres_url()
+    name = f"tixi_web_{os.getpid()}_{next(_counter)}"
+    with _admin_connection(base) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+    return base.rsplit("/", 1)[0] + f"/{name}", lambda: drop_database(base, name)
+
+
+def _make(engine: str) -> Iterator[WebDB]:
+    url, drop = _copy(engine)
+    db = WebDB(url, Deployment(path=None, addons_paths=[WEB_ADDONS]))
+    db.users = dict(_template(engine)[1])
+    try:
+        yield db
+    finally:
+        db.dispose()
+        drop()
+
+
+@pytest.fixture
+def web_db() -> Iterator[WebDB]:
+    """SQLite database with the kernel and the webshop addon (enabled for ``acme``) and test users."""
+    yield from _make("sqlite")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def web_db_both(request: pytest.FixtureRequest) -> Iterator[WebDB]:
+    """Same on SQLite, then PostgreSQL."""
+    yield from _make(request.param)
+
+
+@pytest.fixture
+def users(web_db: WebDB) -> dict[str, int]:
+    """admin, director, manager, two salespeople in acme (sales also in ``other``), outsider in ``other``."""
+    return web_db.users
+
+
+def make_users(db: WebDB) -> dict[str, int]:
+    """Create the standard cast of test users."""
+    return {
+        "admin": make_user(db, "admin", ["core.group_admin"], company=["acme", "other"], is_admin=True),
+        "director": make_user(db, "director", ["core.group_director"]),
+        "manager": make_user(db, "manager", ["core.group_territory_manager"]),
+        "sales": make_user(db, "sales", ["core.group_salesperson"], company=["acme", "other"]),
+        "sales2": make_user(db, "sales2", ["core.group_salesperson"]),
+        "outsider": make_user(db, "outsider", ["core.group_salesperson"], company="other"),
+    }
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token in a page."""
+    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert m, "no CSRF token in page"
+    return m.group(1)
+
+
+def login(client: Any, login_name: str, password: str = "secret-pass-1") -> Any:
+    """Log a test client in; returns the response of the POST."""
+    page = client.get("/login")
+    return client.post("/login", data={"login": login_name, "password": password, "csrf_token": csrf_token(page.text)})
+
+
+def add_item(db: WebDB, owner: int | None, name: str = "Item", company: str = "acme", **values: Any) -> int:
+    """Insert an item directly (as the kernel would) and return its id."""
+    from decimal import Decimal
+
+    from addons.webshop.models import Item
+
+    company_id = db.company(company)
+    with db.session() as s:
+        data = {"name": name, "price": Decimal("10.00"), "owner_id": owner, **values}
+        item = Item(company_id=company_id, **data)
+        s.add(item)
+        s.flush()
+        return item.id
