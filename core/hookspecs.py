@@ -179,3 +179,20 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
             n = move_open_quotes(env, from_employee.id, to_employee.id)
             return {"pricing_quote": n}
     """
+
+
+@hookspec
+def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
+    """React to records created in bulk by an import (no ``tixi_record_event`` per row).
+
+    Called once per import inside its transaction, after the rows are
+    inserted; raising aborts the whole import. Work in bulk (a few queries for
+    all ``ids``), not row by row.
+
+    Example::
+
+        @hookimpl
+        def tixi_records_imported(env, model, ids):
+            if model == "masterdata_customer":
+                assign_territories_in_bulk(env, ids)
+    """

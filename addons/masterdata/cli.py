@@ -2,9 +2,75 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
+from sqlalchemy import select
+
+from core.errors import TixiError
 
 
 @click.group("masterdata")
 def masterdata() -> None:
     """Customers and master data: handover, import, export."""
+
+
+def _env(obj: Any, session: Any, as_login: str, company: str | None) -> Any:
+    from core.models import Company, User
+    from core.security.env import Env
+
+    user = session.scalar(select(User).where(User.login == as_login))
+    if user is None:
+        raise TixiError(f"no user with login {as_login!r}")
+    cid = None
+    if company:
+        cid = session.scalar(select(Company.id).where(Company.code == company))
+        if cid is None:
+            raise TixiError(f"no company with code {company!r}")
+    return Env(obj.registry, session, user.id, cid)
+
+
+def _employee(env: Any, login_or_code: str) -> Any:
+    from addons.masterdata.models import Employee
+    from core.models import User
+
+    emp = env.session.scalar(
+        select(Employee)
+        .join(User, User.id == Employee.user_id)
+        .where(User.login == login_or_code, Employee.company_id == env.company_id)
+    ) or env.session.scalar(
+        select(Employee).where(Employee.code == login_or_code, Employee.company_id == env.company_id)
+    )
+    if emp is None:
+        raise TixiError(f"no employee with login or code {login_or_code!r} in this company")
+    return emp
+
+
+@masterdata.command("handover")
+@click.option("--from", "from_", required=True, help="Login (or employee code) of the leaving person.")
+@click.option("--to", "to", required=True, help="Login (or employee code) of the successor.")
+@click.option("--company", default=None, help="Company code (default: the acting user's current one).")
+@click.option("--as", "as_login", default="admin", show_default=True, help="Acting user (audited).")
+@click.option("--keep-reports", is_flag=True, help="Do not move the leaving person's direct reports.")
+@click.pass_obj
+def handover_cmd(obj: Any, from_: str, to: str, company: str | None, as_login: str, keep_reports: bool) -> None:
+    """Hand a leaving salesperson's customers, open work and archives to a successor (one transaction)."""
+    from addons.masterdata.handover import handover
+
+    with obj.registry.Session.begin() as session:
+        env = _env(obj, session, as_login, company)
+        counts = handover(env, _employee(env, from_), _employee(env, to), move_reports=not keep_reports)
+    for key, n in sorted(counts.items()):
+        click.echo(f"{key}: {n}")
+
+
+@masterdata.command("import")
+@click.argument("kind", type=click.Choice(["customers", "contacts", "products"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--company", default=None, help="Company code.")
+@click.option("--as", "as_login", default="admin", show_default=True, help="Acting user.")
+@click.option("--lang", default=None, help="Language of the error report (zh_CN or en).")
+def import_cmd_placeholder(kind: str, path: Path, company: str | None, as_login: str, lang: str | None) -> None:
+    """Import customers, contacts or products from .xlsx or .csv (all rows or none)."""
+    raise TixiError("not available yet")

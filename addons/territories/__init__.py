@@ -45,3 +45,20 @@ def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
         obj = env.session.get(Territory, res_id)
         return str(obj) if obj is not None else None
     return None
+
+
+@hookimpl
+def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+    """Territories managed by the leaving person and their memberships go to the successor."""
+    from addons.territories.services import hand_over_territories
+
+    return hand_over_territories(env, from_employee, to_employee)
+
+
+@hookimpl
+def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
+    """Assign imported customers to territories from their province, in bulk."""
+    if model == "masterdata_customer" and ids:
+        from addons.territories.services import auto_assign_bulk
+
+        auto_assign_bulk(env, ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 
 from addons.masterdata.models import Customer, Employee
 from addons.masterdata.services import employee_ids_query
@@ -21,6 +21,7 @@ from addons.territories.models import (
     TerritoryMember,
     territory_closure,
 )
+from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
 
 
@@ -217,3 +218,95 @@ def move_territory(env: Any, territory: Territory, new_parent: Territory | None)
     if new_parent is not None and new_parent.id == territory.id:
         raise ValidationError("a territory cannot be its own parent", {"parent_id": "cycle"})
     env.write(territory, {"parent_id": new_parent.id if new_parent else None})
+
+
+def hand_over_territories(env: Any, from_employee: Employee, to_employee: Employee, on: dt.date | None = None) -> dict[str, int]:
+    """Successor takes over managed territories and current memberships (history kept)."""
+    on = on or today()
+    managed = list(
+        env.session.scalars(
+            select(Territory).where(Territory.company_id == env.company_id, Territory.manager_id == from_employee.id)
+        )
+    )
+    for terr in managed:
+        terr.manager_id = to_employee.id
+        env.audit("territories_territory", terr.id, "update", {"manager_id": [from_employee.id, to_employee.id]})
+    rows = list(
+        env.session.scalars(
+            select(TerritoryMember).where(
+                TerritoryMember.employee_id == from_employee.id, TerritoryMember.date_to.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.date_to = on
+        env.audit("territories_member", row.id, "update", {"date_to": [None, on.isoformat()]})
+        exists = env.session.scalar(
+            select(TerritoryMember.id).where(
+                TerritoryMember.employee_id == to_employee.id,
+                TerritoryMember.territory_id == row.territory_id,
+                TerritoryMember.role == row.role,
+                TerritoryMember.date_to.is_(None),
+            )
+        )
+        if exists is None:
+            env.session.add(
+                TerritoryMember(
+                    company_id=env.company_id,
+                    employee_id=to_employee.id,
+                    territory_id=row.territory_id,
+                    role=row.role,
+                    date_from=on,
+                    created_by_id=env.user_id,
+                    updated_by_id=env.user_id,
+                )
+            )
+    env.session.flush()
+    return {"territories_territory": len(managed), "territories_member": len(rows)}
+
+
+def auto_assign_bulk(env: Any, customer_ids: list[int], on: dt.date | None = None) -> int:
+    """Assign many new customers (no current assignment yet) from the mapping; a few queries."""
+    on = on or today()
+    mapping: dict[tuple[str, str | None], int] = {
+        (p, c): t
+        for p, c, t in env.session.execute(
+            select(ProvinceMapping.province, ProvinceMapping.city, ProvinceMapping.territory_id).where(
+                ProvinceMapping.company_id == env.company_id, ProvinceMapping.active.is_(True)
+            )
+        )
+    }
+    if not mapping:
+        return 0
+    wanted = set(customer_ids)
+    rows = []
+    stamp = utcnow()
+    stmt = select(Customer.id, Customer.province, Customer.city).where(
+        Customer.company_id == env.company_id, Customer.province.is_not(None)
+    )
+    if len(wanted) < 1000:
+        stmt = stmt.where(Customer.id.in_(wanted))
+    for cid, province, city in env.session.execute(stmt):
+        if cid not in wanted:
+            continue
+        tid = mapping.get((province, city)) or mapping.get((province, None))
+        if tid is None:
+            continue
+        rows.append(
+            {
+                "company_id": env.company_id,
+                "customer_id": cid,
+                "territory_id": tid,
+                "source": "auto",
+                "date_from": on,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "created_by_id": env.user_id,
+                "updated_by_id": env.user_id,
+                "version": 1,
+                "active": True,
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        env.session.execute(insert(CustomerTerritory.__table__), rows[start : start + 5000])
+    return len(rows)

@@ -1,0 +1,113 @@
+"""Handover (交接): a leaving salesperson's customers, open work and archives go to a successor.
+
+One call, one transaction (the caller's): customers owned by the leaving
+employee (archived ones included: archives must survive staff turnover) move
+to the successor, their direct reports get the successor as manager, every
+other addon enabled for the company moves its own records through the
+``tixi_handover`` hook, and the audit trail records each customer's new owner
+plus one summary entry on the leaving employee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+
+from addons.masterdata.lang import N_, env_lang, translate
+from addons.masterdata.models import Customer, Employee
+from addons.masterdata.services import current_employee
+from core.db import utcnow
+from core.errors import AccessDenied, ValidationError
+
+
+def china_today() -> dt.date:
+    """Today in China (business dates are Asia/Shanghai)."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+# Groups that may hand over anybody's customers; managers may hand over their subordinates'.
+HANDOVER_GROUPS = ("core.group_director", "core.group_marketing_admin", "core.group_admin")
+
+
+def may_hand_over(env: Any, employee: Employee) -> bool:
+    """Directors, marketing admins and admins always; a manager for people below them."""
+    if env.user.is_admin or env.in_group(*HANDOVER_GROUPS):
+        return True
+    me = current_employee(env)
+    if me is None or me.id == employee.id:
+        return False
+    closure = Employee.__tixi_closure__
+    row = env.session.execute(
+        select(closure.c.depth).where(closure.c.ancestor_id == me.id, closure.c.descendant_id == employee.id)
+    ).first()
+    return row is not None
+
+
+def handover(
+    env: Any,
+    from_employee: Employee,
+    to_employee: Employee,
+    move_reports: bool = True,
+    leaving_on: dt.date | None = None,
+) -> dict[str, int]:
+    """Move everything of ``from_employee`` to ``to_employee``; returns counts per kind."""
+    lang = env_lang(env)
+    env.check(Customer, "read")
+    for emp in (from_employee, to_employee):
+        if emp.company_id != env.company_id:
+            raise AccessDenied(translate(lang, N_("This employee belongs to another company.")))
+    if from_employee.id == to_employee.id:
+        raise ValidationError(
+            translate(lang, N_("The successor must be another person.")), {"to_employee": "same"}
+        )
+    if not to_employee.active or to_employee.date_left is not None:
+        raise ValidationError(
+            translate(lang, N_("The successor %(name)s has left the company."), name=to_employee.name_zh),
+            {"to_employee": "inactive"},
+        )
+    if not may_hand_over(env, from_employee):
+        raise AccessDenied(translate(lang, N_("You may not hand over this person's customers.")))
+
+    counts: dict[str, int] = {}
+    ids = list(env.session.scalars(select(Customer.id).where(Customer.owner_id == from_employee.id)))
+    if ids:
+        now = utcnow()
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            env.session.execute(
+                update(Customer)
+                .where(Customer.id.in_(part))
+                .values(owner_id=to_employee.id, updated_at=now, updated_by_id=env.user_id, version=Customer.version + 1)
+                .execution_options(synchronize_session="fetch")
+            )
+        for cid in ids:
+            env.audit("masterdata_customer", cid, "update", {"owner_id": [from_employee.id, to_employee.id]})
+    counts["masterdata_customer"] = len(ids)
+
+    if move_reports:
+        reports = list(env.session.scalars(select(Employee).where(Employee.manager_id == from_employee.id)))
+        for emp in reports:
+            if emp.id == to_employee.id:
+                emp.manager_id = from_employee.manager_id
+            else:
+                emp.manager_id = to_employee.id
+            env.session.flush()  # the closure table follows each move
+            env.audit("masterdata_employee", emp.id, "update", {"manager_id": [from_employee.id, emp.manager_id]})
+        counts["masterdata_employee"] = len(reports)
+
+    for part in env.hooks.tixi_handover(env=env, from_employee=from_employee, to_employee=to_employee):
+        for key, value in (part or {}).items():
+            counts[key] = counts.get(key, 0) + int(value)
+
+    if from_employee.date_left is None:
+        from_employee.date_left = leaving_on or china_today()
+    env.session.flush()
+    env.audit(
+        "masterdata_employee",
+        from_employee.id,
+        "handover",
+        {"successor_id": [from_employee.id, to_employee.id], "moved": counts},
+    )
+    return counts
