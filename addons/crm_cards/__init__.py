@@ -1,0 +1,75 @@
+"""The crm_cards addon (客户卡片): hook implementations, kept thin.
+
+Business logic lives in :mod:`addons.crm_cards.services`; record rules use
+``user.crm_customer_ids`` (see :mod:`addons.crm_cards.access`): a card is
+visible exactly when its customer is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.plugins import hookimpl
+
+
+@hookimpl
+def tixi_user_context(env: Any) -> dict[str, Any]:
+    """``crm_customer_ids``: lazy sub-query of the customers the user may read."""
+    from addons.crm_cards.access import customer_context
+
+    return customer_context(env)
+
+
+@hookimpl
+def tixi_approval_workflows() -> list[Any]:
+    """Strategy card, monthly card, key-account plan and class change approvals."""
+    from addons.crm_cards.workflows import WORKFLOWS
+
+    return list(WORKFLOWS)
+
+
+@hookimpl
+def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """Workflow side effects, edit locks on submitted cards, risk flags from monthly cards."""
+    if not model.startswith("crm_cards_"):
+        return
+    from addons.crm_cards import services
+
+    if event == "state_changed":
+        services.on_state_changed(env, model, record, changes)
+    elif event == "updated":
+        services.on_updated(env, model, record, changes)
+    if model == "crm_cards_monthly" and event in ("created", "updated"):
+        services.on_monthly_saved(env, record)
+
+
+@hookimpl
+def tixi_customer_class_policy(env: Any, customer_id: int) -> dict[str, Any] | None:
+    """The customer's class and its policy (visit frequency, credit terms, price class)."""
+    from addons.crm_cards.services import class_policy
+
+    return class_policy(env, customer_id)
+
+
+@hookimpl
+def tixi_dashboard_widgets(env: Any) -> list[Any]:
+    """Customers by class per territory, missing monthly cards, key accounts behind plan."""
+    from addons.crm_cards.dashboard import widgets
+
+    return widgets(env)
+
+
+@hookimpl
+def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+    """Cards, plans and actions owned by a leaving employee go to the successor."""
+    from addons.crm_cards.services import handover
+
+    return handover(env, from_employee, to_employee)
+
+
+@hookimpl
+def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+    """Labels of cards in audit history and explanations (``客户策略卡 一汽 2026``)."""
+    from addons.crm_cards.services import record_label
+
+    return record_label(env, model, res_id)
