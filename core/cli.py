@@ -226,10 +226,11 @@ def addons_uninstall(obj: Context, name: str, cascade: bool, dry_run: bool, yes:
     """Uninstall an addon: drops its tables and data after a backup."""
     life = obj.lifecycle()
     if not dry_run and not yes:
-        preview = life.uninstall(name, cascade=cascade, dry_run=True)
-        _print_report(preview)
-        if not sys.stdin.isatty() or not click.confirm("Drop these tables and data?"):
+        if not sys.stdin.isatty():
             raise TixiError("uninstall not confirmed (use --yes to confirm non-interactively)")
+        _print_report(life.uninstall(name, cascade=cascade, dry_run=True))
+        if not click.confirm("Drop these tables and data?"):
+            raise TixiError("uninstall not confirmed")
     report = life.uninstall(
         name, cascade=cascade, dry_run=dry_run, confirmed=True, backup_dir=obj.instance.backups
     )
