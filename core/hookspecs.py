@@ -236,3 +236,24 @@ def tixi_profile_sections(env: Any, customer: Any) -> list[Any] | None:
             return [{"key": "quotes", "title": _("Quotes"), "sequence": 60,
                      "rows": [(_("Quotes this year"), n)]}]
     """
+
+
+@hookspec(firstresult=True)
+def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: Any) -> dict[str, Any] | None:
+    """Return the price and allowed band for a customer and product on a date.
+
+    Implemented by the ``pricing`` addon; order and planning addons call it.
+    The answer is a dict with ``target`` and ``floor`` (``Decimal``, the band),
+    ``list_price``, ``quote_type`` (high/competitive/low/probing), ``currency``,
+    ``cost_month`` and, only for roles allowed to see costs, ``cost``. ``None``
+    when no addon answers (pricing not enabled for the company); a
+    :class:`core.errors.ValidationError` when the price cannot be computed
+    (no cost data for the month, no formula, ...).
+
+    Example::
+
+        band = env.hooks.tixi_price_for(env=env, customer_id=c.id,
+                                         product_id=p.id, on_date=dt.date.today())
+        if band and order_line.price < band["floor"]:
+            flag_for_review(order_line)
+    """

@@ -1,0 +1,41 @@
+"""The pricing addon (定价管理): hook implementations, kept thin.
+
+* ``tixi_approval_workflows``: ``pricing.quote`` (quote states, approval of a
+  price outside the band by authority) and ``pricing.bid`` (the manager's
+  go/no-go before a bid is prepared).
+* ``tixi_price_for``: the price and band for a customer and product on a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from core.plugins import hookimpl
+
+
+@hookimpl
+def tixi_approval_workflows() -> list[Any]:
+    """The quote and bid workflows."""
+    from addons.pricing.workflows import BID_WORKFLOW, QUOTE_WORKFLOW
+
+    return [QUOTE_WORKFLOW, BID_WORKFLOW]
+
+
+@hookimpl
+def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date) -> dict | None:
+    """Suggested price and band (cost only for roles that may see it)."""
+    from addons.pricing.services import price_for_hook
+
+    return price_for_hook(env, customer_id, product_id, on_date)
+
+
+@hookimpl
+def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+    """Quote numbers for audit and explanations."""
+    if model == "pricing_quote":
+        from addons.pricing.models import Quote
+
+        obj = env.session.get(Quote, res_id)
+        return obj.display_number if obj is not None else None
+    return None

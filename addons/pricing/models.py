@@ -1,0 +1,440 @@
+"""Models of the pricing addon (定价管理); tables are prefixed with ``pricing_``.
+
+Cost inputs (monthly metal prices, product costs, formulas), the yearly pricing
+strategy (targets, strategy matrix, rules), authority bands per role, quotes
+and bids (报价/投标) with their lines, customer reactions and competitor prices.
+
+Money is ``Numeric`` end to end (Python ``Decimal``); the currency and rounding
+of a company are in :class:`PricingSettings`. Choice fields are short keys whose
+bilingual labels live in the ``*_LABELS`` mappings below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from addons.masterdata.models import Customer, Employee, Product
+from core.db import Base, BusinessMixin
+
+Labels = dict[str, dict[str, str]]
+
+#: Groups that may see costs and margins (a salesperson sees the band only).
+COST_GROUPS = ["core.group_director", "core.group_territory_manager", "core.group_finance"]
+
+QUOTE_TYPE_LABELS: Labels = {
+    "high": {"zh_CN": "高报价", "en": "High quote"},
+    "competitive": {"zh_CN": "竞争性报价", "en": "Competitive quote"},
+    "low": {"zh_CN": "低报价", "en": "Low quote"},
+    "probing": {"zh_CN": "试探性报价", "en": "Probing quote"},
+}
+LEVEL_LABELS: Labels = {
+    "high": {"zh_CN": "高", "en": "High"},
+    "low": {"zh_CN": "低", "en": "Low"},
+}
+LIFECYCLE_LABELS: Labels = {
+    "introduction": {"zh_CN": "导入期", "en": "Introduction"},
+    "growth": {"zh_CN": "成长期", "en": "Growth"},
+    "maturity": {"zh_CN": "成熟期", "en": "Maturity"},
+    "decline": {"zh_CN": "衰退期", "en": "Decline"},
+}
+CHANNEL_LABELS: Labels = {
+    "direct": {"zh_CN": "直供主机厂", "en": "Direct (OEM)"},
+    "distributor": {"zh_CN": "经销商", "en": "Distributor"},
+}
+METHOD_LABELS: Labels = {
+    "cost_margin": {"zh_CN": "成本加毛利区间", "en": "Cost x margin range"},
+    "list_discount": {"zh_CN": "目录价折扣", "en": "List price with discount limits"},
+}
+QUOTE_KIND_LABELS: Labels = {
+    "quote": {"zh_CN": "报价", "en": "Quote"},
+    "bid": {"zh_CN": "投标", "en": "Bid"},
+}
+QUOTE_STATE_LABELS: Labels = {
+    "draft": {"zh_CN": "草稿", "en": "Draft"},
+    "waiting": {"zh_CN": "待审批", "en": "Waiting approval"},
+    "approved": {"zh_CN": "已批准", "en": "Approved"},
+    "sent": {"zh_CN": "已发出", "en": "Sent"},
+    "won": {"zh_CN": "赢单", "en": "Won"},
+    "lost": {"zh_CN": "丢单", "en": "Lost"},
+    "expired": {"zh_CN": "已过期", "en": "Expired"},
+    "superseded": {"zh_CN": "已被新版本取代", "en": "Superseded"},
+}
+BID_DECISION_LABELS: Labels = {
+    "pending": {"zh_CN": "待申请", "en": "Not requested"},
+    "requested": {"zh_CN": "待经理决定", "en": "Waiting for the manager"},
+    "go": {"zh_CN": "投标", "en": "Go"},
+    "no_go": {"zh_CN": "不投标", "en": "No go"},
+}
+REACTION_LABELS: Labels = {
+    "accepted": {"zh_CN": "接受", "en": "Accepted"},
+    "countered": {"zh_CN": "还价", "en": "Countered"},
+    "lost": {"zh_CN": "输给竞争对手", "en": "Lost to a competitor"},
+}
+SOURCE_LABELS: Labels = {
+    "visit": {"zh_CN": "拜访", "en": "Visit"},
+    "market": {"zh_CN": "市场", "en": "Market"},
+    "reaction": {"zh_CN": "客户反馈", "en": "Customer reaction"},
+}
+
+PRICE = Numeric(18, 4)
+MONEY = Numeric(18, 2)
+PCT = Numeric(9, 4)
+QTY = Numeric(18, 3)
+GRAMS = Numeric(18, 6)
+
+
+def label(labels: Labels, key: str | None, lang: str = "zh_CN") -> str:
+    """The label of a choice key in ``lang``; the key itself when unknown."""
+    if key is None:
+        return ""
+    entry = labels.get(key)
+    if entry is None:
+        return key
+    return entry["zh_CN"] if lang.startswith("zh") else entry["en"]
+
+
+class PricingSettings(BusinessMixin, Base):
+    """Currency and rounding of prices for one company (one row per company)."""
+
+    __tablename__ = "pricing_settings"
+    __tixi_label__ = {"zh_CN": "定价设置", "en": "Pricing settings"}
+    __table_args__ = (UniqueConstraint("company_id"),)
+
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    decimals: Mapped[int] = mapped_column(Integer, default=2)
+    rounding: Mapped[str] = mapped_column(String(16), default="ROUND_HALF_UP")
+    quote_validity_days: Mapped[int] = mapped_column(Integer, default=30)
+
+
+class Metal(BusinessMixin, Base):
+    """A precious metal whose market price drives cost (Pt, Pd, Rh; configurable)."""
+
+    __tablename__ = "pricing_metal"
+    __tixi_label__ = {"zh_CN": "贵金属", "en": "Metal"}
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class MonthlyMetalPrice(BusinessMixin, Base):
+    """Finance's market price of a metal for a month (per gram, company currency)."""
+
+    __tablename__ = "pricing_metal_price"
+    __tixi_label__ = {"zh_CN": "月度贵金属价格", "en": "Monthly metal price"}
+    __tixi_tracked__ = ("price_per_gram",)
+    __table_args__ = (UniqueConstraint("company_id", "month", "metal_id"),)
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    metal_id: Mapped[int] = mapped_column(ForeignKey("pricing_metal.id"), index=True)
+    price_per_gram: Mapped[Decimal] = mapped_column(PRICE)
+
+    metal: Mapped[Metal] = relationship()
+
+
+class ProductCost(BusinessMixin, Base):
+    """Manufacturing and carrier cost of one unit of a product for a month."""
+
+    __tablename__ = "pricing_product_cost"
+    __tixi_label__ = {"zh_CN": "月度产品成本", "en": "Monthly product cost"}
+    __tixi_tracked__ = ("manufacturing_cost", "carrier_cost")
+    __table_args__ = (UniqueConstraint("company_id", "product_id", "month"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"), index=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    manufacturing_cost: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))
+    carrier_cost: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))
+
+
+class ProductFormula(BusinessMixin, Base):
+    """Metal content of one unit of a product (grams), optionally for one customer.
+
+    A customer-specific formula (``customer_id`` set) replaces the general one
+    of the product for that customer as a whole.
+    """
+
+    __tablename__ = "pricing_formula"
+    __tixi_label__ = {"zh_CN": "产品配方", "en": "Product formula"}
+    __tixi_tracked__ = ("grams_per_unit",)
+    __table_args__ = (Index("ix_pricing_formula_product", "company_id", "product_id", "customer_id"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("masterdata_customer.id"), nullable=True
+    )
+    metal_id: Mapped[int] = mapped_column(ForeignKey("pricing_metal.id"))
+    grams_per_unit: Mapped[Decimal] = mapped_column(GRAMS)
+
+    metal: Mapped[Metal] = relationship()
+
+
+class ProductPricing(BusinessMixin, Base):
+    """A product's life-cycle stage and list price for a year."""
+
+    __tablename__ = "pricing_product_pricing"
+    __tixi_label__ = {"zh_CN": "品种定价资料", "en": "Product pricing data"}
+    __tixi_tracked__ = ("list_price", "lifecycle_stage")
+    __table_args__ = (UniqueConstraint("company_id", "product_id", "year"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    lifecycle_stage: Mapped[str] = mapped_column(
+        String(16), default="growth", info={"selection": LIFECYCLE_LABELS}
+    )
+    list_price: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+
+
+class PricingStrategy(BusinessMixin, Base):
+    """The pricing strategy of a company for a year (定价策略)."""
+
+    __tablename__ = "pricing_strategy"
+    __tixi_label__ = {"zh_CN": "定价策略", "en": "Pricing strategy"}
+    __tixi_tracked__ = ("channel_markup_pct", "default_quote_type")
+    __table_args__ = (UniqueConstraint("company_id", "year"),)
+
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    default_quote_type: Mapped[str] = mapped_column(
+        String(16), default="competitive", info={"selection": QUOTE_TYPE_LABELS}
+    )
+    #: the distributor's resale markup: a distributor's price is the direct
+    #: (OEM) price divided by ``1 + markup``.
+    channel_markup_pct: Mapped[Decimal] = mapped_column(PCT, default=Decimal("0"))
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    matrix: Mapped[list[StrategyMatrix]] = relationship(viewonly=True)
+    rules: Mapped[list[StrategyRule]] = relationship(viewonly=True)
+    targets: Mapped[list[StrategyTarget]] = relationship(viewonly=True)
+
+
+class StrategyMatrix(BusinessMixin, Base):
+    """One cell of the strategy matrix: attractiveness x ability to win -> quote type."""
+
+    __tablename__ = "pricing_strategy_matrix"
+    __tixi_label__ = {"zh_CN": "策略矩阵", "en": "Strategy matrix"}
+    __table_args__ = (UniqueConstraint("strategy_id", "attractiveness", "ability"),)
+
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"))
+    attractiveness: Mapped[str] = mapped_column(String(8), info={"selection": LEVEL_LABELS})
+    ability: Mapped[str] = mapped_column(String(8), info={"selection": LEVEL_LABELS})
+    quote_type: Mapped[str] = mapped_column(String(16), info={"selection": QUOTE_TYPE_LABELS})
+
+
+class StrategyRule(BusinessMixin, Base):
+    """How a quote type sets the target price and the band floor.
+
+    ``cost_margin``: target = cost x (1 + target margin), floor = cost x (1 + floor margin).
+    ``list_discount``: target = list x (1 - target discount), floor = list x (1 - max discount).
+    """
+
+    __tablename__ = "pricing_strategy_rule"
+    __tixi_label__ = {"zh_CN": "策略规则", "en": "Strategy rule"}
+    __tixi_tracked__ = ("target_margin_pct", "floor_margin_pct", "target_discount_pct", "max_discount_pct")
+    __table_args__ = (UniqueConstraint("strategy_id", "quote_type"),)
+
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"))
+    quote_type: Mapped[str] = mapped_column(String(16), info={"selection": QUOTE_TYPE_LABELS})
+    method: Mapped[str] = mapped_column(String(16), default="cost_margin", info={"selection": METHOD_LABELS})
+    target_margin_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+    floor_margin_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+    target_discount_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+    max_discount_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+
+
+class StrategyTarget(BusinessMixin, Base):
+    """A pricing target by customer class and/or product life-cycle stage.
+
+    ``adjust_pct`` (percentage points) raises the margins (or lowers the
+    discounts) of the rule for matching lines: e.g. -3 for mature products.
+    The most specific matching row wins (class and stage > one of them > none).
+    """
+
+    __tablename__ = "pricing_strategy_target"
+    __tixi_label__ = {"zh_CN": "定价目标", "en": "Pricing target"}
+    __tixi_tracked__ = ("adjust_pct", "target_margin_pct")
+
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"), index=True)
+    customer_class: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    lifecycle_stage: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, info={"selection": LIFECYCLE_LABELS}
+    )
+    adjust_pct: Mapped[Decimal] = mapped_column(PCT, default=Decimal("0"))
+    #: the yearly margin target (for reports: realised vs target)
+    target_margin_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+
+
+class CustomerAssessment(BusinessMixin, Base):
+    """A customer's place in the strategy matrix for a year, and its channel."""
+
+    __tablename__ = "pricing_assessment"
+    __tixi_label__ = {"zh_CN": "客户定价评估", "en": "Customer pricing assessment"}
+    __tixi_tracked__ = ("attractiveness", "ability", "customer_class")
+    __table_args__ = (UniqueConstraint("company_id", "customer_id", "year"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    attractiveness: Mapped[str] = mapped_column(String(8), default="high", info={"selection": LEVEL_LABELS})
+    ability: Mapped[str] = mapped_column(String(8), default="high", info={"selection": LEVEL_LABELS})
+    channel: Mapped[str] = mapped_column(String(16), default="direct", info={"selection": CHANNEL_LABELS})
+    #: used when the crm_cards addon (customer classes) does not answer
+    customer_class: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+
+
+class AuthorityBand(BusinessMixin, Base):
+    """How far below the band floor a role may quote without approval (per company).
+
+    ``max_below_floor_pct`` None means no limit (e.g. the management committee).
+    """
+
+    __tablename__ = "pricing_authority_band"
+    __tixi_label__ = {"zh_CN": "报价权限", "en": "Pricing authority"}
+    __tixi_tracked__ = ("max_below_floor_pct",)
+    __table_args__ = (UniqueConstraint("company_id", "group_code"),)
+
+    group_code: Mapped[str] = mapped_column(String(128))
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+    max_below_floor_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+
+
+class Quote(BusinessMixin, Base):
+    """A quote or bid (报价/投标) to a customer; re-quotes are new revisions."""
+
+    __tablename__ = "pricing_quote"
+    __tixi_label__ = {"zh_CN": "报价", "en": "Quote"}
+    __tixi_tracked__ = ("state", "valid_until", "amount_total", "bid_decision", "lost_reason")
+    __table_args__ = (
+        UniqueConstraint("company_id", "number", "revision"),
+        Index("ix_pricing_quote_customer", "company_id", "customer_id"),
+        Index("ix_pricing_quote_state_date", "company_id", "state", "quote_date"),
+    )
+
+    number: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_quote.id"), nullable=True, index=True)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_quote.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(8), default="quote", info={"selection": QUOTE_KIND_LABELS})
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True, index=True)
+    #: snapshot of the customer's territory when quoted (territories addon), for reports
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: snapshot of the customer's class when quoted
+    customer_class: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    channel: Mapped[str] = mapped_column(String(16), default="direct", info={"selection": CHANNEL_LABELS})
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    quote_date: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="draft", info={"selection": QUOTE_STATE_LABELS})
+    bid_decision: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, info={"selection": BID_DECISION_LABELS}
+    )
+    amount_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    #: largest % below a line's floor; 0 when every line is inside its band
+    max_deviation_pct: Mapped[Decimal] = mapped_column(PCT, default=Decimal("0"))
+    #: the lowest role whose band covers ``max_deviation_pct``
+    required_group: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lost_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lost_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lost_price: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+    owner: Mapped[Employee | None] = relationship(foreign_keys=[owner_id])
+    lines: Mapped[list[QuoteLine]] = relationship(
+        order_by="QuoteLine.sequence", viewonly=True
+    )
+
+    @property
+    def display_number(self) -> str:
+        """``Q2026-0001`` or ``Q2026-0001-R2`` for a revision."""
+        return self.number if self.revision == 1 else f"{self.number}-R{self.revision}"
+
+    def __str__(self) -> str:
+        return self.display_number
+
+
+class QuoteLine(BusinessMixin, Base):
+    """A line of a quote: price, band, strategy used, and the cost when quoted.
+
+    ``cost``, ``margin_amount`` and ``margin_pct`` are visible only to the
+    Director, territory managers and Finance; a salesperson sees the band.
+    """
+
+    __tablename__ = "pricing_quote_line"
+    __tixi_label__ = {"zh_CN": "报价明细", "en": "Quote line"}
+    __tixi_audit__ = False
+    __tixi_tracked__ = ("unit_price", "quantity")
+    __tixi_restricted_fields__ = {
+        "cost": COST_GROUPS,
+        "margin_amount": COST_GROUPS,
+        "margin_pct": COST_GROUPS,
+    }
+    __table_args__ = (Index("ix_pricing_quote_line_quote", "quote_id", "sequence"),)
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("pricing_quote.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+    unit_price: Mapped[Decimal] = mapped_column(PRICE)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    target_price: Mapped[Decimal] = mapped_column(PRICE)
+    floor_price: Mapped[Decimal] = mapped_column(PRICE)
+    list_price: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+    deviation_pct: Mapped[Decimal] = mapped_column(PCT, default=Decimal("0"))
+    quote_type: Mapped[str] = mapped_column(String(16), info={"selection": QUOTE_TYPE_LABELS})
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_strategy.id"), nullable=True)
+    cost_month: Mapped[dt.date] = mapped_column(Date)
+    cost: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+    margin_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    margin_pct: Mapped[Decimal | None] = mapped_column(PCT, nullable=True)
+
+    quote: Mapped[Quote] = relationship(foreign_keys=[quote_id])
+    product: Mapped[Product] = relationship(foreign_keys=[product_id])
+
+
+class PriceReaction(BusinessMixin, Base):
+    """The customer's reaction to a quote, recorded by the rep (feeds pricing reviews)."""
+
+    __tablename__ = "pricing_reaction"
+    __tixi_label__ = {"zh_CN": "客户价格反馈", "en": "Price reaction"}
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("pricing_quote.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_quote_line.id", ondelete="CASCADE"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), info={"selection": REACTION_LABELS})
+    counter_price: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+    competitor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    competitor_price: Mapped[Decimal | None] = mapped_column(PRICE, nullable=True)
+    reacted_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    quote: Mapped[Quote] = relationship()
+
+
+class CompetitorPrice(BusinessMixin, Base):
+    """A competitor's price for a product (and customer), from a visit or the market."""
+
+    __tablename__ = "pricing_competitor_price"
+    __tixi_label__ = {"zh_CN": "竞争对手价格", "en": "Competitor price"}
+    __table_args__ = (Index("ix_pricing_competitor_price_product", "company_id", "product_id", "observed_on"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_customer.id"), nullable=True, index=True)
+    product: Mapped[Product] = relationship(foreign_keys=[product_id])
+    competitor: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Decimal] = mapped_column(PRICE)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16), default="visit", info={"selection": SOURCE_LABELS})
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    customer: Mapped[Customer | None] = relationship(foreign_keys=[customer_id])
