@@ -1,0 +1,207 @@
+"""Menus, 403/404, generic list/detail/form/export, view extension (Flask test client, SQLite)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from core.plugins import hookimpl
+from core.testing import make_user
+from tests.web.conftest import add_item, csrf_token, login
+
+
+def _client(db, who):
+    c = db.app().test_client()
+    assert login(c, who).status_code == 302
+    return c
+
+
+def test_menus_per_role_and_company(web_db, users):
+    make_user(web_db, "plain", ["core.group_user"])
+    sales = _client(web_db, "sales").get("/").text
+    assert 'data-menu="webshop.item"' in sales and "/admin/users" not in sales
+    plain = _client(web_db, "plain").get("/").text
+    assert 'data-menu="webshop.item"' not in plain  # no read right on the model
+    admin = _client(web_db, "admin").get("/").text
+    assert 'data-menu="webshop.item"' in admin and "/admin/users/" in admin and "/admin/explain" in admin
+    outsider = _client(web_db, "outsider").get("/").text  # company "other": webshop not enabled
+    assert 'data-menu="webshop.item"' not in outsider
+
+
+def test_403_and_404_pages_in_user_language(web_db, users):
+    make_user(web_db, "plain", ["core.group_user"])
+    plain = _client(web_db, "plain")
+    r = plain.get("/items/")
+    assert r.status_code == 403 and "无权访问" in r.text
+    assert plain.get("/admin/addons").status_code == 403
+    r = _client(web_db, "outsider").get("/items/")
+    assert r.status_code == 404 and "页面不存在" in r.text
+    sales = _client(web_db, "sales")
+    other = add_item(web_db, users["sales2"], "Not mine")
+    assert sales.get(f"/items/{other}").status_code == 403  # outside the record rule
+    assert sales.get(f"/items/{other}/edit").status_code == 403
+    assert sales.get("/no/such/page").status_code == 404
+    r = sales.get("/no/such/page", headers={"Accept-Language": "en"})  # no preference: the browser's language
+    assert r.status_code == 404 and "Page not found" in r.text
+
+
+def test_list_rules_search_filter_sort_paginate_columns(web_db, users):
+    for i in range(60):
+        add_item(web_db, users["sales"], f"Mine {i:02d}", code=f"C{i:02d}", status="done" if i % 2 else "draft")
+    add_item(web_db, users["sales2"], "Theirs")
+    sales = _client(web_db, "sales")
+    r = sales.get("/items/")
+    assert r.status_code == 200
+    assert "共 60 条记录" in r.text and "Theirs" not in r.text
+    assert "第 1 页，共 2 页" in r.text
+    assert "Cost" not in r.text and "成本" not in r.text  # restricted field absent for a salesperson
+    r = sales.get("/items/?q=mine 0")
+    assert "共 10 条记录" in r.text
+    r = sales.get("/items/?f_status=done")
+    assert "共 30 条记录" in r.text
+    r = sales.get("/items/?sort=-code")
+    assert r.text.index("Mine 59") < r.text.index("Mine 58")
+    r = sales.get("/items/?sort=code&page=2")
+    assert "Mine 59" in r.text and "Mine 00" not in r.text
+    r = sales.get("/items/?cols=name,due")
+    assert 'value="due" id="col-due" checked' in r.text and 'value="code" id="col-code" checked' not in r.text
+    r = sales.get("/items/?cols=cost")  # a restricted column cannot be chosen
+    assert "Cost" not in r.text
+    director = _client(web_db, "director")
+    r = director.get("/items/")
+    assert "共 61 条记录" in r.text and "Cost" in r.text
+
+
+def test_list_queries_are_bounded(web_db, users):
+    for i in range(40):
+        add_item(web_db, users["sales"] if i % 2 else users["sales2"], f"Item {i}")
+    director = _client(web_db, "director")
+    director.get("/items/")
+    engine = web_db.registry.engine
+    counter = {"n": 0}
+
+    def count(*args, **kwargs):
+        counter["n"] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert director.get("/items/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert counter["n"] <= 20, counter["n"]
+
+
+def test_create_edit_field_errors_and_stale_version(web_db, users):
+    from addons.webshop.models import Item
+
+    sales = _client(web_db, "sales")
+    page = sales.get("/items/new")
+    assert page.status_code == 200 and 'name="version"' in page.text and 'name="cost"' not in page.text
+    token = csrf_token(page.text)
+    r = sales.post("/items/new", data={"csrf_token": token, "name": "", "price": "abc", "status": "draft"})
+    assert r.status_code == 422
+    assert "此字段为必填项" in r.text and "不是有效的小数" in r.text
+    with web_db.session() as s:
+        assert s.scalar(select(Item).where(Item.name == "")) is None
+    r = sales.post("/items/new", data={"csrf_token": token, "name": "Pump", "price": "12.50", "status": "draft",
+                                       "owner_id": str(users["sales"]), "due": "2026-12-01"})
+    assert r.status_code == 302, r.text
+    item_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    with web_db.session() as s:
+        item = s.get(Item, item_id)
+        assert item.price == Decimal("12.50") and item.company_id == web_db.company("acme")
+        version = item.version
+    detail = sales.get(f"/items/{item_id}")
+    assert "Pump" in detail.text and "audit-history" in detail.text and "12.50" in detail.text
+    edit = sales.get(f"/items/{item_id}/edit")
+    assert f'name="version" type="hidden" value="{version}"' in edit.text
+    r = sales.post(f"/items/{item_id}/edit", data={"csrf_token": token, "name": "Pump II", "price": "13",
+                                                   "status": "done", "owner_id": str(users["sales"]),
+                                                   "version": str(version)})
+    assert r.status_code == 302
+    # a second save based on the old version is refused
+    r = sales.post(f"/items/{item_id}/edit", data={"csrf_token": token, "name": "Pump III", "price": "14",
+                                                   "status": "done", "owner_id": str(users["sales"]),
+                                                   "version": str(version)})
+    assert r.status_code == 409 and "其他人已保存" in r.text
+    with web_db.session() as s:
+        assert s.get(Item, item_id).name == "Pump II"
+    history = sales.get(f"/items/{item_id}").text
+    assert "Pump II" in history and "修改" in history
+    # moving the item to another salesperson takes it out of reach: refused, nothing written
+    r = sales.post(f"/items/{item_id}/edit", data={"csrf_token": token, "name": "Gone", "price": "14",
+                                                   "status": "done", "owner_id": str(users["sales2"]),
+                                                   "version": str(version + 1)})
+    assert r.status_code in (403, 422)
+    with web_db.session() as s:
+        assert s.get(Item, item_id).name == "Pump II"
+
+
+def test_export_escapes_formulas_and_hides_restricted(web_db, users):
+    add_item(web_db, users["sales"], "=HYPERLINK(\"http://evil\")", code="+1", cost=Decimal("5"))
+    add_item(web_db, users["sales"], "@SUM(A1)", code="-2")
+    add_item(web_db, users["sales"], "Normal", code="ok")
+    sales = _client(web_db, "sales")
+    r = sales.get("/items/export.xlsx?sort=name")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(r.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header, body = rows[0], rows[1:]
+    assert "Cost" not in header and "成本" not in header
+    names = {row[0] for row in body}
+    assert names == {"'=HYPERLINK(\"http://evil\")", "'@SUM(A1)", "Normal"}
+    codes = {row[1] for row in body}
+    assert codes == {"'+1", "'-2", "ok"}
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert isinstance(body[0][2], int | float | Decimal)
+
+
+def test_view_extension_through_hook(web_db, users):
+    from core.web.generic import Button, Tab
+
+    mod = types.ModuleType("webtest_ext")
+
+    @hookimpl
+    def tixi_view_extend(view, env):
+        if view != "webshop.item":
+            return None
+        return {"columns": ["due"], "tabs": [Tab("extra", "Extra tab", lambda env, rec: f"<b>{rec.name}</b>")],
+                "buttons": [Button("ping", "Ping", lambda env, rec: "pong", perm="read")]}
+
+    mod.tixi_view_extend = tixi_view_extend
+    sys.modules["webtest_ext"] = mod
+    web_db.registry.pm.register(mod, name="webtest_ext")
+    try:
+        item = add_item(web_db, users["sales"], "Ext")
+        sales = _client(web_db, "sales")
+        assert 'value="due" id="col-due" checked' in sales.get("/items/").text
+        detail = sales.get(f"/items/{item}")
+        assert "Extra tab" in detail.text and "&lt;b&gt;Ext&lt;/b&gt;" in detail.text  # str is escaped
+        r = sales.post(f"/items/{item}/action/ping", data={"csrf_token": csrf_token(detail.text)})
+        assert r.status_code == 302
+        assert "pong" in sales.get(f"/items/{item}").text
+    finally:
+        web_db.registry.pm.unregister(name="webtest_ext")
+
+
+def test_dashboard_widgets(web_db, users):
+    add_item(web_db, users["sales"], "A", status="done")
+    r = _client(web_db, "sales").get("/")
+    assert 'data-widget="webshop.by_status"' in r.text and "data-chart=" in r.text
+    assert _client(web_db, "outsider").get("/").text.count("webshop.by_status") == 0
+
+
+def test_admin_pages(web_db, users):
+    admin = _client(web_db, "admin")
+    for path in ("/admin/users/", "/admin/companies/", "/admin/audit/", "/admin/addons",
+                 f"/admin/users/{users['sales']}", "/preferences", "/password"):
+        assert admin.get(path).status_code == 200, path
+    item = add_item(web_db, users["sales"], "Explained")
+    r = admin.get(f"/admin/explain?login=sales&model=webshop_item&res_id={item}")
+    assert r.status_code == 200 and "explain-lines" in r.text
+    assert 'data-addon="webshop"' in admin.get("/admin/addons").text
