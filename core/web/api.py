@@ -29,7 +29,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, func, select
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.models import ApiToken, Company
-from core.web.generic import ModelView, views
+from core.web.generic import ModelView, fit_decimal, views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 READONLY = {"id", "company_id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id"}
@@ -123,7 +123,9 @@ def _coerce(col: Any, raw: Any) -> Any:
     if isinstance(t, Numeric):
         if isinstance(raw, float):
             raw = repr(raw)
-        return Decimal(str(raw))
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        return fit_decimal(col, Decimal(str(raw)))
     if isinstance(t, Boolean):
         if not isinstance(raw, bool):
             raise ValueError(raw)

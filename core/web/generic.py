@@ -748,6 +748,12 @@ class ModelView:
                     value = None
             if value is None and col is not None and not col.nullable:
                 continue  # the column's default applies (create) or the value stays (edit)
+            if isinstance(value, Decimal) and col is not None:
+                try:
+                    value = fit_decimal(col, value)
+                except ValueError:
+                    form[name].errors = [*form[name].errors, _("At most %(n)d decimal places.", n=col.type.scale)]
+                    continue
             if isinstance(value, dt.datetime) and value.tzinfo is None:
                 value = value.replace(tzinfo=tz).astimezone(dt.UTC) if tz is not None else value.replace(tzinfo=dt.UTC)
             values[name] = value
@@ -768,8 +774,10 @@ class ModelView:
         form = self.build_form(env, record)
         status = 200
         if request.method == "POST":
-            if form.validate():
-                values = self.form_values(form)
+            values = self.form_values(form) if form.validate() else None
+            if values is not None and any(form[n].errors for n in form.tixi_fields):
+                values = None
+            if values is not None:
                 try:
                     if record is None:
                         record = env.create(self.model, values)
@@ -843,6 +851,18 @@ def fk_choices(env: Any, target: type, limit: int = 1000) -> list[tuple[int, str
             stmt = stmt.order_by(target.__table__.c[attr])
             break
     return [(r.id, display_name(r)) for r in env.session.scalars(stmt.limit(limit))]
+
+
+def fit_decimal(col: Any, value: Decimal) -> Decimal:
+    """``value`` at the column's scale; ValueError when it has more decimal places."""
+    scale = getattr(col.type, "scale", None)
+    if scale is None or not isinstance(value, Decimal):
+        return value
+    if not value.is_finite():
+        raise ValueError("not a finite number")
+    if value.as_tuple().exponent < -scale and value != value.quantize(Decimal(1).scaleb(-scale)):
+        raise ValueError(f"at most {scale} decimal places")
+    return value.quantize(Decimal(1).scaleb(-scale))
 
 
 def _coerce(col: Any, value: str) -> Any:
