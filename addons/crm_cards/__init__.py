@@ -39,8 +39,8 @@ def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: di
         services.on_state_changed(env, model, record, changes)
     elif event == "updated":
         services.on_updated(env, model, record, changes)
-    if model == "crm_cards_monthly" and event in ("created", "updated"):
-        services.on_monthly_saved(env, record)
+    if event in ("created", "updated"):
+        services.on_saved(env, model, record, event)
 
 
 @hookimpl

@@ -320,7 +320,7 @@ class CustomerClass(BusinessMixin, Base):
     score: Mapped[Decimal | None] = mapped_column(SCORE, nullable=True)
     source: Mapped[str] = mapped_column(String(16), default="manual", info={"selection": CLASS_SOURCE})
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"), nullable=True)
-    set_on: Mapped[dt.date] = mapped_column(Date)
+    set_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("crm_cards_class_proposal.id"), nullable=True)
 
 
@@ -397,7 +397,7 @@ class KeyAccount(BusinessMixin, Base):
     attractiveness: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))
     feasibility: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))
     status: Mapped[str] = mapped_column(String(16), default="candidate", info={"selection": KEY_ACCOUNT_STATUS})
-    screened_on: Mapped[dt.date] = mapped_column(Date)
+    screened_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     @property
@@ -435,7 +435,7 @@ class CustomerStage(BusinessMixin, Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("crm_cards_stage.id"), index=True)
-    entered_on: Mapped[dt.date] = mapped_column(Date)
+    entered_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
     opportunity: Mapped[str | None] = mapped_column(String(200), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 

@@ -671,7 +671,6 @@ def set_class(
             "proposal_id": proposal_id,
         },
     )
-    _touch_profile(env, customer_id, class_code=class_code, class_since=dt.date.today())
     return row
 
 
@@ -802,7 +801,6 @@ def screen_key_account(
     else:
         env.get(KeyAccount, row.id)
         env.write(row, values)
-    _touch_profile(env, customer_id, is_key_account=row.status == "key")
     return row
 
 
@@ -991,8 +989,6 @@ def move_to_stage(
         CustomerStage,
         {"customer_id": customer_id, "stage_id": stage.id, "entered_on": entered_on, "note": note, "opportunity": opportunity},
     )
-    if not opportunity:
-        _touch_profile(env, customer_id, stage_id=stage.id, stage_since=entered_on)
     return row
 
 
@@ -1114,6 +1110,24 @@ def on_updated(env: Any, model: str, record: Any, changes: Mapping[str, Any]) ->
 def on_monthly_saved(env: Any, record: MonthlyCard) -> None:
     """Refresh the customer's risk flags after a monthly card is saved."""
     refresh_risk(env, record.customer_id)
+
+
+def on_saved(env: Any, model: str, record: Any, event: str) -> None:
+    """Keep the customer's profile in step when classes, stages, screenings or monthly cards
+    are saved, whichever page or service saved them."""
+    if model == "crm_cards_monthly":
+        refresh_risk(env, record.customer_id)
+    elif model == "crm_cards_customer_class" and event == "created":
+        prof = profile(env, record.customer_id)
+        if record.previous_code is None and prof.class_code != record.class_code:
+            record.previous_code = prof.class_code
+        if record.set_by_id is None:
+            record.set_by_id = env.user_id
+        _touch_profile(env, record.customer_id, class_code=record.class_code, class_since=record.set_on)
+    elif model == "crm_cards_customer_stage" and event == "created" and not record.opportunity:
+        _touch_profile(env, record.customer_id, stage_id=record.stage_id, stage_since=record.entered_on)
+    elif model == "crm_cards_key_account":
+        _touch_profile(env, record.customer_id, is_key_account=record.status == "key")
 
 
 # ----- handover and labels ---------------------------------------------------------------
