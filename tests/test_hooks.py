@@ -1,0 +1,334 @@
+"""Every hook in core/hookspecs.py has a test here proving it is called, per company.
+
+The ``hookall`` fixture addon (tests/fixtures/hookall/hookall) implements every
+hook and records each call with the company it ran for. ``hookall`` is
+installed and enabled for company ``acme`` only; company ``other`` must never
+reach it (per-company dispatch through ``Registry.hooks(enabled)`` /
+``Env.hooks``). Start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
+``tixi_approval_workflows``, ``tixi_bench_generate``) are called for every
+installed addon; the web shell then answers 404 for a company that has not
+enabled the addon.
+
+Meta-tests fail when a hookspec has no ``test_hook_<name>`` here or no
+implementation in ``hookall``.
+
+Hooks that addons call rather than the kernel (``tixi_handover``,
+``tixi_price_for``, ``tixi_customer_class_policy``, ``tixi_profile_sections``,
+``tixi_records_imported``) are tested here at the dispatch level (``env.hooks``
+reaches the addons enabled for the company, ``firstresult`` semantics hold);
+the addon that calls each of them tests the call itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from core import hookspecs
+from core.plugins import flatten
+from core.testing import make_env, make_user, new_database
+from tests.kernel_helpers import fixture_db
+
+HOOKALL_ADDONS = Path(__file__).resolve().parent / "fixtures" / "hookall"
+_counter = itertools.count()
+HOOK_NAMES = sorted(
+    name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("tixi_")
+)
+
+
+_TEMPLATES: dict[str, tuple[str, dict, dict]] = {}
+
+
+def _template(engine: str) -> tuple[str, dict, dict]:
+    """hookall installed, enabled for acme only; users in acme and in other (built once per engine)."""
+    if engine not in _TEMPLATES:
+        url, _drop = new_database(engine)
+        db = fixture_db(url, extra=[HOOKALL_ADDONS])
+        db.install("hookall", companies=["acme"])
+        db.company("other")
+        users = {
+            "acme": make_user(db, "u_acme", ["core.group_user"], company="acme"),
+            "other": make_user(db, "u_other", ["core.group_user"], company="other"),
+            "admin": make_user(db, "u_admin", ["core.group_admin"], company=["acme", "other"], is_admin=True),
+        }
+        cid = {"acme": db.company("acme"), "other": db.company("other")}
+        db.dispose()
+        _TEMPLATES[engine] = (url, users, cid)
+    return _TEMPLATES[engine]
+
+
+def _copy(engine: str) -> tuple[str, Any]:
+    url = _template(engine)[0]
+    if engine == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="tixi-hooks-"))
+        shutil.copy(url.removeprefix("sqlite:///"), folder / "test.db")
+        return f"sqlite:///{folder / 'test.db'}", lambda: shutil.rmtree(folder, ignore_errors=True)
+    from core.testing.pgserver import _admin_connection, drop_database, postgres_url
+
+    base = postgres_url()
+    name = f"tixi_hooks_{os.getpid()}_{next(_counter)}"
+    with _admin_connection(base) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+    return base.rsplit("/", 1)[0] + f"/{name}", lambda: drop_database(base, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hdb(request):
+    """A copy of the template database, with its registry."""
+    _url, users, cid = _template(request.param)
+    url, drop = _copy(request.param)
+    db = fixture_db(url, extra=[HOOKALL_ADDONS])
+    db.users, db.cid = dict(users), dict(cid)
+    calls().clear()
+    yield db
+    db.dispose()
+    drop()
+
+
+def calls() -> list:
+    return sys.modules["addons.hookall"].CALLS
+
+
+def companies_called(hook: str) -> list:
+    return [c for name, c in calls() if name == hook]
+
+
+def envs(db, s):
+    """The same kind of user in acme (hookall enabled) and in other (not enabled)."""
+    return make_env(db, s, db.users["acme"]), make_env(db, s, db.users["other"])
+
+
+# ----- meta-tests ---------------------------------------------------------------------------
+def test_every_hook_has_its_own_test():
+    missing = [name for name in HOOK_NAMES if f"test_hook_{name}" not in globals()]
+    assert not missing, f"hooks without a test_hook_<name> in tests/test_hooks.py: {missing}"
+
+
+def test_hookall_implements_every_hook():
+    path = HOOKALL_ADDONS / "hookall" / "__init__.py"
+    text = path.read_text(encoding="utf-8")
+    implemented = set(re.findall(r"^def (tixi_\w+)\(", text, flags=re.M))
+    missing = sorted(set(HOOK_NAMES) - implemented)
+    assert not missing, f"tests/fixtures/hookall/hookall does not implement: {missing}"
+    unknown = sorted(implemented - set(HOOK_NAMES))
+    assert not unknown, f"hookall implements hooks that no longer exist: {unknown}"
+
+
+def test_hookall_signatures_match_the_specs():
+    """pluggy checks argument names at registration: registering hookall must succeed."""
+    from core.plugins import make_plugin_manager
+
+    pm = make_plugin_manager()
+    url, drop = new_database("sqlite")
+    try:
+        db = fixture_db(url, extra=[HOOKALL_ADDONS])
+        db.registry.load("hookall")
+        pm.register(sys.modules["addons.hookall"], name="hookall_check")
+        pm.check_pending()
+        db.dispose()
+    finally:
+        drop()
+
+
+# ----- kernel hooks -------------------------------------------------------------------------
+def test_hook_tixi_user_context(hdb):
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert acme.context["hookall_company"] == hdb.cid["acme"]
+        assert "hookall_company" not in other.context
+        assert other.context["id"] == hdb.users["other"]  # the kernel's own context still there
+    assert companies_called("tixi_user_context") == [hdb.cid["acme"]]
+
+
+def test_hook_tixi_record_event(hdb):
+    from core.models import Group
+
+    with hdb.session() as s:
+        admin_acme = make_env(hdb, s, hdb.users["admin"], company="acme")
+        admin_other = make_env(hdb, s, hdb.users["admin"], company="other")
+        group = admin_acme.create(Group, {"code": "x.g1", "name_zh": "组", "name_en": "G1"})
+        admin_acme.write(group, {"name_en": "G1!"})
+        admin_other.write(group, {"name_en": "G1?"})  # other has not enabled hookall: no call
+        admin_acme.delete(group)
+    assert [(n, c) for n, c in calls() if n.startswith("event:")] == [
+        ("event:created:core_group", hdb.cid["acme"]),
+        ("event:updated:core_group", hdb.cid["acme"]),
+        ("event:deleted:core_group", hdb.cid["acme"]),
+    ]
+
+
+def test_hook_tixi_approval_workflows(hdb):
+    from core.models import Company
+    from core.security import approvals
+
+    flows = approvals.workflows(hdb.registry)
+    assert "hookall.flow" in flows
+    assert companies_called("tixi_approval_workflows") == [None]  # start-up hook
+    with hdb.session() as s:
+        admin = make_env(hdb, s, hdb.users["admin"], company="acme")
+        approvals.fire(admin, flows["hookall.flow"], s.get(Company, hdb.cid["acme"]), "finish")
+    assert ("event:state_changed:core_company", hdb.cid["acme"]) in calls()
+
+
+def test_hook_tixi_cli_commands(hdb, tmp_path):
+    from core.cli import _forget_registries, cli
+
+    assert companies_called("tixi_cli_commands") == []
+    names = [c.name for c in flatten(hdb.registry.all_hooks.tixi_cli_commands())]
+    assert names == ["hookall-hello"]
+    # through the real CLI: an instance whose database has hookall installed
+    inst = tmp_path / "inst"
+    inst.mkdir()
+    (inst / "addons.yaml").write_text(f"addons_paths:\n  - {HOOKALL_ADDONS}\n", encoding="utf-8")
+    (inst / "config.toml").write_text(f'database = "{hdb.url}"\nsecret_key = "x"\n', encoding="utf-8")
+    cli.commands.pop("hookall-hello", None)
+    try:
+        result = CliRunner().invoke(cli, ["--instance", str(inst), "hookall-hello"])
+    finally:
+        _forget_registries()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "hello from hookall"
+
+
+def test_hook_tixi_explain_label(hdb):
+    from core.security.explain import explain_access
+
+    acme = explain_access(hdb.registry, "u_admin", "core_company", hdb.cid["acme"], company="acme")
+    assert f"(hookall label for company #{hdb.cid['acme']})" in acme[0]
+    other = explain_access(hdb.registry, "u_admin", "core_company", hdb.cid["other"], company="other")
+    assert "hookall label" not in other[0]
+    assert companies_called("tixi_explain_label") == [hdb.cid["acme"]]
+
+
+def test_hook_tixi_bench_generate(hdb):
+    """Called by the benchmark generator for every installed addon (not per company)."""
+    ctx = SimpleNamespace(progress=lambda message: None)
+    try:
+        from bench.generate import _call_addon_hooks
+    except ImportError:  # pragma: no cover - bench not present: the registry-level call
+        hdb.registry.all_hooks.tixi_bench_generate(ctx=ctx)
+        called = ["hookall"]
+    else:
+        called = _call_addon_hooks(ctx, hdb.registry)
+    assert "hookall" in called
+    assert ctx.hookall_generated is True
+    assert companies_called("tixi_bench_generate") == [None]
+
+
+# ----- web-shell hooks: through the Flask app ------------------------------------------------
+def _client(db, login: str):
+    from core.web.app import create_app
+
+    app = create_app(registry=db.registry, test_config={"TESTING": True})
+    client = app.test_client()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    data = {"login": login, "password": "secret-pass-1"}
+    if token:
+        data["csrf_token"] = token.group(1)
+    answer = client.post("/login", data=data)
+    assert answer.status_code in (302, 303), answer.text[:500]
+    return client
+
+
+def test_hook_tixi_blueprints(hdb):
+    blueprints = flatten(hdb.registry.all_hooks.tixi_blueprints())
+    assert "hookall" in {bp.name for bp in blueprints}
+    acme = _client(hdb, "u_acme")
+    assert acme.get("/hookall/ping").text == "hookall pong"
+    other = _client(hdb, "u_other")
+    assert other.get("/hookall/ping").status_code == 404  # mounted, but not enabled for other
+
+
+def test_hook_tixi_menu_items(hdb):
+    from core.web.menus import visible_items
+
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert "hookall_menu" in {i.key for i in visible_items(acme)}
+        assert "hookall_menu" not in {i.key for i in visible_items(other)}
+    assert "Hookall menu" in _client(hdb, "u_acme").get("/").text
+    assert "Hookall menu" not in _client(hdb, "u_other").get("/").text
+
+
+def test_hook_tixi_dashboard_widgets(hdb):
+    from core.web.dashboard import widgets_for
+
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert "hookall_widget" in {w.key for w in widgets_for(acme)}
+        assert "hookall_widget" not in {w.key for w in widgets_for(other)}
+    assert "hookall widget body" in _client(hdb, "u_acme").get("/").text
+    assert "hookall widget body" not in _client(hdb, "u_other").get("/").text
+
+
+def test_hook_tixi_view_extend(hdb):
+    """Generic views merge what ``tixi_view_extend`` returns (dispatch level; see the web tests)."""
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert flatten([p.get("columns") for p in acme.hooks.tixi_view_extend(view="hookall.test", env=acme) if p]) \
+            == ["hookall_column"]
+        assert acme.hooks.tixi_view_extend(view="masterdata.customer", env=acme) == []
+        assert other.hooks.tixi_view_extend(view="hookall.test", env=other) == []
+    assert companies_called("tixi_view_extend") == [hdb.cid["acme"], hdb.cid["acme"]]
+
+
+# ----- hooks declared for addons ------------------------------------------------------------
+def test_hook_tixi_handover(hdb):
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert acme.hooks.tixi_handover(env=acme, from_employee=None, to_employee=None) == [{"hookall_thing": 0}]
+        assert other.hooks.tixi_handover(env=other, from_employee=None, to_employee=None) == []
+    assert companies_called("tixi_handover") == [hdb.cid["acme"]]
+
+
+def test_hook_tixi_price_for(hdb):
+    from decimal import Decimal
+
+    from addons.hookall import SENTINEL
+
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        band = acme.hooks.tixi_price_for(env=acme, customer_id=SENTINEL, product_id=1, on_date=None)
+        assert band["floor"] == Decimal("9")  # firstresult: a dict, not a list
+        assert acme.hooks.tixi_price_for(env=acme, customer_id=1, product_id=1, on_date=None) is None
+        assert other.hooks.tixi_price_for(env=other, customer_id=SENTINEL, product_id=1, on_date=None) is None
+    assert companies_called("tixi_price_for") == [hdb.cid["acme"], hdb.cid["acme"]]
+
+
+def test_hook_tixi_customer_class_policy(hdb):
+    from addons.hookall import SENTINEL
+
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert acme.hooks.tixi_customer_class_policy(env=acme, customer_id=SENTINEL)["class_code"] == "A"
+        assert other.hooks.tixi_customer_class_policy(env=other, customer_id=SENTINEL) is None
+    assert companies_called("tixi_customer_class_policy") == [hdb.cid["acme"]]
+
+
+def test_hook_tixi_profile_sections(hdb):
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        sections = flatten(acme.hooks.tixi_profile_sections(env=acme, customer=None))
+        assert [x["key"] for x in sections] == ["hookall"]
+        assert flatten(other.hooks.tixi_profile_sections(env=other, customer=None)) == []
+    assert companies_called("tixi_profile_sections") == [hdb.cid["acme"]]
+
+
+def test_hook_tixi_records_imported(hdb):
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        acme.hooks.tixi_records_imported(env=acme, model="core_company", ids=[1])
+        other.hooks.tixi_records_imported(env=other, model="core_company", ids=[1])
+    assert companies_called("tixi_records_imported") == [hdb.cid["acme"]]
