@@ -233,6 +233,7 @@ class ModelView:
         export: bool = True,
         api: bool = True,
         templates: dict[str, str] | None = None,
+        defaults: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -264,6 +265,7 @@ class ModelView:
         self.api = api
         self.templates = {"list": "generic/list.html", "detail": "generic/detail.html", "form": "generic/form.html"}
         self.templates.update(templates or {})
+        self.defaults = dict(defaults or {})
         self.blueprint: str | None = None
 
     # ----- registration ----------------------------------------------------------------------
@@ -688,6 +690,9 @@ class ModelView:
             data = {n: _form_value(getattr(record, n, None)) for n in names}
             data["version"] = getattr(record, "version", None)
             form = form_cls(data=data)
+        elif request.method == "GET":
+            data = {n: (v(env) if callable(v) else v) for n, v in self.defaults.items() if n in names}
+            form = form_cls(data=data)
         else:
             form = form_cls()
         form.tixi_fields = names  # type: ignore[attr-defined]
@@ -721,7 +726,7 @@ class ModelView:
             return BooleanField(label)
         if isinstance(col.type, Numeric):
             return DecimalField(label, places=None, validators=validators,
-                                render_kw={"inputmode": "decimal"})
+                                render_kw={"type": "text", "inputmode": "decimal"})
         if isinstance(col.type, Integer):
             return IntegerField(label, validators=validators)
         if isinstance(col.type, DateTime) or _is_datetime(col):

@@ -7,6 +7,7 @@
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       try {
         var chart = window.echarts.init(el);
+        chart.on("finished", function () { el.setAttribute("data-chart-finished", "1"); });
         chart.setOption(JSON.parse(el.getAttribute("data-chart")));
         el.setAttribute("data-chart-ready", "1");
         charts.push(chart);

@@ -33,6 +33,7 @@ def item_view() -> Any:
             form_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
             detail_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
             url_prefix="/items",
+            defaults={"owner_id": lambda env: env.user_id, "status": "draft"},
             can_delete=True,
         ).register(bp)
     return _view
