@@ -31,6 +31,14 @@ def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date
 
 
 @hookimpl
+def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+    """Open quotes of a leaving salesperson go to the successor."""
+    from addons.pricing.services import hand_over_quotes
+
+    return {"pricing_quote": hand_over_quotes(env, from_employee.id, to_employee.id)}
+
+
+@hookimpl
 def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
     """Quote numbers for audit and explanations."""
     if model == "pricing_quote":
