@@ -73,3 +73,27 @@ def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
     from addons.crm_cards.services import record_label
 
     return record_label(env, model, res_id)
+
+
+@hookimpl
+def tixi_blueprints() -> list[Any]:
+    """The crm_cards pages (under ``/crm``)."""
+    from addons.crm_cards.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    """The "Customer management" menu."""
+    from addons.crm_cards.views import menu_items
+
+    return menu_items(env)
+
+
+@hookimpl
+def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
+    """A "Customer cards" tab on masterdata's customer page (class, risk, links)."""
+    from addons.crm_cards.views import view_extension
+
+    return view_extension(view, env)
