@@ -216,7 +216,7 @@ class DataLoader:
                 if (
                     isinstance(raw, list)
                     and raw
-                    and all(isinstance(v, str) and v.startswith("ref:") for v in raw)
+                    and all(isinstance(v, str) and v.startswith(("ref:", "company:")) for v in raw)
                 ):
                     m2m[key] = [self.resolve(v) for v in raw]
                 elif key == "password" and spec["model"] == "core_user":

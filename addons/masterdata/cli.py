@@ -68,9 +68,46 @@ def handover_cmd(obj: Any, from_: str, to: str, company: str | None, as_login: s
 @masterdata.command("import")
 @click.argument("kind", type=click.Choice(["customers", "contacts", "products"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--company", default=None, help="Company code.")
-@click.option("--as", "as_login", default="admin", show_default=True, help="Acting user.")
+@click.option("--company", default=None, help="Company code (default: the acting user's current one).")
+@click.option("--as", "as_login", default="admin", show_default=True, help="Acting user (rights and rules apply).")
 @click.option("--lang", default=None, help="Language of the error report (zh_CN or en).")
-def import_cmd_placeholder(kind: str, path: Path, company: str | None, as_login: str, lang: str | None) -> None:
-    """Import customers, contacts or products from .xlsx or .csv (all rows or none)."""
-    raise TixiError("not available yet")
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+def import_cmd(kind: str, path: Path, company: str | None, as_login: str, lang: str | None, dry_run: bool) -> None:
+    """Import customers, contacts or products from .xlsx or .csv: all rows or none."""
+    from addons.masterdata.importer import import_file
+
+    obj = click.get_current_context().obj
+    session = obj.registry.Session()
+    try:
+        env = _env(obj, session, as_login, company)
+        result = import_file(env, kind, path.read_bytes(), path.name, lang=lang)
+        if result.ok and not dry_run:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+    if not result.ok:
+        for err in result.errors:
+            where = f"{err.row}" + (f" [{err.column}]" if err.column else "")
+            click.echo(f"{where}: {err.message}", err=True)
+        raise TixiError(f"{len(result.errors)} error(s): nothing imported")
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {result.created if not dry_run else result.rows} {kind} in {result.seconds:.2f}s")
+
+
+@masterdata.command("export")
+@click.argument("kind", type=click.Choice(["customers", "contacts", "products"]))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--company", default=None, help="Company code.")
+@click.option("--as", "as_login", default="admin", show_default=True, help="Acting user (only what they may read).")
+@click.option("--lang", default=None, help="Header language (zh_CN or en).")
+def export_cmd(kind: str, path: Path, company: str | None, as_login: str, lang: str | None) -> None:
+    """Export customers, contacts or products to .xlsx (what the acting user may read)."""
+    from addons.masterdata.importer import export_file
+
+    obj = click.get_current_context().obj
+    with obj.registry.Session() as session:
+        env = _env(obj, session, as_login, company)
+        path.write_bytes(export_file(env, kind, lang=lang))
+    click.echo(f"wrote {path}")

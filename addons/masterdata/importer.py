@@ -149,9 +149,10 @@ class _Rows:
         self.lang = lang
         self.errors: list[RowError] = []
 
-    def add(self, row: int, fld: str, message: str, **params: Any) -> None:
+    def add(self, row: int, fld: str, message: str, /, **params: Any) -> None:
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(row, column_label(self.kind, fld, self.lang) if fld else "", translate(self.lang, message, **params)))
+            col = column_label(self.kind, fld, self.lang) if fld else ""
+            self.errors.append(RowError(row, col, translate(self.lang, message, **params)))
 
     def add_text(self, row: int, fld: str, text: str) -> None:
         if len(self.errors) < MAX_ERRORS:
