@@ -5,6 +5,7 @@ Commands::
     tixi bench generate --tier S|M|L [--db URL] [--engine sqlite|postgresql]
     tixi bench run [--db URL ...] [--tier S] [--engines sqlite,postgresql] [--json FILE] [--repeat N]
     tixi bench kernel [--engines sqlite,postgresql] [--repeat N] [--json FILE]
+    tixi bench load [--db URL] [--tier M] [--steps 1,2,4,8,16,32] [--seconds 15] [--json FILE]
 
 Without ``--db``, SQLite databases are files under ``/tmp/tixi-bench/`` and
 PostgreSQL databases live on the throwaway server of
@@ -163,6 +164,35 @@ def kernel_cmd(engines: str, repeat: int, count: int, json_path: str | None) -> 
         pg = postgres_url()
     result["machine"] = machine_info(pg)
     for line in format_kernel(result):
+        click.echo(line)
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+
+
+@bench.command("load")
+@click.option("--db", "url", default=None, help="A generated PostgreSQL database (default: generate --tier).")
+@click.option("--tier", type=click.Choice(sorted(TIERS), case_sensitive=False), default="M", show_default=True)
+@click.option("--steps", default="1,2,4,8,16,32", show_default=True, help="Simulated users per step.")
+@click.option("--seconds", type=int, default=15, show_default=True, help="Duration of each step.")
+@click.option("--json", "json_path", default=None)
+def load_cmd(url: str | None, tier: str, steps: str, seconds: int, json_path: str | None) -> None:
+    """Load test: gunicorn (2 workers) + locust on loopback, against the bare-Flask floor."""
+    from bench.common import machine_info
+    from bench.load import format_load, run_load
+
+    tier = tier.upper()
+    generated = None
+    if url is None:
+        url, generated = _ensure_database("postgresql", tier, _say)
+    if engine_name(url) != "postgresql":
+        raise click.BadParameter("the load test runs on PostgreSQL", param_hint="--db")
+    n = tuple(int(x) for x in steps.split(",") if x.strip())
+    result = run_load(url, n, seconds, progress=_say)
+    result["machine"] = machine_info(url)
+    result["tier"] = tier
+    result["generated"] = generated
+    for line in format_load(result):
         click.echo(line)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:

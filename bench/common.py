@@ -98,16 +98,31 @@ class QueryCounter:
         def __init__(self) -> None:
             self.value = 0
             self.statements: list[str] = []
+            self.durations: list[float] = []
+
+        def slowest(self) -> tuple[float, str]:
+            """(seconds, SQL) of the slowest statement of the block."""
+            if not self.durations:
+                return 0.0, ""
+            i = max(range(len(self.durations)), key=self.durations.__getitem__)
+            return self.durations[i], self.statements[i]
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._box: QueryCounter.Box | None = None
+        self._t0 = 0.0
         event.listen(engine, "before_cursor_execute", self._on_execute)
+        event.listen(engine, "after_cursor_execute", self._on_done)
 
     def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if self._box is not None:
             self._box.value += 1
             self._box.statements.append(statement)
+            self._t0 = time.perf_counter()
+
+    def _on_done(self, *_args: Any) -> None:
+        if self._box is not None and len(self._box.durations) < len(self._box.statements):
+            self._box.durations.append(time.perf_counter() - self._t0)
 
     @contextmanager
     def count(self) -> Iterator[QueryCounter.Box]:
@@ -122,6 +137,30 @@ class QueryCounter:
     def close(self) -> None:
         """Stop listening."""
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        event.remove(self.engine, "after_cursor_execute", self._on_done)
+
+
+QUERY_LIMIT = 30  # issue 8: no page above 30 SQL queries
+
+
+@contextmanager
+def max_queries(engine: Engine, limit: int = QUERY_LIMIT) -> Iterator[QueryCounter.Box]:
+    """Fail (``AssertionError``) when the block sends more than ``limit`` SQL statements.
+
+    The query-count guard for tests (Odoo's ``assertQueryCount``)::
+
+        with max_queries(db.registry.engine, 12):
+            client.get("/customers/")
+    """
+    counter = QueryCounter(engine)
+    try:
+        with counter.count() as box:
+            yield box
+    finally:
+        counter.close()
+    if box.value > limit:
+        listing = "\n".join(box.statements)
+        raise AssertionError(f"{box.value} SQL statements (limit {limit}):\n{listing}")
 
 
 @dataclass

@@ -13,14 +13,19 @@ includes loading the user's groups, rules and context), then
 the SQL of the first list page alone, on a warm ``Env`` (issue 3's "query
 itself").
 
-Cases: ``list_page`` (count + first page of 50, sorted by name), ``list_query``,
+Cases: ``env`` (session + ``Env`` + compiled rules only), ``list_page`` (count +
+first page of 50, sorted by name, owners eager-loaded), ``list_page_capped``
+(the same with the count capped at 10,001), ``list_query``, ``list_query_alt``
+(the list query with the rules written as we propose, see
+:func:`_alt_list_query`),
 ``list_deep`` (the page at 90 % of the user's rows), ``list_filtered``
 (status and a name fragment), ``detail`` (customer, owner, contacts, 12-month
 sales), ``aggregate`` (plan-vs-actual style: sales of the user's customers by
 month over 12 months), ``dashboard`` (customers by status, sales this year),
 ``export`` (up to 10,000 rows the user may read into an .xlsx, openpyxl
 write-only), ``web_list`` (the customer list page through the Flask test
-client, when the web shell and the masterdata pages exist).
+client, when the masterdata pages exist) and ``web_home`` (the home page with
+the addons' dashboard widgets).
 
 Ratios reported: restricted/unrestricted (role median / admin median, same
 engine) and SQLite/PostgreSQL (same role and case).
@@ -51,7 +56,9 @@ PAGE = 50
 RATIO_GOAL = 1.3
 LIST_GOAL_MS = 20.0
 QUERY_GOAL = 30
-LIST_CASES = ("list_page", "list_query", "list_deep", "list_filtered")
+COUNT_CAP = 10_000
+SLOW_SQL_MS = 50.0
+LIST_CASES = ("list_page", "list_page_capped", "list_query", "list_query_alt", "list_deep", "list_filtered")
 
 
 class Target:
@@ -144,6 +151,15 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         [r.owner for r in rows]  # the owner column of the list: one query, not 50
         return min(total, len(rows))
 
+    def list_page_capped(env: Any, s: Session) -> int:
+        # the count stops at 10,001 ("10,000+"), as a list pager needs no more
+        capped = env.select(customer, "read", customer.id).limit(COUNT_CAP + 1).subquery()
+        total = s.scalar(select(func.count()).select_from(capped))
+        stmt = env.select(customer).order_by(*order).limit(PAGE).options(selectinload(customer.owner))
+        rows = s.scalars(stmt).all()
+        [r.owner for r in rows]
+        return min(total, len(rows))
+
     def list_deep(env: Any, s: Session) -> int:
         return len(s.scalars(env.select(customer).order_by(*order).offset(deep_offset).limit(PAGE)).all())
 
@@ -220,6 +236,7 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
     cases: dict[str, Callable[[], Any]] = {
         "env": request(env_only),
         "list_page": request(list_page),
+        "list_page_capped": request(list_page_capped),
         "list_deep": request(list_deep),
         "list_filtered": request(list_filtered),
         "detail": request(detail),
@@ -237,10 +254,69 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         return len(warm_session.scalars(warm_stmt).all())
 
     cases["list_query"] = list_query
+    alt = _alt_list_query(target, warm_session, warm_env, order)
+    if alt is not None:
+        cases["list_query_alt"] = alt
     cases["_close"] = warm_session.close
     cases["_explain"] = lambda: explain(target, warm_session, warm_stmt)
     cases["_meta"] = lambda: {"visible": visible, "deep_offset": deep_offset, "fragment": fragment}
     return cases
+
+
+def _alt_list_query(target: Target, session: Session, env: Any, order: Any) -> Callable[[], Any] | None:
+    """The list query with the rules written the way we propose (a measured suggestion).
+
+    Same rows as the kernel's rules (checked), but: the user's sub-trees
+    (employees under them, territories under theirs) are resolved to literal id
+    lists first (two small queries, included in the time), and "customer in one
+    of my territories" is a correlated ``EXISTS`` on the current assignment
+    instead of ``id IN (every customer of the territories)``. Planners can then
+    estimate the filter and use the owner index (SQLite) or probe per row
+    instead of hashing tens of thousands of ids (PostgreSQL).
+    """
+    from sqlalchemy import exists, or_
+
+    from core.db import Base
+
+    customer, _contact = _models()
+    meta = Base.metadata.tables
+    if "masterdata_employee_closure" not in meta:
+        return None
+    emp, emp_cl = meta["masterdata_employee"], meta["masterdata_employee_closure"]
+    has_terr = "territories_territory" in meta and "territories" in env.enabled
+    uid, cid = env.user_id, env.company_id
+    is_admin = env.user.is_admin
+    is_tm = env.in_group("core.group_territory_manager")
+    is_sp = env.in_group("core.group_salesperson")
+
+    def stmt() -> Any:
+        where = [customer.company_id == cid]
+        if not is_admin:
+            parts = []
+            mine = select(emp.c.id).where(emp.c.company_id == cid, emp.c.user_id == uid)
+            if is_sp:
+                under = list(session.scalars(select(emp_cl.c.descendant_id).where(emp_cl.c.ancestor_id.in_(mine))))
+                parts.append(customer.owner_id.in_(under))
+            if is_tm and has_terr:
+                ter, ter_cl, tc = (meta["territories_territory"], meta["territories_territory_closure"],
+                                   meta["territories_customer"])
+                managed = select(ter.c.id).where(ter.c.company_id == cid, ter.c.manager_id.in_(mine))
+                subtree = list(session.scalars(
+                    select(ter_cl.c.descendant_id).where(ter_cl.c.ancestor_id.in_(managed))))
+                parts.append(exists().where(tc.c.customer_id == customer.id, tc.c.date_to.is_(None),
+                                            tc.c.territory_id.in_(subtree)))
+            where.append(or_(*parts) if parts else customer.id.is_(None))
+        return select(customer).where(*where).order_by(*order).limit(PAGE)
+
+    kernel_ids = [c.id for c in session.scalars(env.select(customer).order_by(*order).limit(PAGE))]
+    alt_ids = [c.id for c in session.scalars(stmt())]
+    if kernel_ids != alt_ids:
+        return None  # not equivalent on this data: do not report it
+
+    def op() -> int:
+        return len(session.scalars(stmt()).all())
+
+    return op
 
 
 def explain(target: Target, session: Session, stmt: Any) -> str:
@@ -338,8 +414,10 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
                 except RuntimeError as exc:
                     results.append({"role": role, "case": name, "error": str(exc)})
                     continue
+                slow_s, slow_sql = box.slowest()
                 results.append({"role": role, "case": name, "rows": rows, "queries": box.value,
-                                "stats": stats.__dict__})
+                                "stats": stats.__dict__, "slowest_sql_ms": round(slow_s * 1000, 2),
+                                "slowest_sql": " ".join(slow_sql.split())[:2000]})
             plans[role] = plan()
         finally:
             close()
@@ -394,7 +472,7 @@ def goals(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
         for r in run["results"]:
             if "stats" not in r:
                 continue
-            if r["case"] in ("list_page", "list_query"):
+            if r["case"] in ("list_page", "list_page_capped", "list_query", "list_query_alt"):
                 m = r["stats"]["median"]
                 lines.append(f"[{run['engine']} tier {tier}] {r['case']} {ROLE_LABEL[r['role']]} median {m:.1f} ms "
                              f"(goal <= {LIST_GOAL_MS} ms at tier L on PostgreSQL): "
@@ -489,6 +567,12 @@ def report_lines(result: dict[str, Any], plans: bool = False) -> list[str]:
                      f"sales lines in all companies; visible rows per role: "
                      + ", ".join(f"{r} {v['visible']}" for r, v in run["users"].items()))
     lines += [""] + table(result["runs"], result["ratios"]) + ["", "Goals:"] + ["  " + g for g in result["goals"]]
+    slow = [(run["engine"], r) for run in result["runs"] for r in run["results"]
+            if r.get("slowest_sql_ms", 0) >= SLOW_SQL_MS]
+    if slow:
+        lines += ["", f"Slowest statement of operations with one above {SLOW_SQL_MS:.0f} ms:"]
+        for eng, r in slow:
+            lines.append(f"  [{eng}] {r['case']} {r['role']}: {r['slowest_sql_ms']:.1f} ms  {r['slowest_sql'][:300]}")
     if plans:
         for run in result["runs"]:
             for role, plan in run["plans"].items():
