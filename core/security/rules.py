@@ -30,18 +30,32 @@ OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "child_of"}
 
 
 def validate_domain(domain: Any, where: str) -> None:
-    """Raise a clear error for a malformed domain (at install time, not at query time)."""
+    """Raise a clear error for a malformed domain (at install time, not at query time).
+
+    Checks each condition's shape and operator, and that the prefix operators
+    have their operands (``["|", A]`` is refused).
+    """
     if not isinstance(domain, list):
         raise LifecycleError(f"{where}: domain must be a list")
-    for item in domain:
-        if item in ("|", "&", "!"):
+    depth = 0  # operands available, counted from the right (Polish notation)
+    for item in reversed(domain):
+        if item in ("|", "&"):
+            if depth < 2:
+                raise LifecycleError(f"{where}: operator {item!r} needs two conditions after it")
+            depth -= 1
             continue
-        if isinstance(item, list) and len(item) == 3 and isinstance(item[0], str):
+        if item == "!":
+            if depth < 1:
+                raise LifecycleError(f"{where}: operator '!' needs a condition after it")
+            continue
+        if isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and item[0] not in ("|", "&", "!"):
             if item[1] not in OPERATORS:
                 raise LifecycleError(f"{where}: unknown operator {item[1]!r}")
+            depth += 1
             continue
         if isinstance(item, list) and item and item[0] in ("|", "&", "!"):
             validate_domain(item, where)
+            depth += 1
             continue
         raise LifecycleError(f"{where}: cannot read condition {item!r}")
 
@@ -103,7 +117,11 @@ def _compare(col: Any, op: str, value: Any, target_model: type | None) -> Column
             return false() if op == "in" else true()
         expr = col.in_(seq)
         return expr if op == "in" else not_(expr)
+    if op in ("=", "!=") and _is_list(value):
+        return _compare(col, "in" if op == "=" else "not in", value, target_model)
     if value is None:
+        if op not in ("=", "!="):
+            raise LifecycleError(f"cannot compare {col} with None using {op!r}")
         return col.is_(None) if op == "=" else col.is_not(None)
     return {
         "=": col.__eq__,
