@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 import subprocess
 import time
@@ -81,8 +82,14 @@ def database_for(engine: str, label: str) -> str:
     raise ValueError(f"unknown engine {engine!r}")
 
 
+# transaction control is not a query (SQLite's explicit BEGIN would otherwise count there only)
+_TX_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
 class QueryCounter:
     """Counts SQL statements sent through an engine (``before_cursor_execute``).
+
+    Transaction control (BEGIN, SAVEPOINT, ...) is not counted.
 
     Usage::
 
@@ -115,7 +122,7 @@ class QueryCounter:
         event.listen(engine, "after_cursor_execute", self._on_done)
 
     def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self._box is not None:
+        if self._box is not None and not _TX_CONTROL.match(statement):
             self._box.value += 1
             self._box.statements.append(statement)
             self._t0 = time.perf_counter()
