@@ -23,7 +23,8 @@ first page of 50, sorted by name, owners eager-loaded), ``list_page_capped``
 sales), ``aggregate`` (plan-vs-actual style: sales of the user's customers by
 month over 12 months), ``dashboard`` (customers by status, sales this year),
 ``export`` (up to 10,000 rows the user may read into an .xlsx, openpyxl
-write-only), ``web_list`` (the customer list page through the Flask test
+write-only), ``import_5k`` (5,000 new customers from an .xlsx through
+``addons.masterdata.importer.import_file``, full validation, rolled back), ``web_list`` (the customer list page through the Flask test
 client, when the masterdata pages exist) and ``web_home`` (the home page with
 the addons' dashboard widgets).
 
@@ -233,6 +234,20 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         env.select(customer)  # rights, groups, rules and context: what every request pays first
         return 0
 
+    import_file = _import_file_bytes(role)
+
+    def import_5k(env: Any, s: Session) -> int:
+        from addons.masterdata.importer import import_file as do_import
+
+        try:
+            result = do_import(env, "customers", import_file, "bench.xlsx", "zh_CN")
+        finally:
+            s.rollback()  # measured, never kept
+        if result.errors:
+            first = result.errors[0]
+            raise RuntimeError(f"import refused: row {first.row} {first.column}: {first.message}")
+        return result.created
+
     cases: dict[str, Callable[[], Any]] = {
         "env": request(env_only),
         "list_page": request(list_page),
@@ -244,6 +259,8 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         "dashboard": request(dashboard),
         "export": request(export),
     }
+    if import_file is not None:
+        cases["import_5k"] = request(import_5k)
 
     # the list SQL alone, on a warm Env (built once)
     warm_session = reg.Session()
@@ -261,6 +278,32 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
     cases["_explain"] = lambda: explain(target, warm_session, warm_stmt)
     cases["_meta"] = lambda: {"visible": visible, "deep_offset": deep_offset, "fragment": fragment}
     return cases
+
+
+IMPORT_ROWS = 5_000
+
+
+def _import_file_bytes(role: str) -> bytes | None:
+    """An .xlsx of 5,000 new valid customers (Chinese headers), or None without the importer."""
+    try:
+        import addons.masterdata.importer  # noqa: F401
+    except ImportError:
+        return None
+    from openpyxl import Workbook
+
+    from bench.generate import REGIONS, credit_code
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("客户")
+    ws.append(["客户名称", "统一社会信用代码", "省份", "城市", "信用额度", "结算方式", "状态"])
+    provinces = [(p, d, cities) for _r, _z, _e, provs in REGIONS for _c, p, _pe, d, cities in provs]
+    for i in range(IMPORT_ROWS):
+        prov, division, cities = provinces[i % len(provinces)]
+        ws.append([f"{cities[i % 3]}导入基准{role}{i:05d}有限公司", credit_code(division, 90_000_000 + i), prov,
+                   cities[i % 3], f"{(i % 500) * 1000}.00", "月结", "潜在"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _alt_list_query(target: Target, session: Session, env: Any, order: Any) -> Callable[[], Any] | None:
@@ -406,7 +449,7 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
                 try:
                     with target.counter.count() as box:
                         rows = fn()
-                    reps = max(1, repeat // 4) if name == "export" else repeat
+                    reps = max(1, repeat // 4) if name in ("export", "import_5k") else repeat
                     stats, _ = timed(fn, reps, warmup=0)
                 except AccessDenied as exc:
                     results.append({"role": role, "case": name, "error": f"access denied: {exc}"})
