@@ -140,6 +140,17 @@ def clear_failures(session: Session, login: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.login == login.lower()))
 
 
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    from core.security.passwords import hash_password
+
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY[0]
+
+
 def authenticate(
     session: Session, login: str, password: str, ip: str | None = None, policy: SessionPolicy = DEFAULT_POLICY
 ) -> tuple[User | None, str | None]:
@@ -151,7 +162,9 @@ def authenticate(
     if is_throttled(session, login, ip, policy):
         return None, "throttled"
     user = session.scalar(select(User).where(User.login == login))
-    ok = verify_password(user.password_hash if user else None, password or "")
+    stored = user.password_hash if user is not None else None
+    # an unknown login costs the same hashing time as a known one (no enumeration by timing)
+    ok = verify_password(stored or _dummy_hash(), password or "") and stored is not None
     if not ok or user is None or not user.active:
         record_failure(session, login, ip)
         return None, "invalid"

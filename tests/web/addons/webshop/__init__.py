@@ -35,6 +35,8 @@ def item_view() -> Any:
             url_prefix="/items",
             defaults={"owner_id": lambda env: env.user_id, "status": "draft"},
             can_delete=True,
+            workflow="webshop.item_price",
+            workflow_amount="price",
         ).register(bp)
     return _view
 
@@ -63,3 +65,22 @@ def tixi_dashboard_widgets(env: Any) -> list[Any]:
     data = [{"name": s, "value": n} for s, n in env.session.execute(stmt)]
     return [Widget("webshop.by_status", _l("Items by status"),
                    chart={"series": [{"type": "pie", "data": data}]}, sequence=10)]
+
+
+@hookimpl
+def tixi_approval_workflows() -> list[Any]:
+    from decimal import Decimal
+
+    from core.security.approvals import Transition, Workflow
+
+    return [Workflow(
+        code="webshop.item_price",
+        model="webshop_item",
+        states={"draft": _l("Draft"), "submitted": _l("Waiting approval"), "approved": _l("Approved")},
+        initial="draft",
+        transitions=[
+            Transition("submit", ["draft"], "submitted", groups=["core.group_salesperson"], label=_l("Submit")),
+            Transition("approve", ["submitted"], "approved", label=_l("Approve"), not_by_requester=True,
+                       authority={"core.group_territory_manager": Decimal("100"), "core.group_director": None}),
+        ],
+    )]
