@@ -433,3 +433,14 @@ def test_concurrent_edit_refused_by_version_counter(sdb, tree):
         assert s.get(Doc, doc_id).name == "from a"
         entries = _entries(s, "sectree_doc", doc_id)
         assert [e[2].get("name") for e in entries] == [["NA-1 doc", "from a"]]
+
+
+def test_secrets_are_never_visible_nor_writable(sdb, tree):
+    with sdb.session() as s:
+        for login in ("admin", "s1"):
+            env = make_env(sdb, s, tree.users[login], company="acme")
+            assert "password_hash" not in env.visible_fields(User)
+            assert "login" in env.visible_fields(User)
+        admin = make_env(sdb, s, tree.users["admin"], company="acme")
+        with pytest.raises(AccessDenied, match="password_hash"):
+            admin.write(admin.get(User, tree.users["s1"]), {"password_hash": "x"})

@@ -35,6 +35,14 @@ PERMS = ("read", "create", "write", "delete")
 #: or delete their rows.
 APPEND_ONLY = frozenset({"core_audit", "core_approval_event"})
 
+#: Secrets no page, export or API may show, whoever asks (administrators included);
+#: they are set by the kernel's own functions (passwords, tokens), never by ``Env.write``.
+SECRET_FIELDS: dict[str, frozenset[str]] = {
+    "core_user": frozenset({"password_hash"}),
+    "core_api_token": frozenset({"token_hash"}),
+    "core_session": frozenset({"sid"}),
+}
+
 #: Tables whose ``company_id`` is not an owner (a user's *current* company): the
 #: automatic company filter does not apply; their own record rules do.
 NOT_COMPANY_OWNED = frozenset({"core_user"})
@@ -290,6 +298,8 @@ class Env:
     # ----- fields ------------------------------------------------------------------------
     def field_visible(self, model: type, field: str) -> bool:
         """False when the model reserves the field to groups the user is not in."""
+        if field in SECRET_FIELDS.get(model_table(model), ()):
+            return False
         restricted: Mapping[str, Iterable[str]] = getattr(model, "__tixi_restricted_fields__", {})
         groups = restricted.get(field)
         if not groups:
