@@ -1033,19 +1033,30 @@ def pipeline(env: Any, territory_id: int | None = None) -> list[tuple[Developmen
 
 
 def customers_by_class_per_territory(env: Any) -> dict[str, dict[str, int]]:
-    """``{territory name: {class or "-": count}}`` over readable customers (one query)."""
+    """``{top-level territory: {class or "-": count}}`` over readable customers (one query).
+
+    A customer counts for the root of the territory tree it is currently
+    assigned in (华北/华东/华南, however deep its own territory is).
+    """
+    from sqlalchemy.orm import aliased
+
     from addons.territories.models import CustomerTerritory, Territory
 
+    closure = Territory.__tixi_closure__
+    root = aliased(Territory)
+    roots = (
+        select(CustomerTerritory.customer_id.label("customer_id"), root.name_zh.label("name"))
+        .join(closure, closure.c.descendant_id == CustomerTerritory.territory_id)
+        .join(root, and_(root.id == closure.c.ancestor_id, root.parent_id.is_(None)))
+        .where(CustomerTerritory.date_to.is_(None), CustomerTerritory.company_id == env.company_id)
+        .subquery()
+    )
     stmt = (
-        env.select(Customer, "read", Territory.name_zh, CustomerProfile.class_code, func.count(Customer.id))
-        .outerjoin(
-            CustomerTerritory,
-            and_(CustomerTerritory.customer_id == Customer.id, CustomerTerritory.date_to.is_(None)),
-        )
-        .outerjoin(Territory, Territory.id == CustomerTerritory.territory_id)
+        env.select(Customer, "read", roots.c.name, CustomerProfile.class_code, func.count(Customer.id))
+        .outerjoin(roots, roots.c.customer_id == Customer.id)
         .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(Customer.active.is_(True))
-        .group_by(Territory.name_zh, CustomerProfile.class_code)
+        .group_by(roots.c.name, CustomerProfile.class_code)
     )
     out: dict[str, dict[str, int]] = {}
     for terr, code, n in env.session.execute(stmt):
