@@ -47,7 +47,8 @@ from addons.crm_cards.models import (
 )
 from addons.crm_cards.models import label as choice_label
 from addons.crm_cards.profile import profile_card
-from addons.masterdata.models import Customer
+from addons.masterdata.models import CONTACT_ROLE, CUSTOMER_SIZE, Customer
+from addons.masterdata.models import label as md_label
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.web.generic import Col, Filter, ModelView, Related, Tab
 
@@ -355,6 +356,8 @@ def profile_page(customer_id: int) -> Any:
         "crm_cards/profile.html", card=card, lang=_lang(), class_label=lambda c: choice_label(CLASS_LABELS, c, _lang()),
         state_label=lambda s: choice_label(MONTHLY_STATE, s, _lang()), last_month=services.last_month(),
         can_tech=env.can("crm_cards_profile", "write"), today=dt.date.today(),
+        size_label=lambda k: md_label(CUSTOMER_SIZE, k, _lang()),
+        role_label=lambda k: md_label(CONTACT_ROLE, k, _lang()),
     )
 
 
