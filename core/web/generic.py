@@ -77,6 +77,19 @@ from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.security.env import AddonNotEnabled
 from core.web.i18n import catalog_lang
 
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[Any]:
+    """Choices for a WTForms ``SelectField`` from ``(value, label)`` pairs."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(v, str(lbl)) for v, lbl in pairs]
+
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_LIMIT = 100_000
 
@@ -720,7 +733,7 @@ class ModelView:
             if col.nullable:
                 choices = [("", "—"), *choices]
             is_int = target is not None or isinstance(col.type, Integer)
-            return SelectField(label, choices=choices, coerce=_int_or_none if is_int else _str_or_none,
+            return SelectField(label, choices=select_choices(choices), coerce=_int_or_none if is_int else _str_or_none,
                                validators=validators, validate_choice=True)
         if isinstance(col.type, Boolean):
             return BooleanField(label)

@@ -40,7 +40,7 @@ from core.security.sessions import (
     revoke_user_sessions,
 )
 from core.web.dashboard import widgets_for
-from core.web.generic import Button, Col, Filter, ModelView
+from core.web.generic import Button, Col, Filter, ModelView, select_choices
 from core.web.i18n import LANGUAGE_NAMES, LANGUAGES
 
 bp = Blueprint("tixi", __name__)
@@ -81,8 +81,8 @@ class PasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     """Language and timezone."""
 
-    lang = SelectField(_l("Language"), choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
-    tz = SelectField(_l("Timezone"), choices=[(t, t) for t in TIMEZONES])
+    lang = SelectField(_l("Language"), choices=select_choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES))
+    tz = SelectField(_l("Timezone"), choices=select_choices((t, t) for t in TIMEZONES))
 
 
 class TokenForm(FlaskForm):
