@@ -97,3 +97,11 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
     from addons.crm_cards.views import view_extension
 
     return view_extension(view, env)
+
+
+@hookimpl
+def tixi_bench_generate(ctx: Any) -> None:
+    """Stages, profiles, six months of monthly cards, one customer with five years of history."""
+    from addons.crm_cards.bench import generate
+
+    generate(ctx)

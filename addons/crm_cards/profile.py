@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from addons.crm_cards import services
 from addons.crm_cards.models import (
@@ -99,18 +100,25 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
         .order_by(StrategyCard.year.desc())
         .limit(1)
     ) if env.can(StrategyCard, "read") else None
-    key_account = env.session.scalar(env.select(KeyAccount).where(KeyAccount.customer_id == customer_id)) if env.can(KeyAccount, "read") else None
-    plan = env.session.scalar(
-        env.select(KeyAccountPlan)
-        .where(KeyAccountPlan.customer_id == customer_id, KeyAccountPlan.year <= year)
-        .order_by(KeyAccountPlan.year.desc())
-        .limit(1)
-    ) if env.can(KeyAccountPlan, "read") else None
+    key_account = plan = None
+    if prof is not None and prof.is_key_account:  # screening and plan only exist for key accounts
+        key_account = env.session.scalar(env.select(KeyAccount).where(KeyAccount.customer_id == customer_id)) if env.can(KeyAccount, "read") else None
+        plan = env.session.scalar(
+            env.select(KeyAccountPlan)
+            .where(KeyAccountPlan.customer_id == customer_id, KeyAccountPlan.year <= year)
+            .order_by(KeyAccountPlan.year.desc())
+            .limit(1)
+        ) if env.can(KeyAccountPlan, "read") else None
     monthly = env.search(
         MonthlyCard, MonthlyCard.customer_id == customer_id, order_by=[MonthlyCard.month.desc()], limit=months
     ) if env.can(MonthlyCard, "read") else []
     classes = services.class_history(env, customer_id) if env.can(CustomerClass, "read") else []
-    stages = services.stage_history(env, customer_id) if env.can(CustomerStage, "read") else []
+    stages = list(env.session.scalars(
+        env.select(CustomerStage)
+        .where(CustomerStage.customer_id == customer_id)
+        .options(selectinload(CustomerStage.stage))
+        .order_by(CustomerStage.entered_on, CustomerStage.id)
+    )) if env.can(CustomerStage, "read") else []
     policy = None
     if prof is not None and prof.class_code:
         policy = env.session.scalar(
