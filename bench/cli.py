@@ -4,6 +4,7 @@ Commands::
 
     tixi bench generate --tier S|M|L [--db URL] [--engine sqlite|postgresql]
     tixi bench run [--db URL ...] [--tier S] [--engines sqlite,postgresql] [--json FILE] [--repeat N]
+                   [--plans] [--markdown FILE]
     tixi bench kernel [--engines sqlite,postgresql] [--repeat N] [--json FILE]
     tixi bench load [--db URL] [--tier M] [--steps 1,2,4,8,16,32] [--seconds 15] [--json FILE]
 
@@ -120,7 +121,9 @@ def _ensure_database(engine: str, tier: str, progress: Any) -> tuple[str, dict[s
 @click.option("--json", "json_path", default=None, help="Write the results as JSON (compare between commits).")
 @click.option("--repeat", type=int, default=20, show_default=True, help="Timed runs per case (after one warm-up).")
 @click.option("--plans", is_flag=True, help="Also print the query plans of the list query.")
-def run_cmd(urls: tuple[str, ...], tier: str, engines: str, json_path: str | None, repeat: int, plans: bool) -> None:
+@click.option("--markdown", "md_path", default=None, help="Also write Markdown tables (for docs/performance.md).")
+def run_cmd(urls: tuple[str, ...], tier: str, engines: str, json_path: str | None, repeat: int, plans: bool,
+            md_path: str | None) -> None:
     """Time the key queries and pages as admin, territory manager and salesperson."""
     from bench.run import report_lines, run_bench, write_json
 
@@ -142,6 +145,11 @@ def run_cmd(urls: tuple[str, ...], tier: str, engines: str, json_path: str | Non
     if json_path:
         write_json(result, json_path)
         click.echo(f"results written to {json_path}")
+    if md_path:
+        from bench.run import markdown
+
+        with open(md_path, "w", encoding="utf-8") as fh:
+            fh.write(markdown(result))
 
 
 @bench.command("kernel")

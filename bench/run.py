@@ -623,6 +623,38 @@ def report_lines(result: dict[str, Any], plans: bool = False) -> list[str]:
     return lines
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """A compact Markdown table per database (for docs/performance.md)."""
+    out = []
+    for run in result["runs"]:
+        meta = run["meta"]
+        out.append(f"**{run['engine']}, tier {meta['tier']['name']}** (visible customers: "
+                   + ", ".join(f"{ROLE_LABEL[r]} {v['visible']}" for r, v in run["users"].items()) + ")\n")
+        out.append("| case | admin ms (SQL) | territory manager ms (SQL) | x admin | salesperson ms (SQL) | x admin |")
+        out.append("|---|---:|---:|---:|---:|---:|")
+        by: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in run["results"]:
+            if "stats" in r:
+                by.setdefault(r["case"], {})[r["role"]] = r
+        for case, roles in by.items():
+            cells = [case]
+            base = roles.get("admin", {}).get("stats", {}).get("median")
+            for role in ROLES:
+                r = roles.get(role)
+                if r is None:
+                    cells.append("-")
+                    if role != "admin":
+                        cells.append("-")
+                    continue
+                med = r["stats"]["median"]
+                cells.append(f"{med:.1f} ({r['queries']})")
+                if role != "admin":
+                    cells.append(f"{med / base:.2f}" if base else "-")
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def write_json(result: dict[str, Any], path: str) -> None:
     """Write the result as JSON (UTF-8)."""
     with open(path, "w", encoding="utf-8") as fh:
