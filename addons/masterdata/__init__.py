@@ -36,3 +36,28 @@ def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
     from addons.masterdata.services import record_label
 
     return record_label(env, model, res_id)
+
+
+@hookimpl
+def tixi_blueprints() -> list[Any]:
+    """The masterdata pages (under ``/masterdata``)."""
+    from addons.masterdata.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    """Customers, and the master data menu (contacts, products, employees, import, handover)."""
+    from addons.masterdata.views import menu_items
+
+    return menu_items(env)
+
+
+@hookimpl
+def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """Validate customers written by any path (generic forms, JSON API): raising aborts the write."""
+    if model == "masterdata_customer" and event in ("created", "updated"):
+        from addons.masterdata.services import check_customer_record
+
+        check_customer_record(env, record, changes)

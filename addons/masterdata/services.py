@@ -214,3 +214,26 @@ def record_label(env: Any, model: str, res_id: int) -> str | None:
         return None
     obj = env.session.get(cls, res_id)
     return str(obj) if obj is not None else None
+
+
+def check_customer_record(env: Any, customer: Customer, changes: Mapping[str, Any]) -> None:
+    """Checks on a flushed customer (credit code checksum, amount, duplicates); ValidationError."""
+    lang = env_lang(env)
+    errors: dict[str, str] = {}
+    if "credit_code" in changes and customer.credit_code:
+        code = normalise_credit_code(customer.credit_code)
+        problem = check_credit_code(code)
+        if problem:
+            errors["credit_code"] = translate(lang, problem[0], **problem[1])
+        elif code != customer.credit_code:
+            customer.credit_code = code
+    if "credit_limit" in changes and customer.credit_limit is not None and customer.credit_limit < 0:
+        errors["credit_limit"] = translate(lang, N_("The amount cannot be negative."))
+    if "name_zh" in changes and not (customer.name_zh or "").strip():
+        errors["name_zh"] = translate(lang, N_("The customer name is required."))
+    if not errors and {"name_zh", "credit_code"} & set(changes):
+        errors.update(
+            _duplicate_errors(env, {"name_zh": customer.name_zh, "credit_code": customer.credit_code}, lang, exclude_id=customer.id)
+        )
+    if errors:
+        raise ValidationError(translate(lang, N_("Please correct the errors below.")), errors)

@@ -62,3 +62,27 @@ def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
         from addons.territories.services import auto_assign_bulk
 
         auto_assign_bulk(env, ids)
+
+
+@hookimpl
+def tixi_blueprints() -> list[Any]:
+    """The territories pages (under ``/territories``)."""
+    from addons.territories.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    """The "Territories" menu (tree, list, members, assignments, province mappings)."""
+    from addons.territories.views import menu_items
+
+    return menu_items(env)
+
+
+@hookimpl
+def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
+    """A "Territory" tab on the customer page (current territory, history, re-assignment)."""
+    from addons.territories.views import view_extension
+
+    return view_extension(view, env)

@@ -1,0 +1,300 @@
+"""Pages of masterdata (blueprint ``masterdata``, under ``/masterdata``).
+
+Generic views (``core.web.generic``) for customers, contacts, product lines,
+product varieties and employees; own pages for the import (upload, per-row
+error report) and the handover of a leaving salesperson. Every read goes
+through ``g.env``; writes through the services (validated, audited).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from addons.masterdata.models import (
+    CONTACT_ROLE,
+    CUSTOMER_SIZE,
+    CUSTOMER_STATUS,
+    POSITION,
+    SETTLEMENT_METHOD,
+    Contact,
+    Customer,
+    Employee,
+    Product,
+    ProductLine,
+)
+from core.errors import AccessDenied, TixiError, ValidationError
+from core.web.generic import Filter, ModelView, Related
+
+bp = Blueprint("masterdata", __name__, url_prefix="/masterdata", template_folder="templates")
+
+IMPORT_GROUPS = ("core.group_marketing_admin", "core.group_director", "core.group_sales_assistant", "core.group_admin")
+
+
+def _choices(labels: dict[str, dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
+    return list(labels.items())
+
+
+CUSTOMER_LABELS = {
+    "code": _l("Customer code"),
+    "name_zh": _l("Customer name"),
+    "name_en": _l("English name"),
+    "credit_code": _l("Unified social credit code"),
+    "industry": _l("Industry"),
+    "province": _l("Province"),
+    "city": _l("City"),
+    "address": _l("Address"),
+    "size": _l("Size"),
+    "status": _l("Status"),
+    "owner_id": _l("Salesperson"),
+    "credit_limit": _l("Credit limit"),
+    "settlement_method": _l("Settlement method"),
+    "payment_days": _l("Payment days"),
+    "payment_terms": _l("Payment terms"),
+    "tags": _l("Tags"),
+    "notes": _l("Notes"),
+    "active": _l("Active"),
+}
+
+customer_view = ModelView(
+    name="masterdata.customer",
+    model=Customer,
+    label=_l("Customer"),
+    label_plural=_l("Customers"),
+    list_columns=["name_zh", "code", "province", "city", "owner_id", "status", "credit_limit"],
+    optional_columns=["name_en", "credit_code", "industry", "size", "settlement_method", "payment_days", "tags"],
+    search_fields=["name_zh", "name_en", "code", "credit_code", "city"],
+    filters=[
+        Filter("status", _l("Status")),
+        Filter("owner_id", _l("Salesperson")),
+        Filter("size", _l("Size")),
+        Filter("settlement_method", _l("Settlement method")),
+    ],
+    form_fields=[
+        "name_zh", "name_en", "code", "credit_code", "industry", "province", "city", "address", "size",
+        "status", "owner_id", "credit_limit", "settlement_method", "payment_days", "payment_terms", "tags", "notes",
+    ],
+    detail_fields=[
+        "name_zh", "name_en", "code", "credit_code", "industry", "province", "city", "address", "size",
+        "status", "owner_id", "credit_limit", "settlement_method", "payment_days", "payment_terms", "tags", "notes",
+    ],
+    field_labels=CUSTOMER_LABELS,
+    choices={
+        "status": _choices(CUSTOMER_STATUS),
+        "size": _choices(CUSTOMER_SIZE),
+        "settlement_method": _choices(SETTLEMENT_METHOD),
+    },
+    related=[
+        Related("contacts", _l("Contacts"), Contact, fk="customer_id",
+                columns=["name", "title", "role", "phone", "email", "wechat"], view="masterdata.contact"),
+    ],
+    order_by=["name_zh"],
+    url_prefix="/customers",
+    defaults={"status": "prospect"},
+)
+
+contact_view = ModelView(
+    name="masterdata.contact",
+    model=Contact,
+    label=_l("Contact"),
+    label_plural=_l("Contacts"),
+    list_columns=["name", "customer_id", "title", "role", "phone", "email", "wechat"],
+    search_fields=["name", "phone", "email", "wechat"],
+    filters=[Filter("role", _l("Buying role"))],
+    form_fields=["customer_id", "name", "title", "role", "phone", "email", "wechat", "notes"],
+    field_labels={
+        "name": _l("Name"), "customer_id": _l("Customer"), "title": _l("Title"), "role": _l("Buying role"),
+        "phone": _l("Phone"), "email": _l("E-mail"), "wechat": _l("WeChat"), "notes": _l("Notes"),
+    },
+    choices={"role": _choices(CONTACT_ROLE)},
+    order_by=["name"],
+    url_prefix="/contacts",
+    can_delete=True,
+)
+
+product_line_view = ModelView(
+    name="masterdata.product_line",
+    model=ProductLine,
+    label=_l("Product line"),
+    label_plural=_l("Product lines"),
+    list_columns=["code", "name_zh", "name_en"],
+    search_fields=["code", "name_zh", "name_en"],
+    field_labels={"code": _l("Code"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)")},
+    related=[Related("products", _l("Product varieties"), Product, fk="line_id",
+                     columns=["code", "name_zh", "unit"], view="masterdata.product")],
+    order_by=["code"],
+    url_prefix="/product-lines",
+)
+
+product_view = ModelView(
+    name="masterdata.product",
+    model=Product,
+    label=_l("Product variety"),
+    label_plural=_l("Product varieties"),
+    list_columns=["code", "name_zh", "name_en", "line_id", "unit", "spec"],
+    search_fields=["code", "name_zh", "name_en", "spec"],
+    filters=[Filter("line_id", _l("Product line"))],
+    form_fields=["code", "name_zh", "name_en", "line_id", "unit", "spec"],
+    field_labels={
+        "code": _l("Code"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"),
+        "line_id": _l("Product line"), "unit": _l("Unit"), "spec": _l("Specification"),
+    },
+    order_by=["code"],
+    url_prefix="/products",
+)
+
+employee_view = ModelView(
+    name="masterdata.employee",
+    model=Employee,
+    label=_l("Employee"),
+    label_plural=_l("Employees"),
+    list_columns=["name_zh", "name_en", "code", "position", "manager_id", "user_id", "phone"],
+    search_fields=["name_zh", "name_en", "code", "phone", "email"],
+    filters=[Filter("position", _l("Position")), Filter("manager_id", _l("Manager"))],
+    form_fields=["name_zh", "name_en", "code", "position", "manager_id", "user_id", "phone", "email",
+                 "date_joined", "date_left"],
+    field_labels={
+        "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"), "code": _l("Employee code"),
+        "position": _l("Position"), "manager_id": _l("Manager"), "user_id": _l("User"), "phone": _l("Phone"),
+        "email": _l("E-mail"), "date_joined": _l("Joined on"), "date_left": _l("Left on"),
+    },
+    choices={"position": _choices(POSITION)},
+    related=[
+        Related("reports", _l("Direct reports"), Employee, fk="manager_id",
+                columns=["name_zh", "position"], view="masterdata.employee"),
+        Related("customers", _l("Customers"), Customer, fk="owner_id",
+                columns=["name_zh", "province", "status"], view="masterdata.customer"),
+    ],
+    order_by=["code"],
+    url_prefix="/employees",
+)
+
+for _view in (customer_view, contact_view, product_line_view, product_view, employee_view):
+    _view.register(bp)
+
+
+# ----- import ------------------------------------------------------------------------------
+KINDS = {"customers": _l("Customers"), "contacts": _l("Contacts"), "products": _l("Product varieties")}
+
+
+def _may_import(env: Any, kind: str) -> bool:
+    model = {"customers": Customer, "contacts": Contact, "products": Product}[kind]
+    return env.can(model, "create")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page() -> Any:
+    """Upload an .xlsx/.csv of customers, contacts or products; all rows or none."""
+    from addons.masterdata.importer import COLUMNS, REQUIRED, column_label, import_file
+    from addons.masterdata.lang import env_lang
+    from addons.masterdata.spreadsheet import MAX_UPLOAD_BYTES
+
+    env = g.env
+    kinds = [(k, v) for k, v in KINDS.items() if _may_import(env, k)]
+    if not kinds:
+        abort(403)
+    lang = env_lang(env)
+    result = None
+    kind = request.values.get("kind", kinds[0][0])
+    if kind not in dict(kinds):
+        abort(403)
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose a file to import."), "warning")
+        else:
+            data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+            result = import_file(env, kind, data, upload.filename, lang=lang)
+            if result.ok:
+                flash(_("%(n)s records imported.", n=result.created), "success")
+            else:
+                status = 422  # the request's transaction is rolled back: nothing written
+    columns = [(column_label(kind, f, lang), f in REQUIRED[kind]) for f in COLUMNS[kind]]
+    return render_template(
+        "masterdata/import.html", kinds=kinds, kind=kind, result=result, columns=columns,
+        max_mb=MAX_UPLOAD_BYTES // 2**20,
+    ), status
+
+
+@bp.route("/import/template/<kind>.xlsx")
+def import_template(kind: str) -> Response:
+    """An empty .xlsx with the accepted headers (in the user's language)."""
+    from addons.masterdata.importer import COLUMNS, column_label
+    from addons.masterdata.lang import env_lang
+    from addons.masterdata.spreadsheet import write_xlsx
+
+    if kind not in KINDS or not _may_import(g.env, kind):
+        abort(404)
+    lang = env_lang(g.env)
+    data = write_xlsx([column_label(kind, f, lang) for f in COLUMNS[kind]], [], title=kind)
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={kind}-template.xlsx"},
+    )
+
+
+# ----- handover ----------------------------------------------------------------------------
+@bp.route("/handover", methods=["GET", "POST"])
+def handover_page() -> Any:
+    """Hand a leaving salesperson's customers, open work and archives to a successor."""
+    from addons.masterdata.handover import handover, may_hand_over
+
+    env = g.env
+    env.check(Customer, "read")
+    employees = list(env.session.scalars(
+        env.select(Employee).where(Employee.active.is_(True)).order_by(Employee.name_zh)
+    ))
+    leaving = [e for e in employees if may_hand_over(env, e)]
+    if not leaving:
+        abort(403)
+    counts = None
+    if request.method == "POST":
+        try:
+            src = env.get(Employee, int(request.form.get("from_employee", "0")))
+            dst = env.get(Employee, int(request.form.get("to_employee", "0")))
+            counts = handover(env, src, dst)
+        except (ValueError, AccessDenied):
+            abort(403)
+        except ValidationError as exc:
+            flash(str(exc), "danger")
+            return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=None), 422
+        except TixiError as exc:  # pragma: no cover - defensive
+            flash(str(exc), "danger")
+            return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=None), 422
+        flash(_("Handover done: %(n)s customers moved.", n=counts.get("masterdata_customer", 0)), "success")
+        return redirect(url_for("masterdata.employee_detail", id=dst.id))
+    return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=counts)
+
+
+def menu_items(env: Any) -> list[Any]:
+    """The "Customers" and "Master data" menus."""
+    from core.web.menus import MenuItem
+
+    parent = "masterdata"
+    items = [
+        customer_view.menu_item(_l("Customers"), sequence=10),
+        MenuItem(parent, _l("Master data"), "", sequence=80),
+        contact_view.menu_item(_l("Contacts"), sequence=1, parent=parent),
+        product_view.menu_item(_l("Product varieties"), sequence=2, parent=parent),
+        product_line_view.menu_item(_l("Product lines"), sequence=3, parent=parent),
+        employee_view.menu_item(_l("Employees"), sequence=4, parent=parent),
+        MenuItem("masterdata.import", _l("Import"), "masterdata.import_page", model=Customer,
+                 group=list(IMPORT_GROUPS), parent=parent, sequence=5),
+        MenuItem("masterdata.handover", _l("Handover"), "masterdata.handover_page", model=Customer,
+                 group=["core.group_territory_manager", "core.group_marketing_admin", "core.group_admin"],
+                 parent=parent, sequence=6),
+    ]
+    return items
+
+
+def employee_of_user(env: Any) -> Employee | None:
+    """The current user's employee record (for templates)."""
+    return env.session.scalar(
+        select(Employee).where(Employee.user_id == env.user_id, Employee.company_id == env.company_id)
+    )

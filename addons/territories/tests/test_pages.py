@@ -1,0 +1,124 @@
+"""Pages on the demo data (SQLite, Flask test client): import with errors then clean, the
+territory manager's list, the tree and a territory's page, the customer tab, handover."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from addons.masterdata.models import Customer
+from addons.masterdata.validation import make_credit_code
+from core.testing import TixiTestDB, new_database
+
+PASSWORD = "tixi-demo-1"
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[tuple[TixiTestDB, Any]]:
+    """The demo company guiyan (masterdata + territories with demo data) and its app."""
+    from core.web.app import create_app
+
+    url, drop = new_database("sqlite")
+    db = TixiTestDB(url)
+    db.company("guiyan")
+    db.install("masterdata", "territories", companies=["guiyan"], demo=True)
+    app = create_app(registry=db.registry, test_config={"TESTING": True})
+    try:
+        yield db, app
+    finally:
+        db.dispose()
+        drop()
+
+
+def csrf(html: str) -> str:
+    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert m, "no CSRF token in page"
+    return m.group(1)
+
+
+def client_for(app: Any, login: str) -> Any:
+    c = app.test_client()
+    page = c.get("/login")
+    r = c.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf(page.text)})
+    assert r.status_code in (302, 303), r.text[:500]
+    return c
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_import_then_manager_finds_them(web):
+    db, app = web
+    ops = client_for(app, "zhou_ops")
+    page = ops.get("/masterdata/import?kind=customers")
+    assert page.status_code == 200
+    assert "客户名称" in page.text
+    header = ["客户名称", "统一社会信用代码", "省份", "城市", "销售员"]
+    good = [[f"导入测试客户{i}", make_credit_code(f"91310000{i:09d}"), "上海", "上海市", "王伟"] for i in range(6)]
+    bad = [*good, ["", "", "上海", "", "王伟"], ["导入测试客户0", "", "", "", ""],
+           ["坏代码客户", "91310000000000000X", "", "", ""], ["无人客户", "", "上海", "", "查无此人"]]
+    with db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Customer))
+    r = ops.post("/masterdata/import", data={
+        "kind": "customers", "csrf_token": csrf(page.text),
+        "file": (io.BytesIO(xlsx([header, *bad])), "customers.xlsx"),
+    }, content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "未导入任何数据" in r.text
+    rows = set(re.findall(r'data-row="(\d+)"', r.text))
+    assert rows == {"8", "9", "10", "11"}
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == before
+    r = ops.post("/masterdata/import", data={
+        "kind": "customers", "csrf_token": csrf(page.text),
+        "file": (io.BytesIO(xlsx([header, *good])), "customers.xlsx"),
+    }, content_type="multipart/form-data")
+    assert r.status_code == 200, r.text[:300]
+    assert 'id="import-ok"' in r.text
+    east = client_for(app, "zhang_east")
+    listing = east.get("/masterdata/customers/?q=导入测试客户")
+    assert listing.status_code == 200
+    assert len(re.findall(r"<tr data-id=", listing.text)) == 6
+    north = client_for(app, "zhao_north")
+    assert re.findall(r"<tr data-id=", north.get("/masterdata/customers/?q=导入测试客户").text) == []
+
+
+def test_tree_overview_customer_tab_and_handover(web):
+    db, app = web
+    east = client_for(app, "zhang_east")
+    tree = east.get("/territories/")
+    assert tree.status_code == 200
+    assert "华东" in tree.text
+    assert "华北" in tree.text
+    tid = re.search(r'href="/territories/(\d+)">华东', tree.text).group(1)
+    over = east.get(f"/territories/{tid}")
+    assert over.status_code == 200
+    assert "王伟" in over.text
+    assert 'id="by-salesperson"' in over.text
+    with db.session() as s:
+        cid = s.scalar(select(Customer.id).where(Customer.province == "上海").limit(1))
+    detail = east.get(f"/masterdata/customers/{cid}")
+    assert detail.status_code == 200
+    assert 'id="customer-territory"' in detail.text
+    for url in ("/masterdata/contacts/", "/masterdata/products/", "/masterdata/employees/",
+                "/masterdata/product-lines/", "/territories/list/", "/territories/members/",
+                "/territories/assignments/", "/masterdata/handover"):
+        assert east.get(url).status_code == 200, url
+    wang = client_for(app, "wangwei")
+    assert wang.get("/masterdata/handover").status_code == 403
+    assert wang.get("/masterdata/import").status_code in (200, 403)
+    director = client_for(app, "liu_director")
+    ltree = director.get("/territories/")
+    assert "tixi-move" in ltree.text
