@@ -1123,9 +1123,42 @@ def on_monthly_saved(env: Any, record: MonthlyCard) -> None:
     refresh_risk(env, record.customer_id)
 
 
+def validate_record(model: str, record: Any) -> None:
+    """Checks that hold whichever page saves the record (generic forms included)."""
+    errors: dict[str, str] = {}
+    if model == "crm_cards_key_account":
+        for name in ("attractiveness", "feasibility"):
+            value = getattr(record, name)
+            if value is None or not ZERO <= Decimal(value) <= 10:
+                errors[name] = _("Scores go from 0 to 10.")
+    elif model == "crm_cards_class_criteria":
+        if not record.threshold_a > record.threshold_b > record.threshold_c:
+            errors["threshold_b"] = _("Thresholds must go down from A to C.")
+        if sum(Decimal(getattr(record, f"weight_{f}") or 0) for f in FACTORS) <= 0:
+            errors["weight_sales"] = _("At least one weight must be positive.")
+        if not 1 <= (record.review_months or 0) <= 12:
+            errors["review_months"] = _("Between 1 and 12 months.")
+    elif model in ("crm_cards_action", "crm_cards_ka_goal"):
+        for fk, cls in (("strategy_id", StrategyCard), ("plan_id", KeyAccountPlan)):
+            parent_id = getattr(record, fk, None)
+            if parent_id is not None:
+                parent = record_session(record).get(cls, parent_id)
+                if parent is None or parent.customer_id != record.customer_id:
+                    errors[fk] = _("It belongs to another customer.")
+    _raise(errors)
+
+
+def record_session(record: Any) -> Any:
+    """The session a record is attached to."""
+    from sqlalchemy.orm import object_session
+
+    return object_session(record)
+
+
 def on_saved(env: Any, model: str, record: Any, event: str) -> None:
     """Keep the customer's profile in step when classes, stages, screenings or monthly cards
     are saved, whichever page or service saved them."""
+    validate_record(model, record)
     if model == "crm_cards_monthly":
         refresh_risk(env, record.customer_id)
     elif model == "crm_cards_customer_class" and event == "created":

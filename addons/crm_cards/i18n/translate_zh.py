@@ -101,6 +101,7 @@ ZH = {
     "Open the strategy card": "打开客户策略卡", "No strategy card yet.": "尚无客户策略卡。", "open": "打开",
     "Monthly evaluation": "月度评价", "No monthly card yet.": "尚无月评卡。", "No stage recorded.": "尚无阶段记录。",
     "No customer at risk.": "没有风险客户。", "Cancel": "取消",
+    "It belongs to another customer.": "它属于另一个客户。",
 }
 
 

@@ -151,3 +151,34 @@ def test_quarterly_review_proposes_and_director_decides(crm):
         assert refused.decision_comment == "下季度再看"
         assert refused.decided_by_id == ids["users"]["director"]
         assert s.query(CustomerClass).filter(CustomerClass.customer_id == c["js"]).count() == 1
+
+
+def test_generic_writes_are_checked_too(crm):
+    """Rules that hold whichever page saves: screening scores, criteria order, action's customer."""
+    from addons.crm_cards.models import ActionItem, KeyAccount
+
+    db, ids = crm
+    c = ids["c"]
+    with db.session() as s:
+        zhang = env_of(db, s, ids, "zhang_east")
+        ka = zhang.create(KeyAccount, {"customer_id": c["sh"], "attractiveness": Decimal("8"), "feasibility": Decimal("7"), "status": "key"})
+        assert services.is_key_account(zhang, c["sh"])
+        assert services.profile(zhang, c["sh"]).is_key_account
+        ka_id = ka.id
+        wang = env_of(db, s, ids, "wangwei")
+        card_id = services.create_strategy(wang, c["sh"], 2030, {"goals": "g"}).id
+
+    def attempt(fn):
+        with db.session() as s:
+            fn(s)
+
+    with pytest.raises(ValidationError):
+        attempt(lambda s: env_of(db, s, ids, "zhang_east").write(s.get(KeyAccount, ka_id), {"feasibility": Decimal("12")}))
+    with pytest.raises(ValidationError):
+        attempt(lambda s: services.criteria(env_of(db, s, ids, "director")) and env_of(db, s, ids, "director").write(
+            services.criteria(env_of(db, s, ids, "director")), {"threshold_c": Decimal("95")}))
+    with pytest.raises(ValidationError):
+        attempt(lambda s: env_of(db, s, ids, "wangwei").create(
+            ActionItem, {"customer_id": c["sh2"], "strategy_id": card_id, "due_date": dt.date.today(), "text": "x"}))
+    with db.session() as s:
+        assert s.get(KeyAccount, ka_id).feasibility == Decimal("7.0")
