@@ -403,10 +403,14 @@ def test_handover_moves_open_cards(crm):
         zhang = env_of(db, s, ids, "zhang_east")
         services.review_monthly(zhang, zhang.get(MonthlyCard, old_id))
     with db.session() as s:
-        director = env_of(db, s, ids, "director")
+        from addons.masterdata.handover import handover as masterdata_handover
+
+        zhang = env_of(db, s, ids, "zhang_east")  # wangwei's manager hands him over in one action
         src, dst = s.get(Employee, ids["employees"]["wangwei"]), s.get(Employee, ids["employees"]["zhao"])
-        counts = services.handover(director, src, dst)
-        assert counts == {"crm_cards_strategy": 1, "crm_cards_monthly": 1}
+        counts = masterdata_handover(zhang, src, dst)
+        assert counts["masterdata_customer"] == 2
+        assert counts["crm_cards_strategy"] == 1
+        assert counts["crm_cards_monthly"] == 1
         assert s.get(StrategyCard, card_id).owner_id == dst.id
         assert s.get(MonthlyCard, old_id).owner_id == src.id  # reviewed history keeps its author
 
