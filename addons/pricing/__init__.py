@@ -15,6 +15,22 @@ from core.plugins import hookimpl
 
 
 @hookimpl
+def tixi_blueprints() -> list[Any]:
+    """The pricing pages (``/pricing/...``)."""
+    from addons.pricing.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def tixi_menu_items(env: Any) -> list[Any]:
+    """The Pricing menu."""
+    from addons.pricing.views import menu_items
+
+    return menu_items(env)
+
+
+@hookimpl
 def tixi_approval_workflows() -> list[Any]:
     """The quote and bid workflows."""
     from addons.pricing.workflows import BID_WORKFLOW, QUOTE_WORKFLOW
@@ -28,6 +44,15 @@ def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date
     from addons.pricing.services import price_for_hook
 
     return price_for_hook(env, customer_id, product_id, on_date)
+
+
+@hookimpl
+def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """Validate pricing records whatever the write path (forms, API, services)."""
+    if event in ("created", "updated") and model.startswith("pricing_"):
+        from addons.pricing.validation import validate
+
+        validate(env, model, record)
 
 
 @hookimpl

@@ -1,0 +1,151 @@
+"""Pricing pages through the Flask test client (SQLite): quote in band and out of band,
+approval with a comment, the band and competitor price beside ours, cost hidden from the rep,
+monthly cost input, reports and export, 404 for a company without pricing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from addons.pricing.tests.helpers import DAY, D, build_world, env_of
+from core.testing import TixiTestDB, new_database
+
+
+@pytest.fixture
+def web() -> Iterator[tuple[TixiTestDB, dict[str, Any], Any]]:
+    """(db, ids, app) on SQLite, with the pricing world."""
+    from core.web.app import create_app
+
+    url, drop = new_database("sqlite")
+    db = TixiTestDB(url)
+    ids = build_world(db)
+    app = create_app(registry=db.registry, test_config={"TESTING": True})
+    try:
+        yield db, ids, app
+    finally:
+        db.dispose()
+        drop()
+
+
+def csrf(html: str) -> str:
+    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert m, "no CSRF token in page"
+    return m.group(1)
+
+
+def client_for(app: Any, login: str) -> Any:
+    c = app.test_client()
+    page = c.get("/login")
+    r = c.post("/login", data={"login": login, "password": "secret-pass-1", "csrf_token": csrf(page.text)})
+    assert r.status_code in (302, 303), r.text[:500]
+    return c
+
+
+def _create(c: Any, ids: dict[str, Any], price: str) -> int:
+    page = c.get("/pricing/quotes/create")
+    assert page.status_code == 200
+    r = c.post("/pricing/quotes/create", data={
+        "csrf_token": csrf(page.text), "customer_id": ids["faw"], "kind": "quote", "quote_date": DAY.isoformat(),
+        "product_0": ids["p1"], "quantity_0": "100", "price_0": price,
+    })
+    assert r.status_code == 302, r.text[:2000]
+    return int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def test_quote_in_band_and_out_of_band(web):
+    from addons.pricing import services as svc
+
+    db, ids, app = web
+    with db.session() as s:
+        svc.record_competitor_price(env_of(db, s, ids, "wangwei"), ids["p1"], "庄信万丰", D("905"),
+                                    customer_id=ids["faw"], observed_on=DAY)
+    rep = client_for(app, "wangwei")
+    # bad input: zero quantity -> a clear message in Chinese, nothing saved
+    page = rep.get("/pricing/quotes/create")
+    bad = rep.post("/pricing/quotes/create", data={"csrf_token": csrf(page.text), "customer_id": ids["faw"],
+                                                   "product_0": ids["p1"], "quantity_0": "0"})
+    assert bad.status_code == 422
+    assert "必须大于零" in bad.text
+    # in band: confirmed at once
+    qid = _create(rep, ids, "")
+    page = rep.get(f"/pricing/quotes/{qid}")
+    assert page.status_code == 200
+    assert "934.80" in page.text
+    assert "984.00" in page.text
+    assert "庄信万丰" in page.text  # the competitor's last price beside ours
+    assert "820" not in page.text
+    assert "data-cost" not in page.text
+    r = rep.post(f"/pricing/quotes/{qid}/do/submit", data={"csrf_token": csrf(page.text)})
+    assert r.status_code == 302
+    assert 'data-state="approved"' in rep.get(f"/pricing/quotes/{qid}").text
+    # out of band: 4% below the floor waits for the territory manager
+    qid = _create(rep, ids, "897.41")
+    page = rep.get(f"/pricing/quotes/{qid}")
+    assert 'id="outside-band"' in page.text
+    assert "片区经理" in page.text
+    rep.post(f"/pricing/quotes/{qid}/do/submit", data={"csrf_token": csrf(page.text)})
+    page = rep.get(f"/pricing/quotes/{qid}")
+    assert 'data-state="waiting"' in page.text
+    assert 'data-action="approve"' not in page.text
+    r = rep.post(f"/pricing/quotes/{qid}/do/send", data={"csrf_token": csrf(page.text)}, follow_redirects=True)
+    assert "批准之前不能发出" in r.text
+    assert 'data-state="waiting"' in r.text
+    mgr = client_for(app, "zhang_east")
+    page = mgr.get(f"/pricing/quotes/{qid}")
+    assert 'data-cost' in page.text
+    assert "820" in page.text
+    r = mgr.post(f"/pricing/quotes/{qid}/do/approve", data={"csrf_token": csrf(page.text), "comment": "战略客户，同意"},
+                 follow_redirects=True)
+    assert 'data-state="approved"' in r.text
+    assert "战略客户，同意" in r.text
+    page = rep.get(f"/pricing/quotes/{qid}")
+    r = rep.post(f"/pricing/quotes/{qid}/do/send", data={"csrf_token": csrf(page.text)}, follow_redirects=True)
+    assert 'data-state="sent"' in r.text
+    # 华北's manager cannot open it
+    assert client_for(app, "li_north").get(f"/pricing/quotes/{qid}").status_code in (403, 404)
+
+
+def test_costs_reports_and_menus(web):
+    db, ids, app = web
+    fin = client_for(app, "finance")
+    page = fin.get("/pricing/costs?month=2026-11")
+    assert page.status_code == 200
+    assert 'value="200.0000"' in page.text
+    bad = fin.post("/pricing/costs", data={"csrf_token": csrf(page.text), "month": "2026-12", "man_{}".format(ids["p1"]): "-1"})
+    assert bad.status_code == 422
+    assert "不能为负数" in bad.text
+    ok = fin.post("/pricing/costs", data={"csrf_token": csrf(page.text), "month": "2026-12",
+                                          "man_{}".format(ids["p1"]): "101", "car_{}".format(ids["p1"]): "21"})
+    assert ok.status_code == 302
+    assert 'value="101.0000"' in fin.get("/pricing/costs?month=2026-12").text
+    director = client_for(app, "director")
+    page = director.get("/pricing/reports")
+    assert page.status_code == 200
+    assert 'id="report-margin"' in page.text
+    x = director.get("/pricing/reports/margin.xlsx")
+    assert x.status_code == 200
+    assert x.data[:2] == b"PK"
+    rep = client_for(app, "wangwei")
+    page = rep.get("/pricing/reports")
+    assert page.status_code == 200
+    assert 'id="report-margin"' not in page.text
+    assert rep.get("/pricing/costs").status_code == 403
+    for url in ("/pricing/quotes/", "/pricing/strategies/", "/pricing/competitor-prices/", "/pricing/metal-prices/"):
+        assert director.get(url).status_code == 200, url
+    home = rep.get("/")
+    assert "/pricing/quotes/" in home.text
+    assert "/pricing/costs" not in home.text
+
+
+def test_pricing_pages_404_for_a_company_without_pricing(web):
+    from core.testing import make_user
+
+    db, ids, app = web
+    db.company("kmtrade")
+    make_user(db, "trader", ["core.group_director"], company="kmtrade")
+    c = client_for(app, "trader")
+    assert c.get("/pricing/quotes/").status_code == 404
+    assert "/pricing/" not in c.get("/").text
