@@ -58,7 +58,19 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, String, Text, func, or_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
@@ -396,11 +408,31 @@ class ModelView:
             return tr(dict(choices).get(value, value))
         if isinstance(value, enum.Enum):
             return value.value
+        if value is not None and not isinstance(value, bool):
+            target = self.target_model(col.name)
+            if target is not None:
+                return fk_label(target, value)
         return value
 
     def format_value(self, record: Any, col: Col) -> Any:
-        """A column value formatted for the user's locale and timezone."""
-        return format_cell(self.raw_value(record, col), self.column(col.name))
+        """A column value formatted for the user's locale and timezone (money with the company currency)."""
+        column = self.column(col.name)
+        value = self.raw_value(record, col)
+        if column is not None and column.info.get("money") and isinstance(value, Decimal):
+            return format_money(value)
+        return format_cell(value, column)
+
+    def prefetch(self, rows: Sequence[Any], cols: Sequence[Col], model: type | None = None) -> None:
+        """Load the labels of foreign keys without a relationship in one query per column."""
+        model = model or self.model
+        for c in cols:
+            if c.value is not None or _relationship_for(model, c.name) is not None:
+                continue
+            target = _target_model(model, c.name)
+            if target is None:
+                continue
+            ids = {getattr(r, c.name) for r in rows} - {None}
+            prefetch_labels(target, ids)
 
     def _static_choices(self, name: str) -> list[tuple[Any, Any]] | None:
         choices = self.choices.get(name)
@@ -489,6 +521,7 @@ class ModelView:
         pages = max(1, -(-total // self.page_size))
         page = min(page, pages)
         rows = list(env.session.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
+        self.prefetch(rows, cols)
         args = {k: v for k, v in request.args.items() if k != "page"}
         return render_template(
             self.templates["list"],
@@ -519,8 +552,17 @@ class ModelView:
         ws = wb.create_sheet(title=_sheet_title(tr(self.label_plural)))
         ws.append([escape_formula(tr(c.label) if c.label is not None else self.field_label(c.name)) for c in cols])
         tz = get_timezone()
-        for record in env.session.scalars(stmt.limit(EXPORT_LIMIT)):
-            ws.append([_xlsx_value(self.raw_value(record, c), tz) for c in cols])
+        offset = 0
+        while True:  # batches: FK labels are loaded once per batch, not per row
+            batch = list(env.session.scalars(stmt.limit(min(2000, EXPORT_LIMIT - offset)).offset(offset)))
+            if not batch:
+                break
+            self.prefetch(batch, cols)
+            for record in batch:
+                ws.append([_xlsx_value(self.raw_value(record, c), tz) for c in cols])
+            offset += len(batch)
+            if offset >= EXPORT_LIMIT:
+                break
         buf = io.BytesIO()
         wb.save(buf)
         buf.seek(0)
@@ -551,6 +593,7 @@ class ModelView:
                 if r is not None:
                     stmt = stmt.options(selectinload(getattr(rel.model, r.key)))
             rows = list(env.session.scalars(stmt.limit(rel.limit)))
+            self.prefetch(rows, rcols, rel.model)
             rview = current_app.extensions.get("tixi_views", {}).get(rel.view) if rel.view else None
             related.append((rel, rcols, rows, rview))
         history = self.history(env, record)
@@ -883,6 +926,44 @@ def fit_decimal(col: Any, value: Decimal) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-scale))
 
 
+def _label_cache() -> dict[tuple[str, Any], str]:
+    return g.setdefault("_tixi_fk_labels", {})
+
+
+def prefetch_labels(target: type, ids: Iterable[Any]) -> None:
+    """Load display names of ``target`` records by id (one query) into the request cache."""
+    cache = _label_cache()
+    table = target.__table__.name
+    missing = [i for i in ids if (table, i) not in cache]
+    if not missing:
+        return
+    pk = target.__table__.primary_key.columns.values()[0]
+    for obj in g.env.session.scalars(select(target).where(pk.in_(missing))):
+        cache[(table, getattr(obj, pk.key))] = display_name(obj)
+    for i in missing:
+        cache.setdefault((table, i), f"#{i}")
+
+
+def fk_label(target: type, res_id: Any) -> str:
+    """Display name of a referenced record (from the request cache, else one query)."""
+    key = (target.__table__.name, res_id)
+    cache = _label_cache()
+    if key not in cache:
+        prefetch_labels(target, [res_id])
+    return cache[key]
+
+
+def format_money(value: Decimal) -> str:
+    """An amount in the current company's currency, formatted for the user's locale."""
+    from flask_babel import format_currency
+
+    from core.models import Company
+
+    env = g.get("env")
+    company = env.session.get(Company, env.company_id) if env is not None else None
+    return format_currency(value, company.currency if company else "CNY")
+
+
 def _coerce(col: Any, value: str) -> Any:
     if isinstance(col.type, Boolean):
         return value in ("1", "true", "True", "yes")
@@ -953,6 +1034,8 @@ def _xlsx_value(value: Any, tz: Any) -> Any:
         return value
     if value is None:
         return None
+    if isinstance(value, Markup):
+        value = value.striptags()
     return escape_formula(str(value))
 
 

@@ -267,3 +267,18 @@ def test_approval_state_and_buttons(web_db, users):
     detail = manager.get(f"/items/{cheap}").text
     assert 'data-state="approved"' in detail
     assert "审批记录" in detail
+
+
+def test_money_and_foreign_key_labels(web_db, users):
+    item = add_item(web_db, users["sales"], "Labelled", price=Decimal("1234.50"))
+    admin = _client(web_db, "admin")
+    # audit entries reference users by id without a relationship: shown by name
+    from core.models import AuditEntry
+
+    with web_db.session() as s:
+        s.add(AuditEntry(company_id=web_db.company("acme"), model="webshop_item", res_id=item, action="update",
+                         user_id=users["sales"], changes="{}"))
+    page = admin.get("/admin/audit/").text
+    assert "Sales" in page
+    detail = _client(web_db, "sales").get(f"/items/{item}").text
+    assert "¥1,234.50" in detail

@@ -21,7 +21,7 @@ class Item(BusinessMixin, Base):
 
     name: Mapped[str] = mapped_column(String(100), info={"label": _l("Customer name")})
     code: Mapped[str | None] = mapped_column(String(20), nullable=True, info={"label": _l("Code")})
-    price: Mapped[Decimal] = mapped_column(Numeric(12, 2), info={"label": _l("Price")})
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2), info={"label": _l("Price"), "money": True})
     cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True, info={"label": _l("Cost")})
     status: Mapped[str] = mapped_column(
         String(16), default="draft",
