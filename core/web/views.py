@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -36,11 +37,12 @@ from core.security.sessions import (
     authenticate,
     create_session,
     disable_user,
+    purge_expired,
     revoke_session,
     revoke_user_sessions,
 )
 from core.web.dashboard import widgets_for
-from core.web.generic import Button, Col, Filter, ModelView, select_choices
+from core.web.generic import Button, Col, Filter, ModelView, Tab, select_choices
 from core.web.i18n import LANGUAGE_NAMES, LANGUAGES
 
 bp = Blueprint("tixi", __name__)
@@ -119,6 +121,7 @@ def login() -> Any:
                      else _("Wrong login or password."))
         else:
             lang = session.get("lang")
+            purge_expired(g.db, session_policy(current_app))  # housekeeping, one cheap DELETE
             session.clear()  # nothing from before the login survives (fixation)
             token = create_session(g.db, user.id, request.remote_addr)
             session["sid"] = token
@@ -312,6 +315,18 @@ def _enable(env: Any, user: User) -> str:
     return _("User enabled.")
 
 
+def _groups_tab(env: Any, user: User) -> Any:
+    from markupsafe import Markup, escape
+
+    from core.web.i18n import catalog_lang
+
+    lang = catalog_lang(get_locale())
+    items = "".join(f"<li>{escape(g.display(lang))} <code>{escape(g.code)}</code></li>"
+                    for g in sorted(user.groups, key=lambda g: g.code))
+    companies = ", ".join(escape(c.display(lang)) for c in user.companies)
+    return Markup(f"<ul>{items}</ul><p>{escape(_('Companies'))}: {companies}</p>")
+
+
 user_view = ModelView(
     name="tixi.user",
     model=User,
@@ -331,6 +346,7 @@ user_view = ModelView(
                visible=lambda env, u: u.active, confirm=_l("Disable this user and end their sessions?")),
         Button("enable", _l("Enable"), _enable, groups=["core.group_admin"], visible=lambda env, u: not u.active),
     ],
+    tabs=[Tab("groups", _l("Groups"), _groups_tab)],
     url_prefix="/admin/users",
     can_create=False,
     api=False,

@@ -282,3 +282,19 @@ def test_money_and_foreign_key_labels(web_db, users):
     assert "Sales" in page
     detail = _client(web_db, "sales").get(f"/items/{item}").text
     assert "¥1,234.50" in detail
+
+
+def test_dates_and_numbers_per_locale(web_db, users):
+    import datetime as dt
+
+    item = add_item(web_db, users["sales"], "Dated", price=Decimal("1234.5"), due=dt.date(2026, 12, 1))
+    sales = _client(web_db, "sales")
+    zh = sales.get(f"/items/{item}").text
+    assert "2026年12月1日" in zh
+    page = sales.get("/preferences")
+    sales.post("/preferences", data={"lang": "en", "tz": "UTC", "csrf_token": csrf_token(page.text)})
+    en = sales.get(f"/items/{item}").text
+    assert "Dec 1, 2026" in en
+    assert "1,234.50" in en
+    admin = _client(web_db, "admin")
+    assert "core.group_salesperson" in admin.get(f"/admin/users/{users['sales']}").text
