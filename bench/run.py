@@ -46,7 +46,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from bench.common import QueryCounter, Stats, engine_name, machine_info, timed
+from bench.common import QueryCounter, Stats, engine_name, machine_info
 from bench.generate import read_meta, sales_line
 from core.config import PROJECT_ROOT, Deployment
 from core.errors import AccessDenied
@@ -425,44 +425,66 @@ def _web_cases(app: Any, target: Target, role: str) -> dict[str, Callable[[], An
 
 
 def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> dict[str, Any]:
-    """Every case for every role on one database."""
+    """Every case for every role on one database.
+
+    The roles are interleaved (admin, manager, salesperson, admin, ...) for
+    every case, so that a change of machine load hits all roles alike and the
+    restricted/unrestricted ratios stay meaningful on a shared machine.
+    """
     results: list[dict[str, Any]] = []
     plans: dict[str, str] = {}
     info: dict[str, Any] = {}
     app = web_app(target)
-    for role in ROLES:
-        if target.user_ids.get(role) is None:
-            continue
-        try:
-            cases = _cases(target, role)
-        except AccessDenied as exc:
-            results.append({"role": role, "case": "*", "error": f"access denied: {exc}"})
-            continue
-        info[role] = cases.pop("_meta")()
-        close = cases.pop("_close")
-        plan = cases.pop("_explain")
-        if app is not None:
-            cases.update(_web_cases(app, target, role))
-        try:
-            for name, fn in cases.items():
-                progress(f"  [{target.engine}] {role:<15} {name}")
+    per_role: dict[str, dict[str, Callable[[], Any]]] = {}
+    closers: list[Callable[[], Any]] = []
+    explains: dict[str, Callable[[], str]] = {}
+    try:
+        for role in ROLES:
+            if target.user_ids.get(role) is None:
+                continue
+            try:
+                cases = _cases(target, role)
+            except AccessDenied as exc:
+                results.append({"role": role, "case": "*", "error": f"access denied: {exc}"})
+                continue
+            info[role] = cases.pop("_meta")()
+            closers.append(cases.pop("_close"))
+            explains[role] = cases.pop("_explain")
+            if app is not None:
+                cases.update(_web_cases(app, target, role))
+            per_role[role] = cases
+        names: list[str] = []
+        for cases in per_role.values():
+            names += [n for n in cases if n not in names]
+        for name in names:
+            roles = [r for r in per_role if name in per_role[r]]
+            progress(f"  [{target.engine}] {name:<16} {', '.join(roles)}")
+            first: dict[str, tuple[Any, Any]] = {}
+            for role in roles:  # warm-up run, counted
                 try:
                     with target.counter.count() as box:
-                        rows = fn()
-                    reps = max(1, repeat // 4) if name in ("export", "import_5k") else repeat
-                    stats, _ = timed(fn, reps, warmup=0)
-                except AccessDenied as exc:
-                    results.append({"role": role, "case": name, "error": f"access denied: {exc}"})
-                    continue
-                except RuntimeError as exc:
+                        rows = per_role[role][name]()
+                    first[role] = (rows, box)
+                except (AccessDenied, RuntimeError) as exc:
                     results.append({"role": role, "case": name, "error": str(exc)})
-                    continue
+            reps = max(1, repeat // 4) if name in ("export", "import_5k") else repeat
+            samples: dict[str, list[float]] = {r: [] for r in first}
+            for _ in range(reps):
+                for role in first:
+                    fn = per_role[role][name]
+                    t0 = time.perf_counter()
+                    fn()
+                    samples[role].append(time.perf_counter() - t0)
+            for role, (rows, box) in first.items():
                 slow_s, slow_sql = box.slowest()
                 results.append({"role": role, "case": name, "rows": rows, "queries": box.value,
-                                "stats": stats.__dict__, "slowest_sql_ms": round(slow_s * 1000, 2),
+                                "stats": Stats.of(samples[role]).__dict__,
+                                "slowest_sql_ms": round(slow_s * 1000, 2),
                                 "slowest_sql": " ".join(slow_sql.split())[:2000]})
+        for role, plan in explains.items():
             plans[role] = plan()
-        finally:
+    finally:
+        for close in closers:
             close()
     return {"engine": target.engine, "url": _mask(target.url), "meta": target.meta, "users": info,
             "results": results, "plans": plans}
@@ -531,7 +553,7 @@ def goals(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
 
 def table(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
     """The results as a fixed-width text table."""
-    head = f"{'engine':<10} {'tier':<4} {'case':<14} {'role':<20} {'median ms':>10} {'p10-p90':>15} {'SQL':>4} {'rows':>6} {'x admin':>8}"
+    head = f"{'engine':<10} {'tier':<4} {'case':<16} {'role':<20} {'median ms':>10} {'p10-p90':>15} {'SQL':>4} {'rows':>6} {'x admin':>8}"
     lines = [head, "-" * len(head)]
     for run in runs:
         tier = run["meta"]["tier"]["name"]
@@ -541,12 +563,12 @@ def table(runs: list[dict[str, Any]], rat: dict[str, Any]) -> list[str]:
         for case, rows in by_case.items():
             for r in rows:
                 if "error" in r:
-                    lines.append(f"{run['engine']:<10} {tier:<4} {case:<14} {ROLE_LABEL[r['role']]:<20} {r['error']}")
+                    lines.append(f"{run['engine']:<10} {tier:<4} {case:<16} {ROLE_LABEL[r['role']]:<20} {r['error']}")
                     continue
                 st = Stats(**r["stats"])
                 ratio = rat["restricted_vs_admin"].get(run["engine"], {}).get(r["role"], {}).get(case)
                 lines.append(
-                    f"{run['engine']:<10} {tier:<4} {case:<14} {ROLE_LABEL[r['role']]:<20} {st.median:>10.2f} "
+                    f"{run['engine']:<10} {tier:<4} {case:<16} {ROLE_LABEL[r['role']]:<20} {st.median:>10.2f} "
                     f"{st.spread():>15} {r['queries']:>4} {r['rows']:>6} {'' if ratio is None else f'{ratio:.2f}':>8}"
                 )
     if rat["sqlite_vs_postgresql"]:
