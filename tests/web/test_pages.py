@@ -298,3 +298,9 @@ def test_dates_and_numbers_per_locale(web_db, users):
     assert "1,234.50" in en
     admin = _client(web_db, "admin")
     assert "core.group_salesperson" in admin.get(f"/admin/users/{users['sales']}").text
+
+
+def test_blueprint_gated_by_tixi_addon_attribute(web_db, users):
+    assert _client(web_db, "sales").get("/webshop-extra/ping").text == "pong"
+    assert _client(web_db, "outsider").get("/webshop-extra/ping").status_code == 404
+    assert web_db.app().test_client().get("/webshop-extra/ping").status_code == 302  # login first

@@ -10,6 +10,15 @@ from flask_babel import lazy_gettext as _l
 from core.plugins import hookimpl
 
 bp = Blueprint("webshop", __name__)
+# a second blueprint of the addon, gated per company through its ``tixi_addon`` attribute
+extra = Blueprint("webshop_extra", __name__, url_prefix="/webshop-extra")
+extra.tixi_addon = "webshop"
+
+
+@extra.route("/ping")
+def ping() -> str:
+    """A page of the addon outside the generic views."""
+    return "pong"
 _view: Any = None
 
 
@@ -44,7 +53,7 @@ def item_view() -> Any:
 @hookimpl
 def tixi_blueprints() -> list[Any]:
     item_view()
-    return [bp]
+    return [bp, extra]
 
 
 @hookimpl
