@@ -1,0 +1,106 @@
+"""Browser test in Chinese (headless Debian Chromium): 王伟 quotes in band (approved at once)
+and out of band (waits); his territory manager sees the cost and approves with a comment; a
+phone-size screenshot of the quote. Screenshots go to ``TIXI_SCREENSHOTS`` or pytest's tmp dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from addons.pricing.tests.helpers import DAY, build_world
+from core.testing import TixiTestDB, new_database
+from tests.support.browser import launch_browser, serve_wsgi
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server():
+    from core.web.app import create_app
+
+    url, drop = new_database("sqlite")
+    db = TixiTestDB(url)
+    ids = build_world(db)
+    base_url, stop = serve_wsgi(create_app(registry=db.registry, test_config={"TESTING": True}))
+    try:
+        yield base_url, db, ids
+    finally:
+        stop()
+        db.dispose()
+        drop()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_browser(pw)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _login(page, base_url: str, who: str) -> None:
+    page.goto(base_url + "/login")
+    page.fill("#login", who)
+    page.fill("#password", "secret-pass-1")
+    page.click("#login-submit")
+    page.wait_for_url(base_url + "/")
+
+
+def _quote(page, base_url: str, ids: dict, price: str) -> None:
+    page.goto(base_url + "/pricing/quotes/create")
+    page.select_option("#customer_id", str(ids["faw"]))
+    page.fill("#quote_date", DAY.isoformat())
+    page.select_option("#product_0", str(ids["p1"]))
+    page.fill("#quantity_0", "100")
+    page.fill("#price_0", price)
+    page.click("#create-quote")
+    page.wait_for_selector("#quote-lines")
+
+
+def test_quote_in_band_and_out_of_band_in_chinese(server, browser, tmp_path):
+    base_url, db, ids = server
+    shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    _login(page, base_url, "wangwei")
+    # in band: confirmed at once
+    _quote(page, base_url, ids, "")
+    assert "934.80" in page.inner_text("[data-floor]")
+    assert "984.00" in page.inner_text("[data-target]")
+    assert page.locator("[data-cost]").count() == 0
+    page.click('[data-action="submit"]')
+    page.wait_for_selector('#quote-state[data-state="approved"]')
+    assert "已批准" in page.inner_text("#quote-state")
+    # out of band: 4% below the floor waits for the territory manager
+    _quote(page, base_url, ids, "897.41")
+    assert "片区经理" in page.inner_text("#outside-band")
+    page.screenshot(path=str(shots / "pricing_quote_phone.png"), full_page=True)
+    page.click('[data-action="submit"]')
+    page.wait_for_selector('#quote-state[data-state="waiting"]')
+    assert page.locator('[data-action="send"]').count() == 0
+    quote_url = page.url
+    ctx.close()
+    mgr = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = mgr.new_page()
+    page.set_default_timeout(15000)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    _login(page, base_url, "zhang_east")
+    page.goto(quote_url)
+    assert "820.00" in page.inner_text("[data-cost]")
+    page.fill("#comment", "战略客户，同意")
+    page.click('[data-action="approve"]')
+    page.wait_for_selector('#quote-state[data-state="approved"]')
+    assert "战略客户，同意" in page.inner_text("#approval-history")
+    page.screenshot(path=str(shots / "pricing_quote_approved.png"), full_page=True)
+    mgr.close()
+    assert not problems, problems
