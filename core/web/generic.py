@@ -453,8 +453,8 @@ class ModelView:
         q = (request.args.get("q") or "").strip()
         if q and self.search_fields:
             fields = [f for f in self.search_fields if env.field_visible(self.model, f)]
-            like = f"%{q}%"
-            wheres.append(or_(*[func.lower(self.table.c[f]).like(like.lower()) for f in fields]))
+            like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            wheres.append(or_(*[func.lower(self.table.c[f]).like(like, escape="\\") for f in fields]))
         for flt in self.filters:
             value = request.args.get(f"f_{flt.name}")
             if value in (None, ""):

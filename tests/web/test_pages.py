@@ -304,3 +304,11 @@ def test_blueprint_gated_by_tixi_addon_attribute(web_db, users):
     assert _client(web_db, "sales").get("/webshop-extra/ping").text == "pong"
     assert _client(web_db, "outsider").get("/webshop-extra/ping").status_code == 404
     assert web_db.app().test_client().get("/webshop-extra/ping").status_code == 302  # login first
+
+
+def test_search_wildcards_are_literal(web_db, users):
+    add_item(web_db, users["sales"], "100% pure")
+    add_item(web_db, users["sales"], "1000 pieces")
+    sales = _client(web_db, "sales")
+    assert "共 1 条记录" in sales.get("/items/?q=100%25").text
+    assert "共 0 条记录" in sales.get("/items/?q=_00").text
