@@ -181,20 +181,24 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
     """
 
 
-@hookspec
-def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
-    """React to records created in bulk by an import (no ``tixi_record_event`` per row).
+@hookspec(firstresult=True)
+def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: Any) -> dict[str, Any] | None:
+    """Return the price and allowed band for a customer and product on a date.
 
-    Called once per import inside its transaction, after the rows are
-    inserted; raising aborts the whole import. Work in bulk (a few queries for
-    all ``ids``), not row by row.
+    Implemented by the ``pricing`` addon; order and planning addons call it.
+    The answer is a dict with ``target`` and ``floor`` (``Decimal``, the band),
+    ``list_price``, ``quote_type`` (high/competitive/low/probing), ``currency``,
+    ``cost_month`` and, only for roles allowed to see costs, ``cost``. ``None``
+    when no addon answers (pricing not enabled for the company); a
+    :class:`core.errors.ValidationError` when the price cannot be computed
+    (no cost data for the month, no formula, ...).
 
     Example::
 
-        @hookimpl
-        def tixi_records_imported(env, model, ids):
-            if model == "masterdata_customer":
-                assign_territories_in_bulk(env, ids)
+        band = env.hooks.tixi_price_for(env=env, customer_id=c.id,
+                                         product_id=p.id, on_date=dt.date.today())
+        if band and order_line.price < band["floor"]:
+            flag_for_review(order_line)
     """
 
 
@@ -238,22 +242,18 @@ def tixi_profile_sections(env: Any, customer: Any) -> list[Any] | None:
     """
 
 
-@hookspec(firstresult=True)
-def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: Any) -> dict[str, Any] | None:
-    """Return the price and allowed band for a customer and product on a date.
+@hookspec
+def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
+    """React to records created in bulk by an import (no ``tixi_record_event`` per row).
 
-    Implemented by the ``pricing`` addon; order and planning addons call it.
-    The answer is a dict with ``target`` and ``floor`` (``Decimal``, the band),
-    ``list_price``, ``quote_type`` (high/competitive/low/probing), ``currency``,
-    ``cost_month`` and, only for roles allowed to see costs, ``cost``. ``None``
-    when no addon answers (pricing not enabled for the company); a
-    :class:`core.errors.ValidationError` when the price cannot be computed
-    (no cost data for the month, no formula, ...).
+    Called once per import inside its transaction, after the rows are
+    inserted; raising aborts the whole import. Work in bulk (a few queries for
+    all ``ids``), not row by row.
 
     Example::
 
-        band = env.hooks.tixi_price_for(env=env, customer_id=c.id,
-                                         product_id=p.id, on_date=dt.date.today())
-        if band and order_line.price < band["floor"]:
-            flag_for_review(order_line)
+        @hookimpl
+        def tixi_records_imported(env, model, ids):
+            if model == "masterdata_customer":
+                assign_territories_in_bulk(env, ids)
     """
