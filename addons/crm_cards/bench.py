@@ -128,7 +128,26 @@ def _median_ms(fn: Any, repeat: int) -> tuple[float, float, Any]:
     return statistics.median(times), max(times) - min(times), result
 
 
-def measure(url: str, repeat: int = 7) -> dict[str, Any]:
+def explain(env: Any, month: dt.date) -> list[str]:
+    """The query plan (PostgreSQL ``EXPLAIN ANALYZE``) of the missing-cards first page."""
+    from sqlalchemy import text
+
+    from addons.masterdata.models import Customer
+
+    stmt = services_mod().missing_monthly_query(env, month).order_by(Customer.name_zh).limit(50)
+    sql = str(stmt.compile(dialect=env.session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    prefix = "EXPLAIN ANALYZE " if env.session.get_bind().dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    return [" | ".join(str(x) for x in row) for row in env.session.execute(text(prefix + sql))]
+
+
+def services_mod() -> Any:
+    """The services module (imported late: the addon must be loaded by the registry first)."""
+    from addons.crm_cards import services
+
+    return services
+
+
+def measure(url: str, repeat: int = 7, with_plans: bool = False) -> dict[str, Any]:
     """Time the missing-cards query and the profile page on a generated database."""
     from addons.crm_cards import services
     from addons.crm_cards.models import MonthlyCard
@@ -169,6 +188,8 @@ def measure(url: str, repeat: int = 7) -> dict[str, Any]:
             med, spread, (n, page) = _median_ms(run, repeat)
             out["missing"][role] = {"median_ms": round(med, 2), "spread_ms": round(spread, 2), "missing": n,
                                     "first_page": page, "sql_per_run": counter["n"] / repeat}
+            if with_plans:
+                out["missing"][role]["plan"] = explain(env, last)
     app = create_app(registry=registry, test_config={"TESTING": True})
     for role in ("director", "admin"):
         login = meta["users"][role]
@@ -195,6 +216,7 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json")
+    parser.add_argument("--explain", action="store_true", help="add the query plans")
     args = parser.parse_args()
     urls = list(args.db or [])
     if not urls:
@@ -211,7 +233,7 @@ def main() -> None:
             bench_generate(url, args.tier, addons=["masterdata", "territories", "crm_cards"], progress=print)
             print(f"generated tier {args.tier} on {engine} in {time.perf_counter() - t0:.1f} s")
             urls.append(url)
-    results = [measure(u, args.repeat) for u in urls]
+    results = [measure(u, args.repeat, args.explain) for u in urls]
     print(json.dumps(results, ensure_ascii=False, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
