@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from addons.masterdata.bulk import bulk_insert
 from addons.masterdata.lang import N_, env_lang, translate
 from addons.masterdata.models import (
     CONTACT_ROLE,
@@ -410,10 +411,7 @@ def _insert(env: Any, model: type, records: list[dict[str, Any]], filename: str,
     }
     keys = sorted({k for r in records for k in r})
     rows = [{**base, **{k: r.get(k) for k in keys}} for r in records]
-    ids: list[int] = []
-    for start in range(0, len(rows), 5000):
-        res = env.session.execute(insert(table).returning(table.c.id), rows[start : start + 5000])
-        ids.extend(res.scalars().all())
+    ids = bulk_insert(env.session, table, rows, want_ids=True)
     batch = (table.c.created_at == stamp, table.c.created_by_id == env.user_id, table.c.company_id == env.company_id)
     allowed = env.session.scalar(select(func.count()).select_from(table).where(*batch, env.rule_clause(model, "create")))
     if allowed != len(ids):
@@ -446,8 +444,7 @@ def _insert(env: Any, model: type, records: list[dict[str, Any]], filename: str,
             "changes": json.dumps({"file": filename, "rows": len(ids)}, ensure_ascii=False),
         }
     )
-    for start in range(0, len(audit_rows), 5000):
-        env.session.execute(insert(AuditEntry.__table__), audit_rows[start : start + 5000])
+    bulk_insert(env.session, AuditEntry.__table__, audit_rows)
     env.hooks.tixi_records_imported(env=env, model=table.name, ids=ids)
     return ids
 

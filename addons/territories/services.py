@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 
+from addons.masterdata.bulk import bulk_insert
 from addons.masterdata.models import Customer, Employee
 from addons.masterdata.services import employee_ids_query
 from addons.territories.models import (
@@ -307,6 +308,5 @@ def auto_assign_bulk(env: Any, customer_ids: list[int], on: dt.date | None = Non
                 "active": True,
             }
         )
-    for start in range(0, len(rows), 5000):
-        env.session.execute(insert(CustomerTerritory.__table__), rows[start : start + 5000])
+    bulk_insert(env.session, CustomerTerritory.__table__, rows)
     return len(rows)

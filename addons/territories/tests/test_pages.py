@@ -122,3 +122,68 @@ def test_tree_overview_customer_tab_and_handover(web):
     director = client_for(app, "liu_director")
     ltree = director.get("/territories/")
     assert "tixi-move" in ltree.text
+
+
+@pytest.mark.browser
+def test_browser_import_demo_customers_and_find_them_as_manager(web, tmp_path):
+    """In Chromium: the marketing admin imports customers from .xlsx; 华东's manager finds 上海's."""
+    from playwright.sync_api import sync_playwright
+
+    from addons.masterdata.demo.generate import customer_rows
+    from addons.masterdata.importer import COLUMNS
+    from addons.masterdata.models import SETTLEMENT_METHOD, label
+    from tests.support.browser import launch_browser, serve_wsgi
+
+    db, app = web
+    with db.session() as s:
+        taken = set(s.scalars(select(Customer.name_zh)))
+    rows = [r for r in customer_rows(n=120, seed=2024) if r["name_zh"] not in taken][:40]
+    fields = ["name_zh", "name_en", "credit_code", "industry", "province", "city", "address", "credit_limit", "settlement_method"]
+    header = [COLUMNS["customers"][f][0] for f in fields] + ["销售员"]
+    names = {"wangwei": "王伟", "li_na": "李娜", "zhou_jie": "周杰", "sun_li": "孙丽", "ma_chao": "马超",
+             "gao_yang": "高阳", "huang_lei": "黄磊", "lin_fang": "林芳", "wu_di": "吴迪"}
+    data = [header] + [
+        [label(SETTLEMENT_METHOD, r[f]) if f == "settlement_method" else r[f] for f in fields] + [names[r["owner"]]]
+        for r in rows
+    ]
+    path = tmp_path / "客户.xlsx"
+    path.write_bytes(xlsx(data))
+    east = next(r["name_zh"] for r in rows if r["province"] in ("上海", "江苏", "浙江"))
+    north = next(r["name_zh"] for r in rows if r["province"] in ("北京", "河北", "山东"))
+
+    base_url, stop = serve_wsgi(app)
+    try:
+        with sync_playwright() as pw:
+            browser = launch_browser(pw)
+            try:
+                page = browser.new_page()
+                page.goto(base_url + "/login")
+                page.fill("#login", "zhou_ops")
+                page.fill("#password", PASSWORD)
+                page.click("#login-submit")
+                page.wait_for_url(base_url + "/")
+                page.goto(base_url + "/masterdata/import?kind=customers")
+                page.set_input_files("#import-file", str(path))
+                page.click("#import-submit")
+                page.wait_for_selector("#import-ok")
+                assert "40" in page.inner_text("#import-ok")
+
+                page = browser.new_context().new_page()
+                page.goto(base_url + "/login")
+                page.fill("#login", "zhang_east")
+                page.fill("#password", PASSWORD)
+                page.click("#login-submit")
+                page.wait_for_url(base_url + "/")
+                page.goto(base_url + "/masterdata/customers/")
+                page.fill("input[name=q]", east)
+                page.press("input[name=q]", "Enter")
+                page.wait_for_selector("table.tixi-list")
+                assert east in page.inner_text("table.tixi-list")
+                page.fill("input[name=q]", north)
+                page.press("input[name=q]", "Enter")
+                page.wait_for_load_state()
+                assert north not in page.inner_text("table.tixi-list")
+            finally:
+                browser.close()
+    finally:
+        stop()

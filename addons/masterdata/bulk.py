@@ -1,0 +1,55 @@
+"""Fast bulk inserts for imports and bulk assignments, inside the caller's transaction.
+
+On PostgreSQL rows go through ``COPY ... FROM STDIN`` (psycopg), with ids
+taken from the table's sequence first when the caller needs them; elsewhere
+through SQLAlchemy's multi-row ``INSERT ... RETURNING``. The rows are dicts
+with the same keys; values are Python objects (``Decimal``, aware datetimes,
+dates), never pre-formatted text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+
+BATCH = 5000
+
+
+def bulk_insert(session: Any, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool = False) -> list[int]:
+    """Insert ``rows`` into ``table``; return their ids (in order) when ``want_ids``."""
+    if not rows:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        return _copy(conn, table, rows, want_ids)
+    ids: list[int] = []
+    for start in range(0, len(rows), BATCH):
+        part = rows[start : start + BATCH]
+        if want_ids:
+            res = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), list(part))
+            ids.extend(res.scalars().all())
+        else:
+            conn.execute(insert(table), list(part))
+    return ids
+
+
+def _copy(conn: Any, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool) -> list[int]:
+    ids: list[int] = []
+    if want_ids:
+        seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+        ids = list(
+            conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": seq, "n": len(rows)}).scalars()
+        )
+        rows = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+    cols = list(rows[0])
+    for c in cols:
+        if c not in table.c:
+            raise KeyError(f"{table.name} has no column {c!r}")
+    raw = conn.connection.driver_connection
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for r in rows:
+            copy.write_row([r[c] for c in cols])
+    return ids
