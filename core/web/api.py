@@ -7,7 +7,8 @@ current one, or ``X-Tixi-Company: <code>`` (one of the user's companies).
 Every model exposed by a generic view (``ModelView(api=True)``, the default)
 gets, under its view name (``masterdata.customer``):
 
-* ``GET  /api/<name>?page=1&per_page=50`` -> ``{"items": [...], "total", "page", "per_page"}``
+* ``GET  /api/<name>?page=1&per_page=50&q=text`` -> ``{"items": [...], "total", "page", "per_page"}``
+  (``q`` searches the view's ``search_fields``)
 * ``GET  /api/<name>/<id>``
 * ``POST /api/<name>`` (JSON object) -> 201 and the record
 * ``PATCH /api/<name>/<id>`` (JSON object, optional ``version`` for optimistic locking)
@@ -25,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, func, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, func, or_, select
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.models import ApiToken, Company
@@ -167,8 +168,15 @@ def list_records(name: str) -> Any:
     except ValueError:
         raise ValidationError("page and per_page must be integers") from None
     pk = view.table.primary_key.columns.values()[0]
-    total = int(env.session.scalar(env.select(view.model, "read", func.count(pk))) or 0)
-    rows = env.session.scalars(env.select(view.model).order_by(pk).limit(per_page).offset((page - 1) * per_page))
+    wheres = []
+    q = (request.args.get("q") or "").strip()
+    fields = [f for f in view.search_fields if env.field_visible(view.model, f)]
+    if q and fields:
+        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        wheres.append(or_(*[func.lower(view.table.c[f]).like(like, escape="\\") for f in fields]))
+    total = int(env.session.scalar(env.select(view.model, "read", func.count(pk)).where(*wheres)) or 0)
+    rows = env.session.scalars(
+        env.select(view.model).where(*wheres).order_by(pk).limit(per_page).offset((page - 1) * per_page))
     return jsonify(items=[serialize(view, r) for r in rows], total=total, page=page, per_page=per_page)
 
 
@@ -208,7 +216,9 @@ def update_record(name: str, res_id: int) -> Any:
             raise
         abort(404)
     version = data.get("version") if isinstance(data, dict) else None
-    g.env.write(record, values, expected_version=int(version) if version is not None else None)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationError("version must be an integer", {"version": "integer expected"})
+    g.env.write(record, values, expected_version=version)
     g.env.session.flush()
     return jsonify(serialize(view, record))
 
@@ -251,7 +261,8 @@ def openapi() -> Any:
         paths[f"/api/{name}"] = {
             "get": {"summary": f"List {name}", "parameters": [
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                {"name": "per_page", "in": "query", "schema": {"type": "integer", "maximum": MAX_PER_PAGE}}],
+                {"name": "per_page", "in": "query", "schema": {"type": "integer", "maximum": MAX_PER_PAGE}},
+                {"name": "q", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": ok(page)}},
             "post": {"summary": f"Create {name}", "requestBody": body, "responses": {"201": ok(ref, "Created")}},
         }

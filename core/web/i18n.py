@@ -7,6 +7,7 @@ whose ``.mo`` is missing or older at app start (Babel's ``write_mo``).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,10 @@ def compile_catalogs(dirs: list[Path]) -> list[Path]:
             try:
                 with po.open("rb") as fh:
                     catalog = read_po(fh, locale=po.parent.parent.name)
-                with mo.open("wb") as fh:
+                tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+                with tmp.open("wb") as fh:
                     write_mo(fh, catalog)
+                os.replace(tmp, mo)  # atomic: another worker never reads half a file
                 written.append(mo)
             except OSError as exc:  # read-only installation: translations fall back to msgids
                 log.warning("cannot compile %s: %s", po, exc)

@@ -60,6 +60,9 @@ def test_api_applies_rules_and_restricted_fields(web_db_both):
     r = api.patch(f"/api/webshop.item/{created['id']}", headers=sales,
                   json={"name": "Stale", "version": created["version"]})
     assert r.status_code == 409
+    r = api.patch(f"/api/webshop.item/{created['id']}", headers=sales, json={"name": "X", "version": "abc"})
+    assert r.status_code == 422
+    assert api.get("/api/webshop.item?q=renam", headers=sales).get_json()["total"] == 1
     # the director sees every item of the company and the cost; never the other company's
     director = {"Authorization": f"Bearer {_token(db, 'director')}"}
     items = api.get("/api/webshop.item?per_page=2", headers=director).get_json()
