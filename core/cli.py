@@ -65,6 +65,11 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _interactive() -> bool:
+    """Whether a person can answer a confirmation (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _print_report(report: Any) -> None:
     for line in report.lines():
         click.echo(line)
@@ -226,7 +231,7 @@ def addons_uninstall(obj: Context, name: str, cascade: bool, dry_run: bool, yes:
     """Uninstall an addon: drops its tables and data after a backup."""
     life = obj.lifecycle()
     if not dry_run and not yes:
-        if not sys.stdin.isatty():
+        if not _interactive():
             raise TixiError("uninstall not confirmed (use --yes to confirm non-interactively)")
         _print_report(life.uninstall(name, cascade=cascade, dry_run=True))
         if not click.confirm("Drop these tables and data?"):

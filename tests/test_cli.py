@@ -206,6 +206,24 @@ def test_uninstall_needs_yes_dry_run_and_yes(inst: Path, runner: CliRunner):
     engine.dispose()
 
 
+def test_uninstall_interactive_confirmation(inst: Path, runner: CliRunner, monkeypatch):
+    import core.cli
+
+    monkeypatch.setattr(core.cli, "_interactive", lambda: True)
+    assert run(runner, inst, "addons", "install", "alpha").exit_code == 0
+    no = runner.invoke(cli, ["--instance", str(inst), "addons", "uninstall", "alpha"], input="n\n")
+    assert no.exit_code == 1
+    assert no.stderr.strip().splitlines()[-1] == "Error: uninstall not confirmed"
+    assert "Traceback" not in no.output
+    assert "[dry run] uninstall alpha" in no.stdout  # the preview comes before the question
+    engine = _db(inst)
+    assert "alpha_thing" in inspect(engine).get_table_names()
+    yes = runner.invoke(cli, ["--instance", str(inst), "addons", "uninstall", "alpha"], input="y\n")
+    assert yes.exit_code == 0, yes.output
+    assert "alpha_thing" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
 def test_enable_disable_per_company(inst: Path, runner: CliRunner):
     result = run(runner, inst, "addons", "enable", "beta", "--company", "acme")
     assert result.exit_code == 0, result.output
