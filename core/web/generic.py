@@ -259,6 +259,7 @@ class ModelView:
         api: bool = True,
         templates: dict[str, str] | None = None,
         defaults: dict[str, Any] | None = None,
+        new_endpoint: str | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -291,6 +292,7 @@ class ModelView:
         self.templates = {"list": "generic/list.html", "detail": "generic/detail.html", "form": "generic/form.html"}
         self.templates.update(templates or {})
         self.defaults = dict(defaults or {})
+        self.new_endpoint = new_endpoint
         self.blueprint: str | None = None
 
     # ----- registration ----------------------------------------------------------------------
@@ -536,7 +538,9 @@ class ModelView:
             q=request.args.get("q", ""),
             filters=[(f, self.filter_choices(env, f), request.args.get(f"f_{f.name}", "")) for f in self.filters],
             sort=request.args.get("sort", ""),
-            can_create=self.can_create and env.can(self.model, "create"),
+            can_create=(self.can_create or self.new_endpoint is not None) and env.can(self.model, "create"),
+            new_url=url_for(self.new_endpoint) if self.new_endpoint else (
+                url_for(self.endpoint("new")) if self.can_create else None),
         )
 
     def export_view(self) -> Any:

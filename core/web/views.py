@@ -27,11 +27,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from core.errors import TixiError
-from core.models import ApiToken, AuditEntry, Company, User
+from core.models import ApiToken, AuditEntry, Company, Group, User
 from core.security.passwords import MIN_LENGTH, hash_password, verify_password
 from core.security.sessions import (
     authenticate,
@@ -301,6 +301,107 @@ def explain() -> Any:
     return render_template("explain.html", login=login, model=model, res_id=res_id, lines=lines, error=error)
 
 
+class UserAccessForm(FlaskForm):
+    """Companies and role groups of a user."""
+
+    companies = SelectMultipleField(_l("Companies"), coerce=int,
+                                    validators=[InputRequired(message=_l("This field is required."))])
+    groups = SelectMultipleField(_l("Groups"), coerce=int)
+
+
+class NewUserForm(UserAccessForm):
+    """A new user: login, name, password, companies and groups."""
+
+    login = StringField(_l("Login"), validators=[InputRequired(message=_l("This field is required.")),
+                                                 Length(max=128)])
+    name = StringField(_l("Name"), validators=[InputRequired(message=_l("This field is required.")),
+                                               Length(max=200)])
+    email = StringField(_l("Email"), validators=[Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(message=_l("This field is required.")),
+        Length(min=MIN_LENGTH, message=_l("At least %(min)d characters.")),
+    ])
+
+
+def _access_choices(form: UserAccessForm) -> None:
+    from core.web.i18n import catalog_lang
+
+    env = g.env
+    lang = catalog_lang(get_locale())
+    companies = [c for c in env.user.companies] if not env.user.is_admin else list(
+        g.db.scalars(select(Company).order_by(Company.id)))
+    form.companies.choices = select_choices((c.id, c.display(lang)) for c in companies)
+    groups = g.db.scalars(select(Group).order_by(Group.addon, Group.code))
+    form.groups.choices = select_choices((gr.id, f"{gr.display(lang)} ({gr.code})") for gr in groups)
+
+
+def _set_access(user: User, form: UserAccessForm) -> dict[str, list[Any]]:
+    allowed = {int(c.value) for c in form.companies.choices}
+    companies = list(g.db.scalars(select(Company).where(Company.id.in_(
+        [i for i in form.companies.data if i in allowed]))))
+    groups = list(g.db.scalars(select(Group).where(Group.id.in_(form.groups.data or []))))
+    old = {"groups": sorted(gr.code for gr in user.groups), "companies": sorted(c.code for c in user.companies)}
+    user.companies = companies
+    user.groups = groups
+    if user.company_id not in {c.id for c in companies}:
+        user.company_id = companies[0].id if companies else None
+    new = {"groups": sorted(gr.code for gr in groups), "companies": sorted(c.code for c in companies)}
+    return {k: [old[k], new[k]] for k in old if old[k] != new[k]}
+
+
+@bp.route("/admin/users/create", methods=["GET", "POST"])
+def user_create() -> Any:
+    """Create a user (administrators)."""
+    from core.errors import ValidationError
+    from core.security.users import create_user
+    from core.web.generic import attach_errors
+
+    env = g.env
+    _require_admin()
+    env.check(User, "create")
+    form = NewUserForm(data={"companies": [env.company_id]})
+    _access_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_user(g.db, form.login.data.strip(), form.name.data.strip(), form.password.data, [], [])
+        except ValidationError as exc:
+            g.db.rollback()
+            attach_errors(form, ValidationError(str(exc), {k: _("This login is taken.") if v == "taken" else str(v)
+                                                            for k, v in exc.errors.items()}))
+            status = 422
+        else:
+            user.email = form.email.data.strip() or None
+            changes = _set_access(user, form)
+            env.audit("core_user", user.id, "create", {"login": [None, user.login], **changes})
+            flash(_("Saved."), "success")
+            return redirect(url_for("tixi.user_detail", id=user.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("user_form.html", form=form, user=None), status
+
+
+@bp.route("/admin/users/<int:user_id>/access", methods=["GET", "POST"])
+def user_access(user_id: int) -> Any:
+    """Change a user's companies and role groups (administrators; audited)."""
+    env = g.env
+    _require_admin()
+    user = env.get(User, user_id, "write")
+    form = UserAccessForm(data={"companies": [c.id for c in user.companies], "groups": [gr.id for gr in user.groups]})
+    _access_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        changes = _set_access(user, form)
+        if changes:
+            env.audit("core_user", user.id, "update", changes)
+            revoke_user_sessions(g.db, user.id) if user.id != env.user_id else None
+        flash(_("Saved."), "success")
+        return redirect(url_for("tixi.user_detail", id=user.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("user_form.html", form=form, user=user), status
+
+
 def _disable(env: Any, user: User) -> str:
     if user.id == env.user_id:
         return _("You cannot disable yourself.")
@@ -324,7 +425,11 @@ def _groups_tab(env: Any, user: User) -> Any:
     items = "".join(f"<li>{escape(g.display(lang))} <code>{escape(g.code)}</code></li>"
                     for g in sorted(user.groups, key=lambda g: g.code))
     companies = ", ".join(escape(c.display(lang)) for c in user.companies)
-    return Markup(f"<ul>{items}</ul><p>{escape(_('Companies'))}: {companies}</p>")
+    link = ""
+    if env.in_group("core.group_admin"):
+        link = (f'<a class="btn btn-sm btn-outline-primary" id="edit-access" '
+                f'href="{escape(url_for("tixi.user_access", user_id=user.id))}">{escape(_("Edit"))}</a>')
+    return Markup(f"<ul>{items}</ul><p>{escape(_('Companies'))}: {companies}</p>{link}")
 
 
 user_view = ModelView(
@@ -349,6 +454,7 @@ user_view = ModelView(
     tabs=[Tab("groups", _l("Groups"), _groups_tab)],
     url_prefix="/admin/users",
     can_create=False,
+    new_endpoint="tixi.user_create",
     api=False,
 ).register(bp)
 

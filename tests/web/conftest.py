@@ -115,8 +115,10 @@ def csrf_token(html: str) -> str:
     return m.group(1)
 
 
-def login(client: Any, login_name: str, password: str = "secret-pass-1") -> Any:
+def login(client: Any, login_name: str, password: str | None = None) -> Any:
     """Log a test client in; returns the response of the POST."""
+    if password is None:
+        password = "long-enough-1" if login_name == "newbie" else "secret-pass-1"
     page = client.get("/login")
     return client.post("/login", data={"login": login_name, "password": password, "csrf_token": csrf_token(page.text)})
 

@@ -312,3 +312,41 @@ def test_search_wildcards_are_literal(web_db, users):
     sales = _client(web_db, "sales")
     assert "共 1 条记录" in sales.get("/items/?q=100%25").text
     assert "共 0 条记录" in sales.get("/items/?q=_00").text
+
+
+def test_admin_creates_user_and_changes_groups(web_db, users):
+    from core.models import Group, User
+
+    admin = _client(web_db, "admin")
+    listing = admin.get("/admin/users/")
+    assert 'href="/admin/users/create"' in listing.text
+    page = admin.get("/admin/users/create")
+    with web_db.session() as s:
+        sales_group = s.scalar(select(Group.id).where(Group.code == "core.group_salesperson"))
+        manager_group = s.scalar(select(Group.id).where(Group.code == "core.group_territory_manager"))
+    acme = web_db.company("acme")
+    data = {"csrf_token": csrf_token(page.text), "login": "newbie", "name": "New Bie", "email": "",
+            "password": "short", "companies": [str(acme)], "groups": [str(sales_group)]}
+    r = admin.post("/admin/users/create", data=data)
+    assert r.status_code == 422
+    data["password"] = "long-enough-1"
+    r = admin.post("/admin/users/create", data=data)
+    assert r.status_code == 302, r.text
+    r = admin.post("/admin/users/create", data=data)
+    assert r.status_code == 422  # login taken
+    newbie = _client(web_db, "newbie")  # conftest.login knows newbie's password
+    assert newbie.get("/items/").status_code == 200
+    with web_db.session() as s:
+        uid = s.scalar(select(User.id).where(User.login == "newbie"))
+    page = admin.get(f"/admin/users/{uid}/access")
+    r = admin.post(f"/admin/users/{uid}/access", data={"csrf_token": csrf_token(page.text),
+                                                        "companies": [str(acme)], "groups": [str(manager_group)]})
+    assert r.status_code == 302
+    assert newbie.get("/").status_code == 302  # access changed: their sessions ended
+    assert "core.group_territory_manager" in admin.get(f"/admin/users/{uid}").text
+    from core.models import AuditEntry
+
+    with web_db.session() as s:
+        changes = [e.changes for e in s.scalars(select(AuditEntry).where(AuditEntry.model == "core_user",
+                                                                          AuditEntry.res_id == uid))]
+    assert any("core.group_territory_manager" in c for c in changes)
