@@ -597,8 +597,8 @@ def _fix_sequences(conn: Connection) -> None:
             conn.execute(text(f'SELECT setval(:s, GREATEST((SELECT max(id) FROM "{name}"), 1))'), {"s": seq})
 
 
-def _call_addon_hooks(ctx: GenContext, registry: Any) -> list[str]:
-    """``tixi_bench_generate(ctx)`` of every installed addon, in dependency order."""
+def _call_addon_hooks(ctx: GenContext, registry: Any, timings: dict[str, float]) -> list[str]:
+    """``tixi_bench_generate(ctx)`` of every installed addon, in dependency order (each timed)."""
     from core import graph
 
     impls = {i.plugin_name: i for i in registry.pm.hook.tixi_bench_generate.get_hookimpls()}
@@ -607,7 +607,9 @@ def _call_addon_hooks(ctx: GenContext, registry: Any) -> list[str]:
         impl = impls.get(name)
         if impl is not None:
             ctx.progress(f"  addon {name}: tixi_bench_generate")
+            t0 = time.perf_counter()
             impl.function(ctx=ctx)
+            timings[f"hook_{name}"] = time.perf_counter() - t0
             called.append(name)
     return called
 
@@ -706,8 +708,8 @@ def generate(url: str, tier: str | Tier = "S", seed: int = SEED, addons: list[st
         if has_terr:
             ter = Base.metadata.tables["territories_territory"]
             rebuild_closure(conn, ter, Base.metadata.tables["territories_territory_closure"], "parent_id")
-        hooked = _call_addon_hooks(ctx, registry)
-        timings["closures_hooks"] = time.perf_counter() - t0
+        timings["closures"] = time.perf_counter() - t0
+        hooked = _call_addon_hooks(ctx, registry, timings)
         t0 = time.perf_counter()
         say("  indexes, sequences")
         for ddl in SALES_LINE_INDEXES:

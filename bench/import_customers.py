@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import sys
 import time
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         read_table(data, name)
         parse = time.perf_counter() - t0
+        print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
         with db.session() as s:
             env = make_env(db, s, ops)
             t0 = time.perf_counter()
@@ -129,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"parse only ({name}): {parse:.2f}s = {args.rows / parse:,.0f} rows/s")
         print(f"full import (parse + validate + insert + audit + territories + commit-ready): {total:.2f}s "
               f"= {args.rows / total:,.0f} rows/s")
+        print("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.phases.items()))
         print(f"customers in database: {n}, territory assignments: {assigned}")
         db.dispose()
     finally:
