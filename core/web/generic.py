@@ -260,6 +260,7 @@ class ModelView:
         templates: dict[str, str] | None = None,
         defaults: dict[str, Any] | None = None,
         new_endpoint: str | None = None,
+        count_limit: int | None = 10_000,
     ) -> None:
         self.name = name
         self.model = model
@@ -293,6 +294,7 @@ class ModelView:
         self.templates.update(templates or {})
         self.defaults = dict(defaults or {})
         self.new_endpoint = new_endpoint
+        self.count_limit = count_limit
         self.blueprint: str | None = None
 
     # ----- registration ----------------------------------------------------------------------
@@ -519,10 +521,21 @@ class ModelView:
         except ValueError:
             page = 1
         pk = self.table.primary_key.columns.values()[0]
-        total = int(env.session.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
-        pages = max(1, -(-total // self.page_size))
-        page = min(page, pages)
+        exact = True
+        if self.count_limit:
+            # count at most count_limit + 1 rows: "10,000+" instead of a full count of a huge table
+            capped = env.select(self.model, "read", pk).where(*wheres).limit(self.count_limit + 1).subquery()
+            total = int(env.session.scalar(select(func.count()).select_from(capped)) or 0)
+            exact = total <= self.count_limit
+        else:
+            total = int(env.session.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
+        if exact:
+            pages = max(1, -(-total // self.page_size))
+            page = min(page, pages)
         rows = list(env.session.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
+        if not exact:
+            total = self.count_limit
+            pages = page + 1 if len(rows) == self.page_size else page
         self.prefetch(rows, cols)
         args = {k: v for k, v in request.args.items() if k != "page"}
         return render_template(
@@ -531,7 +544,8 @@ class ModelView:
             rows=rows,
             cols=cols,
             available=self.available_columns(env),
-            total=total,
+            total=format_decimal(total) + ("" if exact else "+"),
+            exact=exact,
             page=page,
             pages=pages,
             args=args,

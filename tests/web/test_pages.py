@@ -350,3 +350,24 @@ def test_admin_creates_user_and_changes_groups(web_db, users):
         changes = [e.changes for e in s.scalars(select(AuditEntry).where(AuditEntry.model == "core_user",
                                                                           AuditEntry.res_id == uid))]
     assert any("core.group_territory_manager" in c for c in changes)
+
+
+def test_count_is_capped_on_large_lists(web_db, users):
+    from addons.webshop import item_view
+
+    for i in range(12):
+        add_item(web_db, users["sales"], f"Many {i:02d}")
+    view = item_view()
+    old = (view.count_limit, view.page_size)
+    view.count_limit, view.page_size = 10, 5
+    try:
+        sales = _client(web_db, "sales")
+        r = sales.get("/items/")
+        assert "共 10+ 条记录" in r.text
+        assert "第 1 页" in r.text
+        assert 'rel="next"' in r.text
+        r = sales.get("/items/?page=3")
+        assert "Many 01" in r.text
+        assert 'rel="next"' not in r.text
+    finally:
+        view.count_limit, view.page_size = old
