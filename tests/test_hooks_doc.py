@@ -106,7 +106,7 @@ def test_docs_mention_only_existing_hooks():
     hooks = set(hook_functions())
     unknown: dict[str, set[str]] = {}
     for page in sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]:
-        words = set(re.findall(r"(?<![\w.])tixi_[a-z][a-z0-9_]*", page.read_text(encoding="utf-8")))
+        words = set(re.findall(r"(?<![\w./-])tixi_[a-z][a-z0-9_]*", page.read_text(encoding="utf-8")))
         bad = {w for w in words if w not in hooks and w not in NOT_HOOKS and not w.endswith("_")}
         if bad:
             unknown[page.name] = bad
