@@ -442,6 +442,39 @@ class CustomerStage(BusinessMixin, Base):
     stage: Mapped[DevelopmentStage] = relationship()
 
 
+DOCUMENT_KIND: Labels = {
+    "contract": {"zh_CN": "合同", "en": "Contract"},
+    "tech_agreement": {"zh_CN": "技术协议", "en": "Technical agreement"},
+    "supply_application": {"zh_CN": "配套申请书", "en": "Supply application"},
+    "test_report": {"zh_CN": "试验报告", "en": "Test report"},
+    "certificate": {"zh_CN": "认证证书", "en": "Certificate"},
+    "visit_report": {"zh_CN": "拜访记录", "en": "Visit report"},
+    "other": {"zh_CN": "其他", "en": "Other"},
+}
+
+
+class CustomerDocument(BusinessMixin, Base):
+    """A document of the customer's archive (客户档案): what it is, where it is kept, by whom.
+
+    The archive register of the profile card: title, kind, date, where the
+    document is kept (archive number, shelf, file server path or URL) and its
+    custodian. Archives are confidential: visible exactly like the customer.
+    """
+
+    __tablename__ = "crm_cards_document"
+    __tixi_label__ = {"zh_CN": "客户档案", "en": "Customer document"}
+    __tixi_tracked__ = ("custodian_id", "location")
+    __table_args__ = (Index("ix_crm_cards_document_customer", "customer_id", "doc_date"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="other", info={"selection": DOCUMENT_KIND})
+    doc_date: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    custodian_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 #: every model whose rows follow their customer's visibility (global record rule)
 CUSTOMER_MODELS: tuple[type, ...] = (
     CustomerProfile,
@@ -455,4 +488,5 @@ CUSTOMER_MODELS: tuple[type, ...] = (
     ClassProposal,
     KeyAccount,
     CustomerStage,
+    CustomerDocument,
 )

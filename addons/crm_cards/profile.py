@@ -3,7 +3,8 @@
 :func:`profile_card` gathers, through the user's ``Env`` (record rules apply):
 master data, contacts and key decision makers, the CRM profile (class, key
 account, stage, risk, custodian, technical data), the current strategy card,
-the last monthly cards, the class history, the development stages, and the
+the last monthly cards, the class history, the development stages, the archive register
+(documents), and the
 sections other addons add through the ``tixi_profile_sections`` hook (business
 history such as sales, visits, quotes; extra technical fields).
 """
@@ -21,6 +22,7 @@ from addons.crm_cards import services
 from addons.crm_cards.models import (
     ClassPolicy,
     CustomerClass,
+    CustomerDocument,
     CustomerProfile,
     CustomerStage,
     KeyAccount,
@@ -59,6 +61,7 @@ class ProfileCard:
     classes: list[CustomerClass]
     stages: list[CustomerStage]
     policy: ClassPolicy | None
+    documents: list[CustomerDocument]
     sections: list[ProfileSection]
 
     @property
@@ -119,6 +122,10 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
         .options(selectinload(CustomerStage.stage))
         .order_by(CustomerStage.entered_on, CustomerStage.id)
     )) if env.can(CustomerStage, "read") else []
+    documents = env.search(
+        CustomerDocument, CustomerDocument.customer_id == customer_id, CustomerDocument.active.is_(True),
+        order_by=[CustomerDocument.doc_date.desc(), CustomerDocument.id.desc()], limit=100,
+    ) if env.can(CustomerDocument, "read") else []
     policy = None
     if prof is not None and prof.class_code:
         policy = env.session.scalar(
@@ -139,5 +146,6 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
         classes=classes,
         stages=stages,
         policy=policy,
+        documents=documents,
         sections=sections,
     )

@@ -28,6 +28,7 @@ from addons.crm_cards import services
 from addons.crm_cards.models import (
     CARD_STATE,
     CLASS_LABELS,
+    DOCUMENT_KIND,
     KEY_ACCOUNT_STATUS,
     MONTHLY_STATE,
     PROPOSAL_STATE,
@@ -37,6 +38,7 @@ from addons.crm_cards.models import (
     ClassProposal,
     ClassReview,
     CustomerClass,
+    CustomerDocument,
     CustomerStage,
     DevelopmentStage,
     KeyAccount,
@@ -300,7 +302,23 @@ criteria_view = ModelView(
     can_create=False,
 )
 
-VIEWS = (strategy_view, action_view, monthly_view, plan_view, goal_view, key_account_view, proposal_view,
+document_view = ModelView(
+    name="crm_cards.document",
+    model=CustomerDocument,
+    label=_l("Customer document"), label_plural=_l("Customer archives"),
+    list_columns=["doc_date", "customer_id", "kind", "title", "location", "custodian_id"],
+    filters=[Filter("kind", _l("Kind"))],
+    search_fields=["title", "location"],
+    form_fields=["customer_id", "kind", "title", "doc_date", "location", "custodian_id", "note"],
+    field_labels={"doc_date": _l("Date"), "customer_id": _l("Customer"), "kind": _l("Kind"), "title": _l("Title"),
+                  "location": _l("Kept at"), "custodian_id": _l("Custodian"), "note": _l("Note")},
+    choices={"kind": _choices(DOCUMENT_KIND)},
+    order_by=["-doc_date"],
+    url_prefix="/documents",
+    can_delete=True,
+)
+
+VIEWS = (document_view, strategy_view, action_view, monthly_view, plan_view, goal_view, key_account_view, proposal_view,
          review_view, class_view, stage_view, customer_stage_view, policy_view, criteria_view)
 for _view in VIEWS:
     _view.register(bp)
@@ -358,6 +376,7 @@ def profile_page(customer_id: int) -> Any:
         can_tech=env.can("crm_cards_profile", "write"), today=dt.date.today(),
         size_label=lambda k: md_label(CUSTOMER_SIZE, k, _lang()),
         role_label=lambda k: md_label(CONTACT_ROLE, k, _lang()),
+        kind_label=lambda k: choice_label(DOCUMENT_KIND, k, _lang()),
     )
 
 
@@ -553,6 +572,7 @@ def menu_items(env: Any) -> list[Any]:
         MenuItem("crm_cards.risks", _l("Customers at risk"), "crm_cards.risks_page",
                  model="crm_cards_profile", parent=parent, sequence=7),
         class_view.menu_item(_l("Class history"), sequence=8, parent=parent),
+        document_view.menu_item(_l("Customer archives"), sequence=11, parent=parent),
         review_view.menu_item(_l("Classification reviews"), sequence=9, parent=parent),
         proposal_view.menu_item(_l("Class change proposals"), sequence=10, parent=parent),
         stage_view.menu_item(_l("Development stages"), sequence=20, parent=parent,

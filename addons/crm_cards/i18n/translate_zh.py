@@ -102,6 +102,9 @@ ZH = {
     "Monthly evaluation": "月度评价", "No monthly card yet.": "尚无月评卡。", "No stage recorded.": "尚无阶段记录。",
     "No customer at risk.": "没有风险客户。", "Cancel": "取消",
     "It belongs to another customer.": "它属于另一个客户。",
+    "Customer document": "客户档案", "Customer archives": "客户档案", "Kind": "类别", "Title": "标题",
+    "Kept at": "存放位置", "Custodian": "保管人", "Archives": "档案", "No document registered.": "尚无登记的档案。",
+    "Register a document": "登记档案",
 }
 
 

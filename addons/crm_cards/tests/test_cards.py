@@ -430,3 +430,18 @@ def test_dashboard_widgets(crm):
         assert sum(a_series["data"]) == 1
         assert "4" in str(widgets["crm_cards_missing"].html)
         assert "华东" in widgets["crm_cards_class"].chart_json
+
+
+def test_archive_documents_follow_the_customer(crm):
+    from addons.crm_cards.models import CustomerDocument
+    from addons.crm_cards.profile import profile_card
+
+    db, ids = crm
+    c = ids["c"]
+    with db.session() as s:
+        wang = env_of(db, s, ids, "wangwei")
+        wang.create(CustomerDocument, {"customer_id": c["sh"], "kind": "tech_agreement", "title": "技术协议 2026",
+                                        "location": "档案室 A-12", "custodian_id": ids["employees"]["wangwei"]})
+        assert [d.title for d in profile_card(wang, c["sh"]).documents] == ["技术协议 2026"]
+        assert env_of(db, s, ids, "li_north").search(CustomerDocument) == []
+        assert len(env_of(db, s, ids, "director").search(CustomerDocument)) == 1

@@ -143,7 +143,7 @@ def test_profile_pipeline_and_dashboard(web):
     assert "crm_cards_class" in home.text or "data-chart" in home.text
     for url in ("/crm/strategy/", "/crm/monthly-cards/", "/crm/key-accounts/", "/crm/plans/", "/crm/classes/",
                 "/crm/reviews/", "/crm/class-proposals/", "/crm/stages/", "/crm/policies/", "/crm/criteria/",
-                "/crm/progress/", "/crm/risks"):
+                "/crm/progress/", "/crm/risks", "/crm/documents/", "/crm/documents/new"):
         assert d.get(url).status_code == 200, url
     page = d.get("/crm/reviews/")
     r = d.post("/crm/reviews/run", data={"csrf_token": csrf(page.text)})
