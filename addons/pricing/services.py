@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from addons.masterdata.models import Customer, Product
 from addons.pricing.lang import N_, tr
@@ -851,20 +851,22 @@ def _write_lines(env: Any, quote: Quote, cleaned: list[LineInput], priced: dict[
     rows = []
     for seq, li in enumerate(cleaned, start=1):
         public, restricted = _line_values(m, priced[li.product_id], li)
-        rows.append(QuoteLine(
-            company_id=env.company_id, created_by_id=env.user_id, updated_by_id=env.user_id,
-            quote_id=quote.id, sequence=seq * 10, **public, **restricted,
-        ))
-    env.session.add_all(rows)
-    env.session.flush()
-    ids = [r.id for r in rows]
+        rows.append({
+            "company_id": env.company_id, "created_by_id": env.user_id, "updated_by_id": env.user_id,
+            "quote_id": quote.id, "sequence": seq * 10, **public, **restricted,
+        })
+    # one executemany (a statement prepared once), not an ORM flush of N objects
+    env.session.execute(insert(QuoteLine), rows)
+    lines = list(env.session.scalars(select(QuoteLine).where(QuoteLine.quote_id == quote.id)
+                                     .order_by(QuoteLine.sequence)))
+    ids = [r.id for r in lines]
     allowed = env.session.scalar(
-        env.select(QuoteLine, "create", func.count(QuoteLine.id)).where(QuoteLine.id.in_(ids))
+        env.select(QuoteLine, "create", func.count(QuoteLine.id)).where(QuoteLine.quote_id == quote.id)
     )
     if allowed != len(ids):
         raise AccessDenied(f"record rules do not allow creating these {QuoteLine.__tablename__} rows")
     env.audit(Quote.__tablename__, quote.id, "lines", {
-        "lines": [[r.product_id, str(r.quantity), str(r.unit_price), str(r.floor_price), str(r.target_price)] for r in rows]
+        "lines": [[r.product_id, str(r.quantity), str(r.unit_price), str(r.floor_price), str(r.target_price)] for r in lines]
     })
     try:
         hook = env.hooks.tixi_records_imported
