@@ -107,6 +107,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
     ids: list[int] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -173,6 +174,7 @@ def import_file(env: Any, kind: str, data: bytes, filename: str, lang: str | Non
     env.check(model, "create")
     try:
         table = read_table(data, filename)
+        result.phases["parse"] = time.perf_counter() - started
     except SpreadsheetError as exc:
         result.errors.append(RowError(0, "", translate(lang, exc.message, **exc.params)))
         return result
@@ -196,12 +198,14 @@ def import_file(env: Any, kind: str, data: bytes, filename: str, lang: str | Non
         "products": _validate_products,
     }[kind]
     errs = _Rows(kind, lang)
+    mark = time.perf_counter()
     records = handler(env, cols, body, errs)
+    result.phases["validate"] = time.perf_counter() - mark
     if errs.errors:
         result.errors = errs.errors
         result.seconds = time.perf_counter() - started
         return result
-    result.ids = _insert(env, model, records, filename, lang)
+    result.ids = _insert(env, model, records, filename, lang, result.phases)
     result.created = len(result.ids)
     result.seconds = time.perf_counter() - started
     return result
@@ -396,8 +400,11 @@ def _validate_products(env: Any, cols: dict[str, int], body: list, errs: _Rows) 
 
 
 # ----- writing -----------------------------------------------------------------------------
-def _insert(env: Any, model: type, records: list[dict[str, Any]], filename: str, lang: str) -> list[int]:
+def _insert(
+    env: Any, model: type, records: list[dict[str, Any]], filename: str, lang: str, phases: dict[str, float]
+) -> list[int]:
     """Bulk insert, rule check in SQL, audit, hook. Raises AccessDenied (nothing kept)."""
+    mark = time.perf_counter()
     table = model.__table__
     stamp = utcnow()
     base = {
@@ -412,12 +419,16 @@ def _insert(env: Any, model: type, records: list[dict[str, Any]], filename: str,
     keys = sorted({k for r in records for k in r})
     rows = [{**base, **{k: r.get(k) for k in keys}} for r in records]
     ids = bulk_insert(env.session, table, rows, want_ids=True)
+    phases["insert"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     batch = (table.c.created_at == stamp, table.c.created_by_id == env.user_id, table.c.company_id == env.company_id)
     allowed = env.session.scalar(select(func.count()).select_from(table).where(*batch, env.rule_clause(model, "create")))
     if allowed != len(ids):
         raise AccessDenied(
             translate(lang, N_("%(n)s of the rows are records you may not create (e.g. customers of another salesperson)."), n=len(ids) - int(allowed or 0))
         )
+    phases["rules"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     tracked = tuple(getattr(model, "__tixi_tracked__", ()))
     audit_rows = []
     for rid, rec in zip(ids, rows, strict=True):
@@ -445,7 +456,10 @@ def _insert(env: Any, model: type, records: list[dict[str, Any]], filename: str,
         }
     )
     bulk_insert(env.session, AuditEntry.__table__, audit_rows)
+    phases["audit"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     env.hooks.tixi_records_imported(env=env, model=table.name, ids=ids)
+    phases["hooks"] = time.perf_counter() - mark
     return ids
 
 

@@ -23,9 +23,10 @@ ORG = {
 def build_org(db: Any, company: str = "acme") -> dict[str, Any]:
     """Users, employees (with the reporting line) and an admin; returns ids by login."""
     ids: dict[str, Any] = {"users": {}, "employees": {}}
-    ids["root"] = make_user(db, f"root_{company}", ["core.group_admin"], company=company, is_admin=True)
+    # no passwords: these users never log in, and hashing (Argon2) is slow on purpose
+    ids["root"] = make_user(db, f"root_{company}", ["core.group_admin"], company=company, is_admin=True, password=None)
     for login, (groups, _pos, _mgr, _name) in ORG.items():
-        ids["users"][login] = make_user(db, f"{login}" if company == "acme" else f"{login}_{company}", groups, company=company)
+        ids["users"][login] = make_user(db, f"{login}" if company == "acme" else f"{login}_{company}", groups, company=company, password=None)
     with db.session() as s:
         env = make_env(db, s, ids["root"], company)
         for login, (_groups, pos, mgr, name) in ORG.items():

@@ -48,7 +48,8 @@ def names(env, model=Customer):
     return sorted(c.name_zh for c in env.search(model))
 
 
-def test_auto_assignment_from_province(org):
+def test_east_manager_sees_shanghai_not_beijing(org):
+    """Automatic assignment, the scope of each manager, and the rule as one SQL predicate."""
     from addons.territories.services import territory_of
 
     db, ids = org
@@ -56,10 +57,6 @@ def test_auto_assignment_from_province(org):
         assert territory_of(s, ids["c"]["sh"]) == ids["t"]["SH"]
         assert territory_of(s, ids["c"]["pd"]) == ids["t"]["PD"]  # city-level mapping wins
         assert territory_of(s, ids["c"]["bj"]) == ids["t"]["BJ"]
-
-
-def test_east_manager_sees_shanghai_not_beijing(org):
-    db, ids = org
     with db.session() as s:
         east = make_env(db, s, ids["users"]["zhang_east"])
         assert names(east) == ["上汽", "浦东催化", "苏州汽配"]
@@ -70,12 +67,7 @@ def test_east_manager_sees_shanghai_not_beijing(org):
         assert names(north) == ["北汽"]
         director = make_env(db, s, ids["users"]["director"])
         assert len(names(director)) == 4
-
-
-def test_rule_is_one_sql_predicate(org):
-    """The restriction is in the SQL WHERE: count() agrees with search(), no Python filtering."""
-    db, ids = org
-    with db.session() as s:
+        # the restriction is in the SQL WHERE: count() agrees with search(), no Python filtering
         east = make_env(db, s, ids["users"]["zhang_east"])
         sql = str(east.select(Customer).compile(compile_kwargs={"literal_binds": True}))
         assert "territories_territory_closure" in sql
@@ -84,11 +76,20 @@ def test_rule_is_one_sql_predicate(org):
 
 
 def test_deep_tree_and_move(org):
-    """A subtree moved from 华东 to 华北 leaves the east manager's scope at once."""
+    """A province change re-assigns; a subtree moved from 华东 to 华北 changes scopes at once."""
+    from addons.masterdata.services import update_customer
     from addons.territories.models import Territory
-    from addons.territories.services import move_territory
+    from addons.territories.services import move_territory, territory_of
 
     db, ids = org
+    with db.session() as s:
+        root = make_env(db, s, ids["root"])
+        update_customer(root, root.get(Customer, ids["c"]["js"]), {"province": "北京"})
+        assert territory_of(s, ids["c"]["js"]) == ids["t"]["BJ"]
+    with db.session() as s:
+        north = make_env(db, s, ids["users"]["li_north"])
+        assert names(north) == ["北汽", "苏州汽配"]
+        update_customer(make_env(db, s, ids["root"]), s.get(Customer, ids["c"]["js"]), {"province": "江苏"})
     with db.session() as s:
         root = make_env(db, s, ids["root"])
         move_territory(root, root.get(Territory, ids["t"]["SH"]), root.get(Territory, ids["t"]["N"]))
@@ -104,9 +105,17 @@ def test_deep_tree_and_move(org):
             move_territory(root, root.get(Territory, ids["t"]["N"]), root.get(Territory, ids["t"]["PD"]))
 
 
-def test_salesperson_moved_keeps_history(org):
-    from addons.territories.models import Territory
-    from addons.territories.services import member_history, move_member
+def test_moves_keep_history(org):
+    """A salesperson moved from 华东 to 华南 keeps his 华东 period; a manual assignment wins over
+    the province mapping and keeps the customer's history."""
+    from addons.masterdata.services import update_customer
+    from addons.territories.models import CustomerTerritory, Territory
+    from addons.territories.services import (
+        assign_customer,
+        member_history,
+        move_member,
+        territory_of,
+    )
 
     db, ids = org
     d1, d2 = dt.date(2025, 1, 1), dt.date(2026, 3, 1)
@@ -120,14 +129,6 @@ def test_salesperson_moved_keeps_history(org):
             (ids["t"]["E"], d1, d2),
             (ids["t"]["S"], d2, None),
         ]
-
-
-def test_manual_assignment_overrides_mapping_and_keeps_history(org):
-    from addons.masterdata.services import update_customer
-    from addons.territories.models import CustomerTerritory, Territory
-    from addons.territories.services import assign_customer, territory_of
-
-    db, ids = org
     day1, day2 = dt.date(2025, 6, 1), dt.date(2025, 9, 1)
     with db.session() as s:
         root = make_env(db, s, ids["root"])
@@ -145,17 +146,3 @@ def test_manual_assignment_overrides_mapping_and_keeps_history(org):
         # the east manager cannot pull a customer of 华北 into 华东
         with pytest.raises(AccessDenied):
             assign_customer(east, s.get(Customer, ids["c"]["bj"]), east.get(Territory, ids["t"]["E"]))
-
-
-def test_province_change_reassigns(org):
-    from addons.masterdata.services import update_customer
-    from addons.territories.services import territory_of
-
-    db, ids = org
-    with db.session() as s:
-        root = make_env(db, s, ids["root"])
-        update_customer(root, root.get(Customer, ids["c"]["js"]), {"province": "北京"})
-        assert territory_of(s, ids["c"]["js"]) == ids["t"]["BJ"]
-    with db.session() as s:
-        north = make_env(db, s, ids["users"]["li_north"])
-        assert names(north) == ["北汽", "苏州汽配"]
