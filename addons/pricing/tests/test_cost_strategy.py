@@ -73,6 +73,12 @@ def test_cost_strategy_and_bands(world):
         assert "cost" not in answer
         answer = director.hooks.tixi_price_for(env=director, customer_id=ids["faw"], product_id=ids["p1"], on_date=DAY)
         assert answer["cost"] == D("820.0000")
+        # currency and rounding per company: whole yuan, rounded up
+        from addons.pricing.models import PricingSettings
+
+        env_of(db, s, ids, "root").create(PricingSettings, {"currency": "USD", "decimals": 0, "rounding": "ROUND_UP"})
+        band = svc.band_for(rep, ids["faw"], ids["p1"], DAY, channel="distributor")
+        assert (band.currency, band.target, band.floor) == ("USD", D("982"), D("873"))
 
 
 def test_bad_input_is_refused_and_nothing_saved(world):
@@ -130,3 +136,23 @@ def test_errors_in_the_users_language(world):
     assert "贵金属价格" in str(zh.value)
     assert "2026-12" in str(zh.value)
     assert "no cost data" in str(en.value) or "no Pt price" in str(en.value)
+
+
+def test_customer_class_from_crm_cards(tixi_db):  # noqa: F811
+    """With crm_cards enabled the class comes from its policy hook and drives the class target."""
+    from addons.crm_cards import services as crm
+    from addons.pricing import services as svc
+    from addons.pricing.models import PricingStrategy
+
+    ids = build_world(tixi_db)
+    tixi_db.install("crm_cards", companies=["acme"])
+    with tixi_db.session() as s:
+        director = env_of(tixi_db, s, ids, "director")
+        rep = env_of(tixi_db, s, ids, "wangwei")
+        assert svc.customer_class(rep, ids["faw"]) is None
+        svc.save_target(director, s.get(PricingStrategy, ids["strategy"]), "A", None, D("-4"))
+        crm.set_class(director, ids["faw"], "A", "重点客户")
+        s.expire_all()
+        assert svc.customer_class(rep, ids["faw"]) == "A"
+        band = svc.band_for(rep, ids["faw"], ids["p1"], DAY)
+        assert (band.customer_class, band.target) == ("A", D("951.20"))  # 820 x (1 + 16%)

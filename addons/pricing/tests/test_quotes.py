@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -139,6 +140,11 @@ def test_versions_reactions_and_competitor_prices(world):
         assert rep.count(CompetitorPrice) == 1
         with pytest.raises(ValidationError):
             svc.record_competitor_price(rep, ids["p1"], "BASF", D("-3"))
+        # validity passed: open quotes expire, closed ones stay
+        q3 = svc.create_quote(rep, ids["faw"], [{"product_id": ids["p2"], "quantity": D("1")}], quote_date=DAY)
+        svc.submit_quote(rep, q3)
+        assert svc.expire_quotes(rep, q3.valid_until + dt.timedelta(days=1)) == 1
+        assert (q3.state, q2.state) == ("expired", "lost")
 
 
 def test_bid_needs_go_first_and_rights_by_territory(world):
