@@ -407,9 +407,9 @@ class ModelView:
         if rel is not None:
             return display_name(getattr(record, rel.key))
         value = getattr(record, col.name, None)
-        choices = self._static_choices(col.name)
-        if choices is not None and value is not None:
-            return tr(dict(choices).get(value, value))
+        labels = self._static_labels(col.name)
+        if labels is not None and value is not None:
+            return labels.get(value, value)
         if isinstance(value, enum.Enum):
             return value.value
         if value is not None and not isinstance(value, bool):
@@ -439,6 +439,21 @@ class ModelView:
             prefetch_labels(target, ids)
 
     def _static_choices(self, name: str) -> list[tuple[Any, Any]] | None:
+        cache = g.setdefault("_tixi_choices", {})
+        key = (self.name, name)
+        if key not in cache:
+            cache[key] = self._compute_choices(name)
+        return cache[key]
+
+    def _static_labels(self, name: str) -> dict[Any, str] | None:
+        cache = g.setdefault("_tixi_choice_labels", {})
+        key = (self.name, name)
+        if key not in cache:
+            choices = self._static_choices(name)
+            cache[key] = None if choices is None else {v: tr(lbl) for v, lbl in choices}
+        return cache[key]
+
+    def _compute_choices(self, name: str) -> list[tuple[Any, Any]] | None:
         choices = self.choices.get(name)
         if choices is None:
             col = self.column(name)
@@ -543,6 +558,8 @@ class ModelView:
             view=self,
             rows=rows,
             cols=cols,
+            labels={c.name: tr(c.label) if c.label is not None else self.field_label(c.name)
+                    for c in self.available_columns(env)},
             available=self.available_columns(env),
             total=format_decimal(total) + ("" if exact else "+"),
             exact=exact,
@@ -977,9 +994,12 @@ def format_money(value: Decimal) -> str:
 
     from core.models import Company
 
-    env = g.get("env")
-    company = env.session.get(Company, env.company_id) if env is not None else None
-    return format_currency(value, company.currency if company else "CNY")
+    currency = g.get("_tixi_currency")
+    if currency is None:
+        env = g.get("env")
+        company = env.session.get(Company, env.company_id) if env is not None else None
+        currency = g._tixi_currency = company.currency if company else "CNY"
+    return format_currency(value, currency)
 
 
 def _coerce(col: Any, value: str) -> Any:
