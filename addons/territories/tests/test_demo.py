@@ -37,3 +37,13 @@ def test_demo_scopes(tixi_db):  # noqa: F811
             .order_by(TerritoryMember.date_from)
         ).all()
         assert rows == ["E", "S"]
+
+    # uninstall in dependency order: tables, rules and demo records go, nothing is left behind
+    from sqlalchemy import inspect
+
+    tixi_db.lifecycle.uninstall("territories", confirmed=True)
+    tixi_db.lifecycle.uninstall("masterdata", confirmed=True)
+    left = [t for t in inspect(tixi_db.registry.engine).get_table_names() if t.startswith(("masterdata_", "territories_"))]
+    assert left == []
+    with tixi_db.session() as s:
+        assert s.scalar(select(User.id).where(User.login == "wangwei")) is None
