@@ -64,6 +64,14 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
 
 
 @hookimpl
+def tixi_bench_generate(ctx: Any) -> None:
+    """Metals, strategies, monthly prices and costs, and quotes with tier.lines lines."""
+    from addons.pricing.bench import generate
+
+    generate(ctx)
+
+
+@hookimpl
 def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
     """Quote numbers for audit and explanations."""
     if model == "pricing_quote":
