@@ -428,8 +428,16 @@ def strategy_create() -> Any:
             env.session.rollback()
             errors = {"customer_id": _("Choose one of your customers.")}
             status = 403
+    customers = _customer_choices(env)
+    wanted = form.get("customer_id", type=int) if hasattr(form, "get") else None
+    if wanted and wanted not in dict(customers):
+        try:
+            cust = services.customer(env, wanted)
+            customers.insert(0, (cust.id, cust.name_zh))
+        except AccessDenied:
+            pass
     return render_template(
-        "crm_cards/strategy_form.html", form=form, errors=errors, customers=_customer_choices(env),
+        "crm_cards/strategy_form.html", form=form, errors=errors, customers=customers,
         year=int(form.get("year") or dt.date.today().year),
     ), status
 

@@ -18,6 +18,8 @@ from addons.masterdata.services import create_customer
 from addons.masterdata.tests.helpers import build_org
 from core.testing import ENGINES, TixiTestDB, make_env, new_database
 
+PASSWORD = "secret-pass-1"
+
 
 def build_crm(db: Any, company: str = "acme") -> dict[str, Any]:
     """Install masterdata, territories and crm_cards; return ids of users, employees, customers."""
@@ -26,6 +28,13 @@ def build_crm(db: Any, company: str = "acme") -> dict[str, Any]:
     db.install("masterdata", "territories", "crm_cards", companies=[company])
     ids = build_org(db, company)
     emp = ids["employees"]
+    with db.session() as s:  # the users the page and browser tests log in as
+        from core.models import User
+        from core.security.passwords import hash_password
+
+        digest = hash_password(PASSWORD)
+        for login in ("wangwei", "zhang_east", "li_north", "director"):
+            s.get(User, ids["users"][login]).password_hash = digest
     with db.session() as s:
         env = make_env(db, s, ids["root"], company)
         north = env.create(Territory, {"code": "N", "name_zh": "华北", "name_en": "North", "manager_id": emp["li_north"]})
