@@ -380,16 +380,16 @@ def explain(target: Target, session: Session, stmt: Any) -> str:
         return f"(EXPLAIN failed: {exc})"
 
 
-def web_app(target: Target) -> Any:
-    """The Flask app on the target's registry (testing mode), or None without a web shell."""
+def web_app(target: Target) -> tuple[Any, str | None]:
+    """The Flask app on the target's registry (testing mode) and why it is missing, if it is."""
     try:
         from core.web.app import create_app
-    except ImportError:
-        return None
+    except ImportError as exc:
+        return None, f"no web shell: {exc}"
     try:
-        return create_app(registry=target.registry, test_config={"TESTING": True})
-    except Exception:  # noqa: BLE001 - a web shell that cannot start is reported as absent
-        return None
+        return create_app(registry=target.registry, test_config={"TESTING": True}), None
+    except Exception as exc:  # noqa: BLE001 - a web shell that cannot start is reported, not fatal
+        return None, f"create_app failed: {exc.__class__.__name__}: {exc}"
 
 
 def _web_cases(app: Any, target: Target, role: str) -> dict[str, Callable[[], Any]]:
@@ -434,7 +434,9 @@ def run_target(target: Target, repeat: int, progress: Callable[[str], None]) -> 
     results: list[dict[str, Any]] = []
     plans: dict[str, str] = {}
     info: dict[str, Any] = {}
-    app = web_app(target)
+    app, web_error = web_app(target)
+    if web_error:
+        results.append({"role": "admin", "case": "web_*", "error": web_error})
     per_role: dict[str, dict[str, Callable[[], Any]]] = {}
     closers: list[Callable[[], Any]] = []
     explains: dict[str, Callable[[], str]] = {}
