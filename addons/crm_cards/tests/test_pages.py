@@ -113,6 +113,14 @@ def test_strategy_card_created_and_approved_by_the_manager(web):
     m.post(f"/crm/strategy/{card_id}/action/wf:approve", data={"csrf_token": csrf(page.text), "comment": "同意"})
     with db.session() as s:
         assert s.get(StrategyCard, card_id).state == "approved"
+    # approved: the generic edit form refuses changes with a message, nothing written
+    edit = c.get(f"/crm/strategy/{card_id}/edit")
+    assert edit.status_code == 200
+    r = c.post(f"/crm/strategy/{card_id}/edit", data={"csrf_token": csrf(edit.text), "goals": "改", "budget": "1",
+                                                      "version": re.search(r'name="version"[^>]*value="(\d+)"', edit.text).group(1)})
+    assert r.status_code == 422
+    with db.session() as s:
+        assert s.get(StrategyCard, card_id).goals == "年销售 500 万"
     # another territory's manager does not even see the card
     n = client_for(app, "li_north")
     assert n.get(f"/crm/strategy/{card_id}").status_code in (403, 404)
