@@ -21,18 +21,15 @@ from sqlalchemy import func, select
 from core.errors import AccessDenied, ConcurrentEditError
 from core.models import AccessRight, AuditEntry, Company, Group, RecordRule, User
 from core.security.env import APPEND_ONLY, PERMS, Env
-from core.testing import make_env, make_user, new_database
-from tests.kernel_helpers import fixture_db
+from core.testing import make_env, make_user
 
 HOOKALL_ADDONS = Path(__file__).resolve().parent / "fixtures" / "hookall"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sdb(request):
-    """A database with sectree installed and enabled for acme and other."""
-    url, drop = new_database(request.param)
-    db = fixture_db(url, extra=[HOOKALL_ADDONS])
-    db.install("sectree", companies=["acme", "other"])
+    """A database with sectree installed and enabled for acme and other, and the look-alike data."""
+    db, drop = _sectree_db(request.param)
     yield db
     db.dispose()
     drop()
@@ -40,9 +37,18 @@ def sdb(request):
 
 @pytest.fixture
 def tree(sdb):
-    from addons.sectree.testdata import build_tree
+    return sdb.tree
 
-    return build_tree(sdb)
+
+def _sectree_db(engine: str):
+    """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
+    import addons
+
+    if str(HOOKALL_ADDONS) not in addons.__path__:
+        addons.__path__.append(str(HOOKALL_ADDONS))
+    from addons.sectree.testdata import sectree_db
+
+    return sectree_db(engine)
 
 
 def _doc():

@@ -8,23 +8,28 @@ import pytest
 
 from core.errors import TixiError
 from core.security.explain import explain_access
-from core.testing import make_user, new_database
-from tests.kernel_helpers import fixture_db
+from core.testing import make_user
 
 HOOKALL_ADDONS = Path(__file__).resolve().parent / "fixtures" / "hookall"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def edb(request):
-    url, drop = new_database(request.param)
-    db = fixture_db(url, extra=[HOOKALL_ADDONS])
-    db.install("sectree", companies=["acme", "other"])
-    from addons.sectree.testdata import build_tree
-
-    db.tree = build_tree(db)
+    db, drop = _sectree_db(request.param)
     yield db
     db.dispose()
     drop()
+
+
+def _sectree_db(engine: str):
+    """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
+    import addons
+
+    if str(HOOKALL_ADDONS) not in addons.__path__:
+        addons.__path__.append(str(HOOKALL_ADDONS))
+    from addons.sectree.testdata import sectree_db
+
+    return sectree_db(engine)
 
 
 def _perm(lines: list[str], perm: str) -> list[str]:
