@@ -485,13 +485,16 @@ FACTORS = ("sales", "size", "standing", "credit", "potential")
 def compute_class(crit: Any, factors: Mapping[str, Decimal]) -> tuple[Decimal, str]:
     """Weighted score (0-100) of factor scores and the class its thresholds give.
 
-    ``score = sum(weight_f * score_f) / sum(weight_f)``; A at or above
+    ``score = sum(weight_f * score_f) / sum(weight_f)`` over the factors given
+    (a factor never assessed is left out, not counted as zero); A at or above
     ``threshold_a``, B at or above ``threshold_b``, C at or above
     ``threshold_c``, D below.
     """
     total_w = ZERO
     total = ZERO
     for name in FACTORS:
+        if name not in factors:
+            continue  # not assessed: left out of the weighted mean
         weight = Decimal(getattr(crit, f"weight_{name}") or 0)
         total_w += weight
         total += weight * Decimal(factors.get(name) or 0)
@@ -575,7 +578,9 @@ def suggest_classes(env: Any, customer_ids: Iterable[int] | None = None, as_of: 
     Factors: sales = the last twelve months' sales on monthly cards relative
     to ``sales_full_amount`` (capped at 100) unless an assessment overrides it;
     size from the latest assessment, else the customer's size; standing,
-    credit and potential from the latest assessment (0 when never assessed).
+    credit and potential from the latest assessment. A factor without data is
+    left out of the weighted mean (a customer never assessed is judged on
+    sales and size only).
     """
     crit = criteria(env)
     as_of = as_of or dt.date.today()
@@ -615,13 +620,15 @@ def suggest_classes(env: Any, customer_ids: Iterable[int] | None = None, as_of: 
             sales_score = Decimal(a.sales_score)
         else:
             sales_score = min(HUNDRED, (Decimal(sales.get(cid) or 0) * HUNDRED / full).quantize(Decimal("0.01")))
-        factors = {
-            "sales": sales_score,
-            "size": Decimal(a.size_score) if a is not None and a.size_score else SIZE_SCORES.get(size or "", ZERO),
-            "standing": Decimal(a.standing_score) if a is not None else ZERO,
-            "credit": Decimal(a.credit_score) if a is not None else ZERO,
-            "potential": Decimal(a.potential_score) if a is not None else ZERO,
-        }
+        factors: dict[str, Decimal] = {"sales": sales_score}
+        if a is not None and a.size_score:
+            factors["size"] = Decimal(a.size_score)
+        elif size in SIZE_SCORES:
+            factors["size"] = SIZE_SCORES[size]
+        if a is not None:
+            factors["standing"] = Decimal(a.standing_score)
+            factors["credit"] = Decimal(a.credit_score)
+            factors["potential"] = Decimal(a.potential_score)
         score, code = compute_class(crit, factors)
         out[cid] = Suggestion(cid, score, code, factors)
     return out

@@ -36,6 +36,8 @@ DEFAULT = SimpleNamespace(
         ({"sales": 60, "size": 60, "standing": 60, "credit": 60, "potential": 59}, "59.80", "C"),
         ({"sales": 0, "size": 0, "standing": 0, "credit": 0, "potential": 0}, "0.00", "D"),
         ({"sales": 50, "size": 100, "standing": 70, "credit": 60, "potential": 60}, "65.00", "B"),
+        ({"sales": 0, "size": 90}, "30.00", "D"),  # never assessed: judged on sales and size only
+        ({"sales": 100, "size": 60}, "86.67", "A"),
     ],
 )
 def test_compute_class(factors, score, code):
