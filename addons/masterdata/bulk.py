@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, func, insert, select, text
 
 BATCH = 5000
 
@@ -25,6 +25,15 @@ def bulk_insert(session: Any, table: Table, rows: Sequence[dict[str, Any]], want
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, rows, want_ids)
     ids: list[int] = []
+    if want_ids and conn.dialect.name == "sqlite":
+        # Take the write lock first (a write statement, even one that changes nothing), so
+        # no other connection can insert until we commit; then number the rows ourselves:
+        # a plain executemany is 2-3 times faster than INSERT ... RETURNING.
+        conn.execute(text(f'UPDATE "{table.name}" SET id = id WHERE 0'))
+        top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = list(range(top + 1, top + 1 + len(rows)))
+        rows = [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+        want_ids = False
     for start in range(0, len(rows), BATCH):
         part = rows[start : start + BATCH]
         if want_ids:
