@@ -86,3 +86,11 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
     from addons.territories.views import view_extension
 
     return view_extension(view, env)
+
+
+@hookimpl
+def tixi_dashboard_widgets(env: Any) -> list[Any]:
+    """"Customers by territory" (top-level territories side by side, by status)."""
+    from addons.territories.views import dashboard_widgets
+
+    return dashboard_widgets(env)

@@ -293,3 +293,53 @@ def menu_items(env: Any) -> list[Any]:
         province_view.menu_item(_l("Province mappings"), sequence=5, parent=parent,
                                 group=["core.group_director", "core.group_marketing_admin", "core.group_admin"]),
     ]
+
+
+# ----- dashboard ---------------------------------------------------------------------------
+def dashboard_widgets(env: Any) -> list[Any]:
+    """"Customers by territory": top-level territories side by side, stacked by status.
+
+    Counts only customers the user may read (their rules apply), in one query
+    through the closure table.
+    """
+    from core.web.dashboard import Widget
+
+    if not env.can(Customer, "read") or not env.can(Territory, "read"):
+        return []
+    lang = _lang()
+    roots = list(env.session.scalars(
+        env.select(Territory).where(Territory.parent_id.is_(None)).order_by(Territory.sequence, Territory.code)
+    ))
+    if not roots:
+        return []
+    readable = env.select(Customer, "read", Customer.id)
+    rows = env.session.execute(
+        select(territory_closure.c.ancestor_id, Customer.status, func.count(Customer.id))
+        .select_from(CustomerTerritory)
+        .join(territory_closure, territory_closure.c.descendant_id == CustomerTerritory.territory_id)
+        .join(Customer, Customer.id == CustomerTerritory.customer_id)
+        .where(
+            CustomerTerritory.date_to.is_(None),
+            territory_closure.c.ancestor_id.in_([r.id for r in roots]),
+            Customer.id.in_(readable),
+        )
+        .group_by(territory_closure.c.ancestor_id, Customer.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for tid, status, n in rows:
+        counts.setdefault(tid, {})[status] = n
+    shown = [r for r in roots if counts.get(r.id)]
+    if not shown:
+        return []
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {},
+        "xAxis": {"type": "category", "data": [r.display(lang) for r in shown]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": label(CUSTOMER_STATUS, key, lang), "type": "bar", "stack": "s",
+             "data": [counts[r.id].get(key, 0) for r in shown]}
+            for key in CUSTOMER_STATUS
+        ],
+    }
+    return [Widget("territories.customers", _l("Customers by territory"), chart=chart, sequence=20)]

@@ -122,6 +122,15 @@ def test_tree_overview_customer_tab_and_handover(web):
     director = client_for(app, "liu_director")
     ltree = director.get("/territories/")
     assert "tixi-move" in ltree.text
+    home = director.get("/")
+    assert home.status_code == 200
+    chart = re.search(r'data-chart="([^"]*华北[^"]*)"', home.text)
+    assert chart is not None
+    assert "华东" in chart.group(1)
+    assert "华南" in chart.group(1)
+    # the east manager's dashboard shows his territory only
+    ehome = east.get("/").text
+    assert "华北" not in "".join(re.findall(r'data-chart="([^"]*)"', ehome))
 
 
 @pytest.mark.browser
