@@ -88,6 +88,39 @@ def setup(url: str) -> tuple[object, int]:
     return db, ops
 
 
+def time_lists(db: object, ops: int, repeat: int = 15) -> dict[str, tuple[float, float, int]]:
+    """Median time of the customer list's first page and count: marketing admin vs 华东's manager."""
+    import statistics
+
+    from sqlalchemy import select
+
+    from addons.masterdata.models import Customer, Employee
+    from addons.territories.models import Territory
+    from core.testing import make_env, make_user
+
+    tm = make_user(db, "bench_tm_east", ["core.group_territory_manager"], company="bench", password=None)
+    with db.session() as s:
+        emp = Employee(company_id=s.scalar(select(Territory.company_id).limit(1)), name_zh="华东经理",
+                       position="territory_manager", user_id=tm)
+        s.add(emp)
+        s.flush()
+        s.execute(Territory.__table__.update().where(Territory.code == "E").values(manager_id=emp.id))
+    out = {}
+    for who, uid in (("marketing admin (all)", ops), ("territory manager 华东", tm)):
+        with db.session() as s:
+            env = make_env(db, s, uid)
+            firsts, counts = [], []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                s.scalars(env.select(Customer).order_by(Customer.name_zh).limit(50)).all()
+                firsts.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                visible = env.count(Customer)
+                counts.append(time.perf_counter() - t0)
+            out[who] = (statistics.median(firsts), statistics.median(counts), visible)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -127,12 +160,16 @@ def main(argv: list[str] | None = None) -> None:
         with db.session() as s:
             n = s.scalar(select(func.count()).select_from(Customer))
             assigned = s.scalar(select(func.count()).select_from(CustomerTerritory))
+        list_times = time_lists(db, ops)
         print(f"database: {db.engine_name}")
         print(f"parse only ({name}): {parse:.2f}s = {args.rows / parse:,.0f} rows/s")
         print(f"full import (parse + validate + insert + audit + territories + commit-ready): {total:.2f}s "
               f"= {args.rows / total:,.0f} rows/s")
         print("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.phases.items()))
         print(f"customers in database: {n}, territory assignments: {assigned}")
+        for who, (first, count, rows) in list_times.items():
+            print(f"customer list as {who}: first page (50, by name) median {first * 1000:.1f} ms, "
+                  f"count median {count * 1000:.1f} ms, {rows} visible")
         db.dispose()
     finally:
         drop()
