@@ -10,9 +10,10 @@ equivalent SQL query), also on gunicorn with 2 workers. Locust runs on the
 same 2-core machine and takes CPU from the server: figures are for comparing
 commits and the two stacks, not absolute capacity.
 
-Reported per step (logins excluded): requests/s, median latency (the
-request-weighted mean of the per-page medians), the worst per-page p95, and
-failures (logins included). The *knee*
+One locust process steps through the user counts (users stay logged in);
+reported per step, leaving out its first seconds (new users logging in) and
+the logins: requests/s, median and p95 latency, and failures (logins
+included; a login is a success when it redirects). The *knee*
 is the last step before the median latency reaches twice the median of the
 first step; its requests/s is the throughput compared with the floor's
 (goal: >= 40 %). Every process started is stopped at the end.
@@ -20,7 +21,6 @@ first step; its requests/s is the throughput compared with the floor's
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -80,37 +80,47 @@ def _gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> subprocess
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def _locust_step(host: str, users: int, seconds: int, env: dict[str, str], folder: Path) -> dict[str, Any]:
-    prefix = folder / f"step{users}"
+def _locust_steps(host: str, steps: tuple[int, ...], seconds: int, env: dict[str, str],
+                  folder: Path) -> list[dict[str, Any]]:
+    """One locust process stepping through ``steps`` users; statistics per step.
+
+    Users stay logged in from one step to the next; the first ``warm`` seconds
+    of each step (new users logging in) are left out of its statistics, and so
+    are the logins themselves (failures are counted everywhere).
+    """
+    out_file = folder / "requests.json"
+    run_env = {**env, "BENCH_STEPS": ",".join(map(str, steps)), "BENCH_STEP_SECONDS": str(seconds),
+               "BENCH_OUT": str(out_file)}
     cmd = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-           "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
-           "--reset-stats", "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
-    subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=seconds + 120, cwd=str(PROJECT_ROOT))
-    stats_file = Path(f"{prefix}_stats.csv")
-    out: dict[str, Any] = {"users": users, "requests": 0, "failures": 0, "rps": 0.0, "median_ms": None,
-                           "p95_ms": None, "by_name": {}}
-    if not stats_file.is_file():
-        out["error"] = "locust wrote no statistics"
-        return out
-    with stats_file.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            name = row["Name"]
-            entry = {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                     "median_ms": float(row["Median Response Time"] or 0), "rps": float(row["Requests/s"] or 0),
-                     "p95_ms": float(row.get("95%") or 0)}
-            if name != "Aggregated":
-                out["by_name"][name] = entry
-    # aggregate without the logins (once per simulated user, not part of the browsing mix)
-    pages = {k: v for k, v in out["by_name"].items() if k != "login"}
-    total = sum(v["requests"] for v in pages.values())
-    out["requests"] = total
-    out["failures"] = sum(v["failures"] for v in out["by_name"].values())
-    out["rps"] = sum(v["rps"] for v in pages.values())
-    if total:
-        out["median_ms"] = sum(v["median_ms"] * v["requests"] for v in pages.values()) / total
-        out["p95_ms"] = max(v["p95_ms"] for v in pages.values())
-    return out
+           "--host", host, "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
+    t0 = time.time()
+    subprocess.run(cmd, env=run_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=len(steps) * seconds + 180, cwd=str(PROJECT_ROOT))
+    records = json.loads(out_file.read_text()) if out_file.is_file() else []
+    warm = min(5.0, seconds / 3)
+    result = []
+    for i, users in enumerate(steps):
+        lo, hi = t0 + i * seconds + warm, t0 + (i + 1) * seconds
+        window = [r for r in records if lo <= r[0] < hi]
+        pages = sorted(r[2] for r in window if r[1] != "login")
+        step: dict[str, Any] = {
+            "users": users,
+            "requests": len(pages),
+            "failures": sum(1 for r in records if t0 + i * seconds <= r[0] < hi and r[3]),
+            "rps": len(pages) / (hi - lo),
+            "median_ms": pages[len(pages) // 2] if pages else None,
+            "p95_ms": pages[min(len(pages) - 1, int(len(pages) * 0.95))] if pages else None,
+            "by_name": {},
+        }
+        for name in sorted({r[1] for r in window}):
+            times = sorted(r[2] for r in window if r[1] == name)
+            step["by_name"][name] = {"requests": len(times), "median_ms": times[len(times) // 2],
+                                     "failures": sum(1 for r in window if r[1] == name and r[3])}
+        result.append(step)
+    if not records:
+        result.append({"users": 0, "requests": 0, "failures": 0, "rps": 0.0, "median_ms": None,
+                       "p95_ms": None, "by_name": {}, "error": "locust recorded no request"})
+    return result
 
 
 def _knee(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -200,9 +210,8 @@ def run_load(url: str, steps: tuple[int, ...] = STEPS, seconds: int = 15,
         _wait_port(port, server)
         loc_env = {**base_env, "BENCH_MODE": "tixi", "BENCH_USERS": json.dumps(users),
                    "BENCH_PAGES": json.dumps(pages)}
-        for n in steps:
-            say(f"  tixi: {n} user(s) for {seconds} s")
-            result["tixi"].append(_locust_step(f"http://127.0.0.1:{port}", n, seconds, loc_env, folder))
+        say(f"  tixi: {', '.join(map(str, steps))} users, {seconds} s each")
+        result["tixi"] = _locust_steps(f"http://127.0.0.1:{port}", steps, seconds, loc_env, folder)
         _stop(server)
         # floor
         owners = [str(i) for i in _owner_ids(url, meta)]
@@ -213,9 +222,8 @@ def run_load(url: str, steps: tuple[int, ...] = STEPS, seconds: int = 15,
         procs.append(server)
         _wait_port(port, server)
         loc_env = {**base_env, "BENCH_MODE": "floor"}
-        for n in steps:
-            say(f"  floor: {n} user(s) for {seconds} s")
-            result["floor"].append(_locust_step(f"http://127.0.0.1:{port}", n, seconds, loc_env, folder))
+        say(f"  floor: {', '.join(map(str, steps))} users, {seconds} s each")
+        result["floor"] = _locust_steps(f"http://127.0.0.1:{port}", steps, seconds, loc_env, folder)
     finally:
         for p in procs:
             _stop(p)

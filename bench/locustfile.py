@@ -19,8 +19,10 @@ import json
 import os
 import random
 import re
+import time
+from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, LoadTestShape, between, events, task
 
 MODE = os.environ.get("BENCH_MODE", "tixi")
 USERS = json.loads(os.environ.get("BENCH_USERS", "[]"))
@@ -29,6 +31,36 @@ _sales = [u for u in USERS if u[2] == "sales"] or USERS
 _managers = [u for u in USERS if u[2] == "manager"] or USERS
 _counter = itertools.count()
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+STEPS = [int(x) for x in os.environ.get("BENCH_STEPS", "").split(",") if x.strip()]
+STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "15"))
+OUT = os.environ.get("BENCH_OUT")
+RECORDS: list[tuple[float, str, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(request_type: str, name: str, response_time: float, response_length: int,
+            exception: Any = None, **_kw: Any) -> None:
+    """Keep every request (end time, name, ms, failed) for per-step statistics."""
+    RECORDS.append((time.time(), name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _dump(**_kw: Any) -> None:
+    if OUT:
+        with open(OUT, "w", encoding="utf-8") as fh:
+            json.dump(RECORDS, fh)
+
+
+if STEPS:
+
+    class Steps(LoadTestShape):
+        """``BENCH_STEPS`` users, ``BENCH_STEP_SECONDS`` each; users stay logged in between steps."""
+
+        def tick(self) -> tuple[int, float] | None:
+            i = int(self.get_run_time() // STEP_SECONDS)
+            if i >= len(STEPS):
+                return None
+            return STEPS[i], float(STEPS[i])
 
 
 class Browser(HttpUser):
@@ -46,8 +78,13 @@ class Browser(HttpUser):
         login, password, _kind = pool[n % len(pool)]
         page = self.client.get("/login", name="login")
         m = _CSRF.search(page.text)
-        self.client.post("/login", data={"login": login, "password": password, "csrf_token": m.group(1) if m else ""},
-                         name="login")
+        with self.client.post("/login", data={"login": login, "password": password,
+                                               "csrf_token": m.group(1) if m else ""},
+                              name="login", allow_redirects=False, catch_response=True) as resp:
+            if resp.status_code in (302, 303):
+                resp.success()
+            else:
+                resp.failure(f"login refused: HTTP {resp.status_code}")
         self.ids = PAGES.get("ids", {}).get(login, [])
 
     @task(3)
