@@ -63,6 +63,9 @@ def _auth() -> None:
             registry_of(), g.db, token.user_id, None)
     except AccessDenied:
         abort(403)
+    from flask_babel import refresh
+
+    refresh()  # messages in the token user's language
 
 
 def _view(name: str) -> ModelView:

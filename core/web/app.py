@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -190,6 +190,7 @@ def _open_request() -> Any:
         return current_app.login_manager.unauthorized()
     try:
         g.env = make_env(registry, g.db, int(current_user.id), session.get("company_id"))
+        refresh()  # the locale may have been chosen before the user was known
     except AccessDenied:
         logout_user()
         session.clear()
