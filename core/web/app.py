@@ -79,6 +79,8 @@ def create_app(
     )
     if test_config:
         app.config.update(test_config)
+    if app.config["SECRET_KEY"] in ("dev-only", "test-only") and not app.config.get("TESTING"):
+        log.warning("no secret key configured (run 'tixi init' or set TIXI_SECRET_KEY): sessions are not safe")
     if registry is None:
         from core.registry import Registry
 
