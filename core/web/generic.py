@@ -474,7 +474,7 @@ class ModelView:
             fields = [f for f in self.search_fields if env.field_visible(self.model, f)]
             like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             wheres.append(or_(*[func.lower(self.table.c[f]).like(like, escape="\\") for f in fields]))
-        for flt in self.filters:
+        for flt in self.visible_filters(env):
             value = request.args.get(f"f_{flt.name}")
             if value in (None, ""):
                 continue
@@ -504,6 +504,11 @@ class ModelView:
             col = self.table.c[spec.lstrip("-")]
             out.append(col.desc() if spec.startswith("-") else col.asc())
         return [*out, pk.desc()]
+
+    def visible_filters(self, env: Any) -> list[Filter]:
+        """Filters the user may use (none on a restricted field: filtering would reveal it)."""
+        return [f for f in self.filters
+                if f.apply is not None or env.field_visible(self.model, f.field or f.name)]
 
     def filter_choices(self, env: Any, flt: Filter) -> list[tuple[str, str]]:
         """Options of a filter's select box."""
@@ -567,7 +572,8 @@ class ModelView:
             pages=pages,
             args=args,
             q=request.args.get("q", ""),
-            filters=[(f, self.filter_choices(env, f), request.args.get(f"f_{f.name}", "")) for f in self.filters],
+            filters=[(f, self.filter_choices(env, f), request.args.get(f"f_{f.name}", ""))
+                     for f in self.visible_filters(env)],
             sort=request.args.get("sort", ""),
             can_create=(self.can_create or self.new_endpoint is not None) and env.can(self.model, "create"),
             new_url=url_for(self.new_endpoint) if self.new_endpoint else (

@@ -80,10 +80,14 @@ def test_list_rules_search_filter_sort_paginate_columns(web_db, users):
     r = sales.get("/items/?cols=name,due")
     assert 'value="due" id="col-due" checked' in r.text
     assert 'value="code" id="col-code" checked' not in r.text
-    r = sales.get("/items/?cols=cost")  # a restricted column cannot be chosen
+    # a restricted field can be neither filtered on (that would reveal it) nor chosen as a column
+    assert 'name="f_cost"' not in sales.get("/items/").text
+    assert "共 60 条记录" in sales.get("/items/?f_cost=0").text
+    r = sales.get("/items/?cols=cost")
     assert "成本" not in r.text
     director = _client(web_db, "director")
     r = director.get("/items/")
+    assert 'name="f_cost"' in r.text
     assert "共 61 条记录" in r.text
     assert "成本" in r.text
 
