@@ -179,8 +179,7 @@ def measure(url: str, repeat: int = 7, with_plans: bool = False) -> dict[str, An
             env = Env(registry, s, uid)
 
             def run(env: Any = env) -> tuple[int, int]:
-                n = services.count_missing_monthly(env, last)
-                rows = services.missing_monthly_cards(env, last, limit=50)
+                n, rows = services.missing_monthly_page(env, last, limit=50)
                 return n, len(rows)
 
             run()  # warm the env (rules, context)

@@ -58,8 +58,7 @@ def class_chart(env: Any) -> dict[str, Any]:
 def missing_html(env: Any, limit: int = 10) -> Markup:
     """Count and first names of the customers missing last month's card."""
     month = services.last_month()
-    total = services.count_missing_monthly(env, month)
-    rows = services.missing_monthly_cards(env, month, limit=limit)
+    total, rows = services.missing_monthly_page(env, month, limit=limit)
     head = escape(_("%(n)s customers have no monthly card for %(month)s.", n=total, month=f"{month:%Y-%m}"))
     items = []
     for cust in rows:

@@ -438,6 +438,30 @@ def missing_monthly_cards(
     return list(env.session.scalars(stmt))
 
 
+#: below this many rows, the first page is taken from the filtered ids (fast when a user
+#: sees few customers); above, in name order with the filter checked along the way
+SMALL_SET = 2000
+
+
+def missing_monthly_page(
+    env: Any, month: dt.date | None = None, owner_only: bool = False, limit: int = 50
+) -> tuple[int, list[Customer]]:
+    """``(how many customers miss the card, the first page of them by name)``: two SQL queries.
+
+    The page query is shaped by the count: for a small set (a salesperson's
+    customers) it sorts the matching ids; for a large one (a director's) it
+    walks the name index and stops after ``limit`` rows. SQLite's planner
+    cannot tell the two apart by itself; PostgreSQL's does either way.
+    """
+    total = count_missing_monthly(env, month, owner_only)
+    stmt = missing_monthly_query(env, month, owner_only)
+    if total <= SMALL_SET:
+        ids = stmt.with_only_columns(Customer.id)
+        stmt = select(Customer).where(Customer.id.in_(ids))
+    rows = list(env.session.scalars(stmt.order_by(Customer.name_zh, Customer.id).limit(limit))) if total else []
+    return total, rows
+
+
 def count_missing_monthly(env: Any, month: dt.date | None = None, owner_only: bool = False) -> int:
     """How many customers miss their monthly card (one SQL query)."""
     sub = missing_monthly_query(env, month, owner_only).with_only_columns(Customer.id).subquery()
@@ -460,7 +484,7 @@ def refresh_risk(env: Any, customer_id: int) -> CustomerProfile:
 def risk_customers(env: Any) -> list[tuple[Customer, CustomerProfile]]:
     """Readable customers flagged over credit or with overdue collections."""
     stmt = (
-        env.select(Customer, "read", Customer, CustomerProfile)
+        env.select(Customer).add_columns(CustomerProfile)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(or_(CustomerProfile.over_credit.is_(True), CustomerProfile.overdue.is_(True)))
         .order_by(Customer.name_zh)
@@ -959,7 +983,7 @@ def behind_plan_query(env: Any, today: dt.date | None = None) -> Select:
         .scalar_subquery()
     )
     return (
-        env.select(KeyAccountPlan, "read", KeyAccountPlan, Customer, late.label("late"))
+        env.select(KeyAccountPlan).add_columns(Customer, late.label("late"))
         .join(Customer, Customer.id == KeyAccountPlan.customer_id)
         .where(KeyAccountPlan.state == "approved", late > 0)
         .order_by(late.desc(), Customer.name_zh)
@@ -1025,7 +1049,7 @@ def pipeline(env: Any, territory_id: int | None = None) -> list[tuple[Developmen
     """The pipeline board: each stage with the readable customers currently in it (one query)."""
     cols = stages(env)
     stmt = (
-        env.select(Customer, "read", Customer, CustomerProfile)
+        env.select(Customer).add_columns(CustomerProfile)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(CustomerProfile.stage_id.is_not(None))
         .order_by(CustomerProfile.stage_since, Customer.name_zh)

@@ -501,8 +501,7 @@ def monthly_missing() -> Any:
     env = g.env
     mine = request.args.get("mine") == "1"
     month = services.last_month()
-    rows = services.missing_monthly_cards(env, month, owner_only=mine, limit=500)
-    total = services.count_missing_monthly(env, month, owner_only=mine)
+    total, rows = services.missing_monthly_page(env, month, owner_only=mine, limit=200)
     return render_template("crm_cards/missing.html", rows=rows, total=total, month=month, mine=mine, lang=_lang())
 
 
