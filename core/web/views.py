@@ -432,6 +432,29 @@ def _groups_tab(env: Any, user: User) -> Any:
     return Markup(f"<ul>{items}</ul><p>{escape(_('Companies'))}: {companies}</p>{link}")
 
 
+def _audit_changes(entry: AuditEntry) -> Any:
+    """The changed fields of an audit entry, restricted fields of the model left out."""
+    import json
+
+    from markupsafe import Markup, escape
+
+    from core.registry import model_class
+
+    try:
+        changes = json.loads(entry.changes or "{}")
+    except ValueError:
+        return entry.changes
+    cls = model_class(entry.model)
+    rows = []
+    for field, value in changes.items():
+        if cls is not None and field in cls.__table__.c and not g.env.field_visible(cls, field):
+            continue
+        old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
+        rows.append(f"<tr><th>{escape(field)}</th><td>{escape(old if old is not None else '')}</td>"
+                    f"<td>{escape(new if new is not None else '')}</td></tr>")
+    return Markup('<table class="table table-sm mb-0">' + "".join(rows) + "</table>")
+
+
 user_view = ModelView(
     name="tixi.user",
     model=User,
@@ -479,7 +502,7 @@ audit_view = ModelView(
     label=_l("Audit entry"),
     label_plural=_l("Audit log"),
     list_columns=["at", "user_id", "model", "res_id", "action"],
-    detail_fields=["at", "user_id", "model", "res_id", "action", Col("changes", _l("Changes"), value=lambda e: e.changes)],
+    detail_fields=["at", "user_id", "model", "res_id", "action", Col("changes", _l("Changes"), value=_audit_changes)],
     search_fields=["model", "action"],
     filters=[Filter("action", _l("Action"), choices=[("create", _l("Created")), ("update", _l("Updated")),
                                                        ("delete", _l("Deleted")), ("transition", _l("Transition"))])],

@@ -375,3 +375,24 @@ def test_count_is_capped_on_large_lists(web_db, users):
         assert 'rel="next"' not in r.text
     finally:
         view.count_limit, view.page_size = old
+
+
+def test_audit_log_hides_restricted_fields(web_db, users):
+    from core.models import AuditEntry, Group, User
+
+    with web_db.session() as s:
+        entry = AuditEntry(company_id=web_db.company("acme"), model="webshop_item", res_id=1, action="update",
+                           user_id=users["sales"], changes='{"cost": ["1", "2"], "name": ["a", "b"]}')
+        s.add(entry)
+        s.flush()
+        entry_id = entry.id
+        # a second administrator-like reader of the trail who is not entitled to the cost
+        auditor = s.get(User, users["manager"])
+        auditor.groups.append(s.scalar(select(Group).where(Group.code == "core.group_admin")))
+    admin = _client(web_db, "admin")  # is_admin: sees every field
+    text = admin.get(f"/admin/audit/{entry_id}").text
+    assert "<th>cost</th>" in text
+    manager = _client(web_db, "manager")
+    text = manager.get(f"/admin/audit/{entry_id}").text
+    assert "<th>name</th>" in text
+    assert "<th>cost</th>" not in text
