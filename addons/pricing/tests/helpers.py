@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from addons.masterdata.models import Customer, Employee, Product
@@ -80,3 +87,39 @@ def env_of(db: Any, session: Any, ids: dict[str, Any], login: str, company: str 
     """The security environment of one of the world's users."""
     uid = ids["root"] if login == "root" else ids["users"][login]
     return make_env(db, session, uid, company)
+
+
+# ----- a prepared database per engine, copied for each test (fast set-up) ----------------
+_templates: dict[str, tuple[str, dict[str, Any]]] = {}
+_counter = itertools.count()
+
+
+def world_database(engine: str) -> tuple[str, Callable[[], None], dict[str, Any]]:
+    """A fresh copy of a database where :func:`build_world` ran once per engine and process.
+
+    Returns (url, drop function, ids). SQLite copies the file; PostgreSQL uses
+    ``CREATE DATABASE ... TEMPLATE``.
+    """
+    from core.testing import TixiTestDB, new_database
+
+    if engine not in _templates:
+        url, _drop = new_database(engine)
+        db = TixiTestDB(url)
+        ids = build_world(db)
+        db.dispose()
+        _templates[engine] = (url, ids)
+    url, ids = _templates[engine]
+    n = next(_counter)
+    if engine == "sqlite":
+        src = Path(url.removeprefix("sqlite:///"))
+        folder = Path(tempfile.mkdtemp(prefix="tixi-pricing-"))
+        shutil.copy(src, folder / "test.db")
+        return f"sqlite:///{folder / 'test.db'}", lambda: shutil.rmtree(folder, ignore_errors=True), copy.deepcopy(ids)
+    from core.testing.pgserver import _admin_connection, drop_database, postgres_url
+
+    base = postgres_url()
+    name = f"tixi_pricing_{os.getpid()}_{n}"
+    with _admin_connection(base) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+    return base.rsplit("/", 1)[0] + f"/{name}", lambda: drop_database(base, name), copy.deepcopy(ids)

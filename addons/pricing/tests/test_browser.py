@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from addons.pricing.tests.helpers import DAY, build_world
-from core.testing import TixiTestDB, new_database
+from addons.pricing.tests.helpers import DAY, world_database
+from core.testing import TixiTestDB
 from tests.support.browser import launch_browser, serve_wsgi
 
 pytestmark = pytest.mark.browser
@@ -20,9 +20,8 @@ pytestmark = pytest.mark.browser
 def server():
     from core.web.app import create_app
 
-    url, drop = new_database("sqlite")
+    url, drop, ids = world_database("sqlite")
     db = TixiTestDB(url)
-    ids = build_world(db)
     base_url, stop = serve_wsgi(create_app(registry=db.registry, test_config={"TESTING": True}))
     try:
         yield base_url, db, ids

@@ -8,15 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from addons.pricing.tests.helpers import DAY, MONTH, D, build_world, env_of
+from addons.pricing.tests.helpers import DAY, MONTH, D, env_of
 from core.errors import ValidationError
-from core.testing import tixi_db  # noqa: F401
-
-
-@pytest.fixture
-def world(tixi_db):  # noqa: F811
-    """The pricing world on a fresh database."""
-    return tixi_db, build_world(tixi_db)
 
 
 def test_cost_strategy_and_bands(world):
@@ -138,17 +131,17 @@ def test_errors_in_the_users_language(world):
     assert "no cost data" in str(en.value) or "no Pt price" in str(en.value)
 
 
-def test_customer_class_from_crm_cards(tixi_db):  # noqa: F811
+def test_customer_class_from_crm_cards(world):
     """With crm_cards enabled the class comes from its policy hook and drives the class target."""
     from addons.crm_cards import services as crm
     from addons.pricing import services as svc
     from addons.pricing.models import PricingStrategy
 
-    ids = build_world(tixi_db)
-    tixi_db.install("crm_cards", companies=["acme"])
-    with tixi_db.session() as s:
-        director = env_of(tixi_db, s, ids, "director")
-        rep = env_of(tixi_db, s, ids, "wangwei")
+    db, ids = world
+    db.install("crm_cards", companies=["acme"])
+    with db.session() as s:
+        director = env_of(db, s, ids, "director")
+        rep = env_of(db, s, ids, "wangwei")
         assert svc.customer_class(rep, ids["faw"]) is None
         svc.save_target(director, s.get(PricingStrategy, ids["strategy"]), "A", None, D("-4"))
         crm.set_class(director, ids["faw"], "A", "重点客户")

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from addons.pricing.tests.helpers import DAY, D, build_world, env_of
-from core.testing import TixiTestDB, new_database
+from addons.pricing.tests.helpers import DAY, D, env_of, world_database
+from core.testing import TixiTestDB
 
 
 @pytest.fixture
@@ -19,9 +19,8 @@ def web() -> Iterator[tuple[TixiTestDB, dict[str, Any], Any]]:
     """(db, ids, app) on SQLite, with the pricing world."""
     from core.web.app import create_app
 
-    url, drop = new_database("sqlite")
+    url, drop, ids = world_database("sqlite")
     db = TixiTestDB(url)
-    ids = build_world(db)
     app = create_app(registry=db.registry, test_config={"TESTING": True})
     try:
         yield db, ids, app

@@ -7,15 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from addons.pricing.tests.helpers import DAY, D, build_world, env_of
+from addons.pricing.tests.helpers import DAY, D, env_of
 from core.errors import AccessDenied, ValidationError
-from core.testing import tixi_db  # noqa: F401
-
-
-@pytest.fixture
-def world(tixi_db):  # noqa: F811
-    """The pricing world on a fresh database."""
-    return tixi_db, build_world(tixi_db)
 
 
 def _xlsx(rows):
