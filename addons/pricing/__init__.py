@@ -31,6 +31,14 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl
+def tixi_dashboard_widgets(env: Any) -> list[Any]:
+    """Quotes waiting for the user's approval; margin by territory this year."""
+    from addons.pricing.dashboard import widgets
+
+    return widgets(env)
+
+
+@hookimpl
 def tixi_approval_workflows() -> list[Any]:
     """The quote and bid workflows."""
     from addons.pricing.workflows import BID_WORKFLOW, QUOTE_WORKFLOW

@@ -93,6 +93,9 @@ def test_quote_in_band_and_out_of_band(web):
     assert "批准之前不能发出" in r.text
     assert 'data-state="waiting"' in r.text
     mgr = client_for(app, "zhang_east")
+    home = mgr.get("/")
+    assert 'id="pricing-waiting"' in home.text
+    assert f"/pricing/quotes/{qid}" in home.text
     page = mgr.get(f"/pricing/quotes/{qid}")
     assert 'data-cost' in page.text
     assert "820" in page.text
@@ -121,6 +124,7 @@ def test_costs_reports_and_menus(web):
     assert ok.status_code == 302
     assert 'value="101.0000"' in fin.get("/pricing/costs?month=2026-12").text
     director = client_for(app, "director")
+    assert "data-chart" in director.get("/").text
     page = director.get("/pricing/reports")
     assert page.status_code == 200
     assert 'id="report-margin"' in page.text
