@@ -692,12 +692,17 @@ class ModelView:
             return None
         amount = getattr(record, self.workflow_amount) if self.workflow_amount else None
         state = approvals.current_state(env, wf, record)
+        history = approvals.history(env, wf, record)
+        from core.models import User
+
+        prefetch_labels(User, {ev.user_id for ev in history} - {None})
         return {
             "workflow": wf,
             "state": state,
             "state_label": tr(wf.states.get(state, state)),
             "transitions": approvals.available(env, wf, record, amount),
-            "history": approvals.history(env, wf, record),
+            "history": history,
+            "users": {ev.user_id: fk_label(User, ev.user_id) for ev in history if ev.user_id},
             "labels": {k: tr(v) for k, v in wf.states.items()},
         }
 

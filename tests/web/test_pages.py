@@ -267,10 +267,13 @@ def test_approval_state_and_buttons(web_db, users):
     r = manager.post(f"/items/{dear}/action/wf:approve", data={"csrf_token": csrf_token(page.text)})
     assert r.status_code == 302
     assert "已拒绝" in manager.get(f"/items/{dear}").text
-    manager.post(f"/items/{cheap}/action/wf:approve", data={"csrf_token": csrf_token(page.text)})
+    manager.post(f"/items/{cheap}/action/wf:approve", data={"csrf_token": csrf_token(page.text),
+                                                           "comment": "价格合理"})
     detail = manager.get(f"/items/{cheap}").text
     assert 'data-state="approved"' in detail
     assert "审批记录" in detail
+    assert "价格合理" in detail
+    assert "Manager" in detail
 
 
 def test_money_and_foreign_key_labels(web_db, users):
