@@ -181,3 +181,23 @@ def test_company_switcher(web_db, users):
     assert c.get("/items/").status_code == 404  # webshop is not enabled for "other"
     r = c.post("/company", data={"company_id": 999, "csrf_token": csrf_token(page.text)})
     assert r.status_code == 403
+
+
+def test_language_chosen_on_login_page_is_kept(web_db, users):
+    c = web_db.app().test_client()
+    page = c.get("/login")
+    r = c.post("/language", data={"lang": "en", "next": "/login", "csrf_token": csrf_token(page.text)})
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/login"
+    assert "Log in" in c.get("/login").text
+    login(c, "sales")
+    assert "Welcome" in c.get("/").text  # kept after login (no preference saved yet)
+    assert c.post("/language", data={"lang": "fr", "csrf_token": csrf_token(page.text)}).status_code == 400
+
+
+def test_api_errors_are_json(web_db, users):
+    c = web_db.app().test_client()
+    r = c.get("/api/webshop.item")
+    assert r.status_code == 401
+    assert r.get_json()["error"]
+    assert c.get("/api/nothing/here/at/all").status_code in (401, 404)
