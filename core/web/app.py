@@ -247,7 +247,8 @@ def _finish_request(response: Any) -> Any:
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint not in ("static", "tixi.vendor"):
+    endpoint = request.endpoint or ""
+    if endpoint not in ("static", "tixi.vendor") and not endpoint.endswith(".static"):
         h.setdefault("Cache-Control", "no-store")
     return response
 
