@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from core.errors import AccessDenied, ConcurrentEditError
 from core.models import AccessRight, AuditEntry, Company, Group, RecordRule, User
@@ -450,3 +451,28 @@ def test_secrets_are_never_visible_nor_writable(sdb, tree):
         admin = make_env(sdb, s, tree.users["admin"], company="acme")
         with pytest.raises(AccessDenied, match="password_hash"):
             admin.write(admin.get(User, tree.users["s1"]), {"password_hash": "x"})
+
+
+def test_filtering_or_sorting_on_a_restricted_field_is_refused(sdb, tree):
+    Doc = _doc()
+    with sdb.session() as s:
+        s1 = make_env(sdb, s, tree.users["s1"], company="acme")
+        for call in (
+            lambda: s1.search(Doc, Doc.cost > 1),
+            lambda: s1.search(Doc, order_by=[Doc.cost.desc()]),
+            lambda: s1.count(Doc, Doc.cost.is_(None)),
+            lambda: s1.select(Doc, "read", Doc.code, Doc.cost),
+            lambda: s1.select(Doc, "read", func.sum(Doc.cost)),
+            lambda: s1.search(User, User.password_hash.like("$argon2%")),
+            lambda: s1.search(Doc, aliased(Doc).cost > 1),
+        ):
+            with pytest.raises(AccessDenied, match="restricted"):
+                call()
+        # allowed fields, and the same filters for a user who may see the field
+        assert s1.search(Doc, Doc.amount > 1, order_by=[Doc.amount]) != []
+        director = make_env(sdb, s, tree.users["director"], company="acme")
+        assert director.count(Doc, Doc.cost.is_(None)) == 4
+        # whole entities (aliased or not) are fine: their fields go through visible_fields
+        owner = aliased(User)
+        stmt = s1.select(Doc, "read", Doc, owner).join(owner, owner.id == Doc.owner_id)
+        assert [(d.code, u.login) for d, u in s.execute(stmt)] == [("NA-1", "s1")]

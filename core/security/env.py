@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause, ColumnElement
 
 from core.db import utcnow
 from core.errors import AccessDenied, ConcurrentEditError
@@ -248,9 +249,39 @@ class Env:
         self._clauses[key] = clause
         return clause
 
+    def check_expressions(self, *exprs: Any) -> None:
+        """Refuse filters, sort keys and columns that read a field hidden from the user.
+
+        Filtering or sorting on a restricted field (``cost > 100``) would leak it
+        as surely as showing it; every column of the expressions is checked
+        against :meth:`field_visible` (record rules, added by the kernel, are not).
+        """
+        for expr in exprs:
+            if expr is None or isinstance(expr, (str, int, float, Decimal)):
+                continue
+            if isinstance(expr, type) or getattr(expr, "is_mapper", False) or hasattr(expr, "_aliased_insp"):
+                continue  # a whole entity: its fields are shown through visible_fields
+            element = expr.__clause_element__() if hasattr(expr, "__clause_element__") else expr
+            if not isinstance(element, ClauseElement):
+                continue
+            for node in visitors.iterate(element):
+                table = getattr(node, "table", None)
+                name = getattr(node, "key", None)
+                if not isinstance(node, ColumnClause) or table is None or name is None:
+                    continue
+                table_name = getattr(getattr(table, "original", table), "name", None)  # aliases too
+                if table_name not in _RESTRICTED_TABLES and table_name not in SECRET_FIELDS:
+                    continue
+                cls = _model_class(table_name)
+                if cls is not None and not self.field_visible(cls, name):
+                    raise AccessDenied(
+                        _("The field %(field)s of %(model)s is restricted.", field=name, model=table_name)
+                    )
+
     def select(self, model: type, perm: str = "read", *columns: Any) -> Select:
         """A ``Select`` of ``model`` (or of ``columns``) restricted by rights and rules."""
         self.check(model, perm)
+        self.check_expressions(*columns)
         stmt = select(*columns) if columns else select(model)
         return stmt.where(self.rule_clause(model, perm))
 
@@ -263,6 +294,8 @@ class Env:
         offset: int | None = None,
     ) -> list[Any]:
         """Records of ``model`` the user may read, filtered by ``where``."""
+        order_by = list(order_by)
+        self.check_expressions(*where, *order_by)
         stmt = self.select(model).where(*where).order_by(*order_by)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -272,6 +305,7 @@ class Env:
 
     def count(self, model: type, *where: Any) -> int:
         """How many records of ``model`` the user may read, filtered by ``where``."""
+        self.check_expressions(*where)
         pk = model.__table__.primary_key.columns.values()[0]
         stmt = self.select(model, "read", func.count(pk)).where(*where)
         return int(self.session.scalar(stmt) or 0)
@@ -464,10 +498,30 @@ class Env:
         return list(self.session.scalars(stmt))
 
 
-def _model_class(table: str) -> type | None:
-    from core.registry import model_class
+class _RestrictedTables:
+    """Names of tables whose model declares restricted fields (computed on demand)."""
 
-    return model_class(table)
+    def __contains__(self, name: object) -> bool:
+        cls = _model_class(str(name))
+        return bool(getattr(cls, "__tixi_restricted_fields__", None))
+
+
+_RESTRICTED_TABLES = _RestrictedTables()
+
+
+_MODEL_CLASSES: dict[str, type] = {}
+
+
+def _model_class(table: str) -> type | None:
+    """The mapped class of a table (hits cached: a model, once mapped, stays)."""
+    cls = _MODEL_CLASSES.get(table)
+    if cls is None:
+        from core.registry import model_class
+
+        cls = model_class(table)
+        if cls is not None:
+            _MODEL_CLASSES[table] = cls
+    return cls
 
 
 def _jsonable(value: Any) -> Any:
