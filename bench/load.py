@@ -14,9 +14,9 @@ One locust process steps through the user counts (users stay logged in);
 reported per step, leaving out its first seconds (new users logging in) and
 the logins: requests/s, median and p95 latency, and failures (logins
 included; a login is a success when it redirects). The *knee*
-is the last step before the median latency reaches twice the median of the
-first step; its requests/s is the throughput compared with the floor's
-(goal: >= 40 %). Every process started is stopped at the end.
+is the last step before the median latency reaches twice the best median
+(steps with fewer than 20 page requests are left out); its requests/s is
+the throughput compared with the floor's (goal: >= 40 %). Every process started is stopped at the end.
 """
 
 from __future__ import annotations
@@ -123,11 +123,15 @@ def _locust_steps(host: str, steps: tuple[int, ...], seconds: int, env: dict[str
     return result
 
 
+MIN_REQUESTS = 20  # a step with fewer page requests is too short to judge
+
+
 def _knee(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
-    ok = [s for s in steps if s.get("median_ms") is not None and s["requests"]]
+    """The last step before the median latency reaches twice the best median."""
+    ok = [s for s in steps if s.get("median_ms") is not None and s["requests"] >= MIN_REQUESTS]
     if not ok:
         return None
-    base = max(ok[0]["median_ms"], 1.0)
+    base = max(min(s["median_ms"] for s in ok), 1.0)
     knee = ok[0]
     for s in ok:
         if s["median_ms"] >= 2 * base:
@@ -135,7 +139,7 @@ def _knee(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
         knee = s
     best = max(ok, key=lambda s: s["rps"])
     return {"users": knee["users"], "rps": knee["rps"], "median_ms": knee["median_ms"], "max_rps": best["rps"],
-            "max_rps_users": best["users"]}
+            "max_rps_users": best["users"], "base_median_ms": base}
 
 
 def _pages_and_users(url: str, meta: dict[str, Any], app_env: dict[str, str]) -> tuple[dict[str, Any], list]:
