@@ -440,7 +440,7 @@ def missing_monthly_cards(
 
 #: below this many rows, the first page is taken from the filtered ids (fast when a user
 #: sees few customers); above, in name order with the filter checked along the way
-SMALL_SET = 2000
+SMALL_SET = 500
 
 
 def missing_monthly_page(
@@ -448,14 +448,15 @@ def missing_monthly_page(
 ) -> tuple[int, list[Customer]]:
     """``(how many customers miss the card, the first page of them by name)``: two SQL queries.
 
-    The page query is shaped by the count: for a small set (a salesperson's
-    customers) it sorts the matching ids; for a large one (a director's) it
-    walks the name index and stops after ``limit`` rows. SQLite's planner
-    cannot tell the two apart by itself; PostgreSQL's does either way.
+    On SQLite the page query is shaped by the count: for a small set (a
+    salesperson's customers) it sorts the matching ids; for a large one (a
+    director's) it walks the name index and stops after ``limit`` rows.
+    SQLite's planner cannot tell the two apart by itself (a salesperson's page
+    took 0.8 s at 100,000 customers, 30 ms shaped); PostgreSQL's can.
     """
     total = count_missing_monthly(env, month, owner_only)
     stmt = missing_monthly_query(env, month, owner_only)
-    if total <= SMALL_SET:
+    if total <= SMALL_SET and env.session.get_bind().dialect.name == "sqlite":
         ids = stmt.with_only_columns(Customer.id)
         stmt = select(Customer).where(Customer.id.in_(ids))
     rows = list(env.session.scalars(stmt.order_by(Customer.name_zh, Customer.id).limit(limit))) if total else []
