@@ -315,6 +315,7 @@ def _register_template_helpers(app: Flask) -> None:
         env = g.get("env")
         ctx: dict[str, Any] = {"env": env, "tr": generic.tr, "format_cell": generic.format_cell,
                                "display_name": generic.display_name, "lang": catalog_lang(get_locale()),
+                               "model_cell": generic.model_cell, "column_label": generic.column_label,
                                "LANGUAGES": LANGUAGES}
         if env is not None:
             if "menu" not in g:

@@ -972,6 +972,31 @@ def fit_decimal(col: Any, value: Decimal) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-scale))
 
 
+def column_label(model: type, name: str) -> str:
+    """Label of a column of any model (``info['label']``, else the column name)."""
+    column = model.__table__.c.get(name)
+    if column is not None and column.info.get("label") is not None:
+        return tr(column.info["label"])
+    return name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def model_cell(model: type, record: Any, col: Col) -> Any:
+    """A formatted cell of any model (related lists without a view): FK labels, choices, locale."""
+    if col.value is not None:
+        return format_cell(col.value(record))
+    rel = _relationship_for(model, col.name)
+    if rel is not None:
+        return display_name(getattr(record, rel.key))
+    value = getattr(record, col.name, None)
+    column = model.__table__.c.get(col.name)
+    if column is not None and column.info.get("choices") and value is not None:
+        return tr(dict(column.info["choices"]).get(value, value))
+    target = _target_model(model, col.name)
+    if target is not None and value is not None:
+        return fk_label(target, value)
+    return format_cell(value, column)
+
+
 def _label_cache() -> dict[tuple[str, Any], str]:
     return g.setdefault("_tixi_fk_labels", {})
 

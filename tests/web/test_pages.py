@@ -399,3 +399,15 @@ def test_audit_log_hides_restricted_fields(web_db, users):
     text = manager.get(f"/admin/audit/{entry_id}").text
     assert "<th>name</th>" in text
     assert "<th>cost</th>" not in text
+
+
+def test_related_list_without_view(web_db, users):
+    parent = add_item(web_db, users["sales"], "Parent")
+    add_item(web_db, users["sales"], "Child A", parent_id=parent, status="done")
+    add_item(web_db, users["sales2"], "Child of someone else", parent_id=parent)
+    text = _client(web_db, "sales").get(f"/items/{parent}").text
+    assert "Child A" in text
+    assert "Child of someone else" not in text  # the related list goes through the record rules
+    assert "<td>Sales</td>" in text  # owner shown by name
+    assert "<td>完成</td>" in text  # choice label
+    assert "子项" in text

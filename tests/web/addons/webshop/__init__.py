@@ -28,7 +28,7 @@ def item_view() -> Any:
     if _view is None:
         from addons.webshop.models import Item
 
-        from core.web.generic import Filter, ModelView
+        from core.web.generic import Filter, ModelView, Related
 
         _view = ModelView(
             name="webshop.item",
@@ -42,6 +42,8 @@ def item_view() -> Any:
                      Filter("cost", _l("Cost"))],
             form_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
             detail_fields=["name", "code", "price", "cost", "status", "due", "owner_id", "notes"],
+            related=[Related("children", _l("Sub-items"), Item, fk="parent_id",
+                             columns=["name", "owner_id", "price", "status"])],
             url_prefix="/items",
             defaults={"owner_id": lambda env: env.user_id, "status": "draft"},
             can_delete=True,

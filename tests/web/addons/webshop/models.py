@@ -31,4 +31,6 @@ class Item(BusinessMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"), nullable=True,
                                                  info={"label": _l("Salesperson")})
     notes: Mapped[str | None] = mapped_column(Text, nullable=True, info={"label": _l("Notes")})
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("webshop_item.id"), nullable=True,
+                                                  info={"label": _l("Parent item")})
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

@@ -29,6 +29,7 @@ def upgrade():
         sa.Column("due", sa.Date(), nullable=True),
         sa.Column("owner_id", sa.Integer(), sa.ForeignKey("core_user.id"), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("parent_id", sa.Integer(), sa.ForeignKey("webshop_item.id"), nullable=True),
     )
 
 
