@@ -835,12 +835,12 @@ def create_quote(
             "valid_until": valid_until, "state": "draft", "bid_decision": "pending" if kind == "bid" else None,
             "note": note,
         })
-        env.write(quote, {"root_id": quote.id})
-        _write_lines(env, quote, cleaned, priced, m)
+        _write_lines(env, quote, cleaned, priced, m, {"root_id": quote.id})
     return quote
 
 
-def _write_lines(env: Any, quote: Quote, cleaned: list[LineInput], priced: dict[int, Band], m: Money) -> None:
+def _write_lines(env: Any, quote: Quote, cleaned: list[LineInput], priced: dict[int, Band], m: Money,
+                 extra: Mapping[str, Any] | None = None) -> None:
     """Insert the lines in bulk: rights checked once, rules checked in one query, one audit entry.
 
     Lines are part of their quote: the quote's audit entry lists them, and
@@ -874,18 +874,18 @@ def _write_lines(env: Any, quote: Quote, cleaned: list[LineInput], priced: dict[
         hook = None
     if hook is not None:
         hook(env=env, model=QuoteLine.__tablename__, ids=ids)
-    refresh_totals(env, quote)
+    refresh_totals(env, quote, extra)
 
 
-def refresh_totals(env: Any, quote: Quote) -> None:
-    """Recompute the quote's total, largest deviation and required approver role."""
+def refresh_totals(env: Any, quote: Quote, extra: Mapping[str, Any] | None = None) -> None:
+    """Recompute the quote's total, largest deviation and required approver role (one write)."""
     row = env.session.execute(select(
         func.coalesce(func.sum(QuoteLine.amount), 0), func.coalesce(func.max(QuoteLine.deviation_pct), 0),
     ).where(QuoteLine.quote_id == quote.id)).one()
     deviation = Decimal(row[1]).quantize(PCT_Q)
     env.write(quote, {
         "amount_total": Decimal(row[0]).quantize(Decimal("0.01")), "max_deviation_pct": deviation,
-        "required_group": required_group(env, deviation),
+        "required_group": required_group(env, deviation), **(extra or {}),
     })
 
 
