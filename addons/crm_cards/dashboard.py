@@ -49,7 +49,10 @@ def class_chart(env: Any) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "legend": {},
         "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
-        "xAxis": {"type": "category", "data": [t if t != "-" else _("No territory") for t in territories]},
+        "xAxis": {"type": "category", "data": [
+            t if t != "-" else (_("No territory") if services.territories_on(env) else _("All customers"))
+            for t in territories
+        ]},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": series,
     }
@@ -87,7 +90,8 @@ def widgets(env: Any) -> list[Any]:
 
     out = []
     if env.can(Customer, "read"):
-        out.append(Widget("crm_cards_class", _("Customers by class per territory"), chart=class_chart(env), sequence=20, width=6))
+        title = _("Customers by class per territory") if services.territories_on(env) else _("Customers by class")
+        out.append(Widget("crm_cards_class", title, chart=class_chart(env), sequence=20, width=6))
         if env.can(MonthlyCard, "read"):
             out.append(Widget("crm_cards_missing", _("Missing monthly cards"), html=missing_html(env), sequence=21, width=3))
         if env.can(KeyAccountPlan, "read"):

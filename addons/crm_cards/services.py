@@ -1029,12 +1029,17 @@ def stage_history(env: Any, customer_id: int) -> list[CustomerStage]:
     return env.search(CustomerStage, CustomerStage.customer_id == customer_id, order_by=[CustomerStage.entered_on, CustomerStage.id])
 
 
+def territories_on(env: Any) -> bool:
+    """Whether the ``territories`` addon is enabled for the company (it is optional)."""
+    return "territories" in env.enabled
+
+
 def territory_filter(env: Any, territory_id: int | None) -> Any:
     """SQL condition: the customer is currently in the territory or one of its descendants."""
+    if territory_id is None or not territories_on(env):
+        return None
     from addons.territories.models import CustomerTerritory, Territory
 
-    if territory_id is None:
-        return None
     closure = Territory.__tixi_closure__
     return Customer.id.in_(
         select(CustomerTerritory.customer_id).where(
@@ -1072,6 +1077,14 @@ def customers_by_class_per_territory(env: Any) -> dict[str, dict[str, int]]:
     """
     from sqlalchemy.orm import aliased
 
+    if not territories_on(env):  # without territories: one bar for the whole company
+        stmt = (
+            env.select(Customer, "read", CustomerProfile.class_code, func.count(Customer.id))
+            .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+            .where(Customer.active.is_(True))
+            .group_by(CustomerProfile.class_code)
+        )
+        return {"-": {code or "-": int(n) for code, n in env.session.execute(stmt)}}
     from addons.territories.models import CustomerTerritory, Territory
 
     closure = Territory.__tixi_closure__

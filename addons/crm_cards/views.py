@@ -509,11 +509,14 @@ def monthly_missing() -> Any:
 @bp.route("/pipeline")
 def pipeline_page() -> Any:
     """The development pipeline board, optionally for one territory (and its sub-territories)."""
-    from addons.territories.models import Territory
-
     env = g.env
     territory_id = request.args.get("territory_id", type=int)
-    territories = env.search(Territory, order_by=[Territory.sequence, Territory.code]) if env.can(Territory, "read") else []
+    territories = []
+    if services.territories_on(env):
+        from addons.territories.models import Territory
+
+        if env.can(Territory, "read"):
+            territories = env.search(Territory, order_by=[Territory.sequence, Territory.code])
     board = services.pipeline(env, territory_id)
     return render_template(
         "crm_cards/pipeline.html", board=board, territories=territories, territory_id=territory_id, lang=_lang(),

@@ -105,6 +105,7 @@ ZH = {
     "Customer document": "客户档案", "Customer archives": "客户档案", "Kind": "类别", "Title": "标题",
     "Kept at": "存放位置", "Custodian": "保管人", "Archives": "档案", "No document registered.": "尚无登记的档案。",
     "Register a document": "登记档案",
+    "All customers": "全部客户", "Customers by class": "客户分类",
 }
 
 

@@ -448,3 +448,26 @@ def test_archive_documents_follow_the_customer(crm):
         assert [d.title for d in profile_card(wang, c["sh"]).documents] == ["技术协议 2026"]
         assert env_of(db, s, ids, "li_north").search(CustomerDocument) == []
         assert len(env_of(db, s, ids, "director").search(CustomerDocument)) == 1
+
+
+def test_company_without_territories(crm):
+    """A trading company enables masterdata and crm_cards only: territories stays off."""
+    from addons.crm_cards.dashboard import widgets
+    from addons.masterdata.models import Customer
+    from addons.masterdata.tests.helpers import build_org
+
+    db, _ids = crm
+    db.company("trade")
+    db.lifecycle.enable("crm_cards", "trade")  # pulls masterdata, not territories
+    org = build_org(db, "trade")
+    with db.session() as s:
+        root = make_env(db, s, org["root"], "trade")
+        assert "territories" not in root.enabled
+        assert "crm_cards" in root.enabled
+        cust = root.create(Customer, {"name_zh": "贸易客户", "status": "active", "owner_id": org["employees"]["wangwei"]})
+        director = make_env(db, s, org["users"]["director"], "trade")
+        assert [c.id for c in services.missing_monthly_cards(director)] == [cust.id]
+        services.set_class(director, cust.id, "B", "贸易公司分类")
+        assert services.customers_by_class_per_territory(director) == {"-": {"B": 1}}
+        assert [st for st, rows in services.pipeline(director) if rows] == []
+        assert {w.key for w in widgets(director)} >= {"crm_cards_class", "crm_cards_missing"}
