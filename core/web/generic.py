@@ -104,6 +104,7 @@ def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[Any]:
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_LIMIT = 100_000
+FK_SELECT_LIMIT = 500  # more readable targets than this: the select gets a search box instead
 
 
 # ----- declarations ------------------------------------------------------------------------
@@ -808,22 +809,33 @@ class ModelView:
         validators: list[Any] = [InputRequired(message=_("This field is required."))] if required else [Optional()]
         static = self._static_choices(name)
         target = self.target_model(name)
+        lookup = None
         if static is not None or target is not None or isinstance(col.type, Enum):
             if static is not None:
                 choices = [(v, tr(lbl)) for v, lbl in static]
             elif target is not None:
-                choices = fk_choices(env, target)
+                choices = fk_choices(env, target, limit=FK_SELECT_LIMIT + 1)
+                if len(choices) > FK_SELECT_LIMIT:
+                    # too many to list: a search box (tixi.js) fills the options from /lookup/<table>;
+                    # a posted id is accepted only if the user may read that record
+                    choices = []
+                    lookup = url_for("tixi.lookup", table=target.__tablename__)
+                    posted = _int_or_none(request.form.get(name)) if request.method == "POST" else None
+                    if posted is not None:
+                        choices += [(r.id, display_name(r)) for r in env.session.scalars(
+                            env.select(target).where(target.__table__.primary_key.columns.values()[0] == posted))]
                 current = getattr(record, name, None) if record is not None else None
                 if current is not None and current not in dict(choices):
                     rel = self.relationship_for(name)
-                    choices.append((current, display_name(getattr(record, rel.key)) if rel else f"#{current}"))
+                    choices.append((current, display_name(getattr(record, rel.key)) if rel else fk_label(target, current)))
             else:
                 choices = [(v, v) for v in col.type.enums]
             if col.nullable:
                 choices = [("", "—"), *choices]
             is_int = target is not None or isinstance(col.type, Integer)
+            render_kw = {"data-lookup": lookup, "data-lookup-placeholder": _("Type to search")} if lookup else None
             return SelectField(label, choices=select_choices(choices), coerce=_int_or_none if is_int else _str_or_none,
-                               validators=validators, validate_choice=True)
+                               validators=validators, validate_choice=True, render_kw=render_kw)
         if isinstance(col.type, Boolean):
             return BooleanField(label)
         if isinstance(col.type, Numeric):
@@ -944,6 +956,23 @@ def _target_model(model: type, name: str) -> type | None:
         return None
     fk = next(iter(col.foreign_keys))
     return model_class(fk.column.table.name)
+
+
+def lookup_records(env: Any, target: type, q: str, limit: int = 20) -> list[tuple[int, str]]:
+    """Records of ``target`` the user may read whose name/code/login contains ``q`` (type-ahead)."""
+    table = target.__table__
+    fields = [table.c[f] for f in ("name", "code", "login", "name_zh", "name_en", "title")
+              if f in table.c and env.field_visible(target, f)]
+    stmt = env.select(target)
+    if "active" in table.c:
+        stmt = stmt.where(table.c.active.is_(True))
+    q = (q or "").strip().lower()
+    if q and fields:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(*[func.lower(f).like(like, escape="\\") for f in fields]))
+    if fields:
+        stmt = stmt.order_by(fields[0])
+    return [(r.id, display_name(r)) for r in env.session.scalars(stmt.limit(limit))]
 
 
 def fk_choices(env: Any, target: type, limit: int = 1000) -> list[tuple[int, str]]:

@@ -179,6 +179,19 @@ def vendor(filename: str) -> Any:
     return send_from_directory(current_app.config["TIXI_NODE_MODULES"], target, max_age=86400)
 
 
+@bp.route("/lookup/<table>")
+def lookup(table: str) -> Any:
+    """Type-ahead for foreign-key selects: ``[{"id", "label"}]`` of readable records matching ``q``."""
+    from core.registry import model_class
+    from core.web.generic import lookup_records
+
+    target = model_class(table)
+    if target is None:
+        abort(404)
+    g.env.check(target, "read")
+    return {"items": [{"id": i, "label": label} for i, label in lookup_records(g.env, target, request.args.get("q", ""))]}
+
+
 # ----- home and preferences ------------------------------------------------------------------
 @bp.route("/")
 def home() -> Any:

@@ -149,3 +149,24 @@ def test_phone_375(server, browser, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 376
     page.screenshot(path=str(shots / "phone-form.png"), full_page=True)
     context.close()
+
+
+def test_foreign_key_search_box(server, browser, monkeypatch):
+    from core.web import generic
+
+    monkeypatch.setattr(generic, "FK_SELECT_LIMIT", 2)
+    base_url, db = server
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    _login(page, base_url, "manager")
+    page.goto(base_url + "/items/new")
+    page.fill("#name", "查找测试")
+    page.fill("#price", "5")
+    page.fill('input[data-lookup-for="owner_id"]', "sales2")
+    page.wait_for_selector(f'#owner_id option[value="{db.users["sales2"]}"]', state="attached")
+    page.select_option("#owner_id", str(db.users["sales2"]))
+    page.click("#save")
+    page.wait_for_selector("#edit-record")
+    assert "Sales2" in page.inner_text('[data-field="owner_id"]')
+    context.close()

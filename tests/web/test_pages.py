@@ -411,3 +411,24 @@ def test_related_list_without_view(web_db, users):
     assert "<td>Sales</td>" in text  # owner shown by name
     assert "<td>完成</td>" in text  # choice label
     assert "子项" in text
+
+
+def test_foreign_key_lookup_when_too_many_targets(web_db, users, monkeypatch):
+    from core.web import generic
+
+    monkeypatch.setattr(generic, "FK_SELECT_LIMIT", 2)
+    sales = _client(web_db, "sales")
+    page = sales.get("/items/new")
+    assert 'data-lookup="/lookup/core_user"' in page.text
+    found = sales.get("/lookup/core_user?q=sal").get_json()["items"]
+    assert {i["label"] for i in found} == {"Sales", "Sales2"}
+    assert sales.get("/lookup/core_user?q=outsider").get_json()["items"] == []  # other company: not readable
+    assert sales.get("/lookup/nothing").status_code == 404
+    token = csrf_token(page.text)
+    base = {"csrf_token": token, "name": "Looked up", "price": "1", "status": "draft"}
+    r = sales.post("/items/new", data={**base, "owner_id": str(users["outsider"])})
+    assert r.status_code == 422  # an id the user cannot read is not a valid choice
+    r = sales.post("/items/new", data={**base, "owner_id": str(users["sales"])})
+    assert r.status_code == 302
+    edit = sales.get(r.headers["Location"] + "/edit").text
+    assert "selected" in edit.split('name="owner_id"')[1].split("</select>")[0]

@@ -23,6 +23,36 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
+  // Foreign-key selects with too many records: a search box fills the options (GET /lookup/<table>?q=).
+  document.querySelectorAll("select[data-lookup]").forEach(function (sel) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1";
+    box.setAttribute("data-lookup-for", sel.name);
+    box.placeholder = sel.getAttribute("data-lookup-placeholder") || "";
+    sel.parentNode.insertBefore(box, sel);
+    var timer = null;
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        fetch(sel.getAttribute("data-lookup") + "?q=" + encodeURIComponent(box.value), {credentials: "same-origin"})
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            var keep = Array.prototype.filter.call(sel.options, function (o) { return o.value === "" || o.selected; });
+            sel.innerHTML = "";
+            keep.forEach(function (o) { sel.appendChild(o); });
+            data.items.forEach(function (item) {
+              if (keep.some(function (o) { return o.value === String(item.id); })) { return; }
+              var opt = document.createElement("option");
+              opt.value = item.id;
+              opt.textContent = item.label;
+              sel.appendChild(opt);
+            });
+            if (data.items.length && !sel.value) { sel.value = String(data.items[0].id); }
+          });
+      }, 250);
+    });
+  });
   // Select boxes that submit their form on change (company switcher).
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (sel) {
     sel.addEventListener("change", function () { sel.form.submit(); });
