@@ -185,7 +185,9 @@ def lookup(table: str) -> Any:
     from core.registry import model_class
     from core.web.generic import lookup_records
 
-    target = model_class(table)
+    targets = {fk.column.table.name for view in current_app.extensions.get("tixi_views", {}).values()
+               for col in view.table.c for fk in col.foreign_keys}
+    target = model_class(table) if table in targets else None  # only what a generic form may select
     if target is None:
         abort(404)
     g.env.check(target, "read")

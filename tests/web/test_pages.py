@@ -424,6 +424,7 @@ def test_foreign_key_lookup_when_too_many_targets(web_db, users, monkeypatch):
     assert {i["label"] for i in found} == {"Sales", "Sales2"}
     assert sales.get("/lookup/core_user?q=outsider").get_json()["items"] == []  # other company: not readable
     assert sales.get("/lookup/nothing").status_code == 404
+    assert _client(web_db, "admin").get("/lookup/core_api_token").status_code == 404  # not a form target
     token = csrf_token(page.text)
     base = {"csrf_token": token, "name": "Looked up", "price": "1", "status": "draft"}
     r = sales.post("/items/new", data={**base, "owner_id": str(users["outsider"])})
