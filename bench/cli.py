@@ -75,6 +75,7 @@ def generate_cmd(tier: str, url: str | None, engine: str, seed: int | None, addo
     from bench.generate import SEED, generate
 
     tier = tier.upper()
+    throwaway = url is None and engine == "postgresql"
     if url is None:
         url = sqlite_url(tier) if engine == "sqlite" else database_for("postgresql", f"gen_{tier}")
     names = [a.strip() for a in addons.split(",") if a.strip()] if addons is not None else None
@@ -82,7 +83,7 @@ def generate_cmd(tier: str, url: str | None, engine: str, seed: int | None, addo
     summary = generate(url, tier, seed if seed is not None else SEED, names, progress=_say)
     for line in _summary_lines(summary):
         click.echo(line)
-    click.echo(f"database: {url}")
+    click.echo(f"database: {url}" + (" (throwaway server: dropped when this command ends)" if throwaway else ""))
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:
             json.dump(summary, fh, ensure_ascii=False, indent=1, default=str)
