@@ -137,8 +137,10 @@ def test_rules_are_fetched_once_per_env_and_compiled_to_one_statement(sdb, tree)
             env.get(Doc, tree.docs[("acme", "N-1")])
         finally:
             event.remove(sdb.registry.engine, "before_cursor_execute", count)
-        assert len(statements) == 3, statements  # one query per read, rules inlined as sub-queries
-        assert "sectree_node_closure" in statements[0]
+        assert len(statements) == 3, statements  # one query per read, rules inlined
+        # the manager's small subtree is inlined as literal ids (resolved once per env)
+        assert "sectree_node_closure" not in statements[0]
+        assert "node_id IN (" in statements[0]
         # a fresh env loads the model's rules (with their groups) in a single query
         env2 = make_env(sdb, s, tree.users["tm_north"], company="acme")
         event.listen(sdb.registry.engine, "before_cursor_execute", count)
@@ -476,3 +478,32 @@ def test_filtering_or_sorting_on_a_restricted_field_is_refused(sdb, tree):
         owner = aliased(User)
         stmt = s1.select(Doc, "read", Doc, owner).join(owner, owner.id == Doc.owner_id)
         assert [(d.code, u.login) for d, u in s.execute(stmt)] == [("NA-1", "s1")]
+
+
+def test_small_scopes_inlined_big_ones_stay_sub_queries_and_writes_stay_live(sdb, tree, monkeypatch):
+    import core.security.env as env_module
+
+    Doc = _doc()
+    from addons.sectree.models import Node, rebuild_closure
+
+    with sdb.session() as s:
+        monkeypatch.setattr(env_module, "LITERAL_IDS_MAX", 1)  # tm_north's subtree has 2 nodes
+        env = make_env(sdb, s, tree.users["tm_north"], company="acme")
+        assert "sectree_node_closure" in str(env.rule_clause(Doc, "read"))
+        assert {d.code for d in env.search(Doc)} == {"NA-1", "N-1"}
+        monkeypatch.setattr(env_module, "LITERAL_IDS_MAX", 1000)
+        env = make_env(sdb, s, tree.users["tm_north"], company="acme")
+        assert "sectree_node_closure" not in str(env.rule_clause(Doc, "read"))
+        # write checks always use the live sub-query
+        assert "sectree_node_closure" in str(env.rule_clause(Doc, "write"))
+        assert {d.code for d in env.search(Doc)} == {"NA-1", "N-1"}
+        # a new node under north, created outside Env: invisible to this env's read clause until
+        # invalidate(), while creating a document in it (live write/create check) works at once
+        deep = Node(company_id=tree.companies["acme"], name="north_b", parent_id=tree.nodes[("acme", "north")])
+        s.add(deep)
+        s.flush()
+        rebuild_closure(s)
+        env.invalidate()
+        doc = env.create(Doc, {"name": "b", "code": "NB-1", "node_id": deep.id, "owner_id": tree.users["s3"]})
+        assert env.allowed(doc, "read")
+        assert {d.code for d in env.search(Doc)} == {"NA-1", "N-1", "NB-1"}

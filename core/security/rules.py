@@ -18,13 +18,16 @@ semantics). The compiled clause is applied to every read path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, false, not_, or_, select, true
+from sqlalchemy import Select, and_, false, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import LifecycleError
+
+#: Turns a ``Select`` of ids into a literal list when small, else returns it unchanged.
+Resolver = Callable[[Select], Any]
 
 OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "child_of"}
 
@@ -103,14 +106,14 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple, set, frozenset)) or hasattr(value, "subquery") or hasattr(value, "scalar_subquery") or hasattr(value, "select")
 
 
-def _compare(col: Any, op: str, value: Any, target_model: type | None) -> ColumnElement:
+def _compare(col: Any, op: str, value: Any, target_model: type | None, resolve: Resolver | None = None) -> ColumnElement:
     if op == "child_of":
         closure = getattr(target_model, "__tixi_closure__", None)
         if closure is None:
             raise LifecycleError(f"child_of on {col} needs a model with __tixi_closure__")
         ids = value if _is_list(value) else [value]
         sub = select(closure.c.descendant_id).where(closure.c.ancestor_id.in_(ids))
-        return col.in_(sub)
+        return col.in_(resolve(sub) if resolve is not None else sub)
     if op in ("in", "not in"):
         seq = value if _is_list(value) else [value]
         if isinstance(seq, (list, tuple, set, frozenset)) and not seq:
@@ -118,7 +121,7 @@ def _compare(col: Any, op: str, value: Any, target_model: type | None) -> Column
         expr = col.in_(seq)
         return expr if op == "in" else not_(expr)
     if op in ("=", "!=") and _is_list(value):
-        return _compare(col, "in" if op == "=" else "not in", value, target_model)
+        return _compare(col, "in" if op == "=" else "not in", value, target_model, resolve)
     if value is None:
         if op not in ("=", "!="):
             raise LifecycleError(f"cannot compare {col} with None using {op!r}")
@@ -133,8 +136,14 @@ def _compare(col: Any, op: str, value: Any, target_model: type | None) -> Column
     }[op](value)
 
 
-def compile_condition(model: type, cond: list, ctx: Mapping[str, Any]) -> ColumnElement:
-    """One ``[field, op, value]`` as a SQL expression on ``model``'s table."""
+def compile_condition(
+    model: type, cond: list, ctx: Mapping[str, Any], resolve: Resolver | None = None
+) -> ColumnElement:
+    """One ``[field, op, value]`` as a SQL expression on ``model``'s table.
+
+    ``resolve`` (optional) may turn the closure look-up of ``child_of`` into a
+    literal list of ids when it is small (see :meth:`core.security.env.Env.resolve_ids`).
+    """
     path, op, raw = cond
     value = _value(raw, ctx)
     outer, wrap = _column(model, path)
@@ -143,10 +152,10 @@ def compile_condition(model: type, cond: list, ctx: Mapping[str, Any]) -> Column
         if op == "child_of":
             fk = next(iter(outer.foreign_keys), None)
             target = _model_for_table(fk.column.table.name) if fk is not None else model
-        return _compare(outer, op, value, target)
+        return _compare(outer, op, value, target, resolve)
     target, inner_col, inner_wrap = wrap
     # follow the relation: outer_fk IN (SELECT target.id FROM target WHERE <inner>)
-    inner_cond = compile_condition(target, [path.split(".", 1)[1], op, raw], ctx)
+    inner_cond = compile_condition(target, [path.split(".", 1)[1], op, raw], ctx, resolve)
     pk = target.__table__.primary_key.columns.values()[0]
     return outer.in_(select(pk).where(inner_cond))
 
@@ -157,7 +166,9 @@ def _model_for_table(name: str) -> type | None:
     return model_class(name)
 
 
-def compile_domain(model: type, domain: list, ctx: Mapping[str, Any]) -> ColumnElement:
+def compile_domain(
+    model: type, domain: list, ctx: Mapping[str, Any], resolve: Resolver | None = None
+) -> ColumnElement:
     """A whole domain (prefix ``|``/``&``/``!`` operators, implicit AND) as one expression."""
     items = list(domain)
     stack: list[ColumnElement] = []
@@ -172,9 +183,9 @@ def compile_domain(model: type, domain: list, ctx: Mapping[str, Any]) -> ColumnE
         elif item == "!":
             stack.append(not_(stack.pop()))
         elif isinstance(item, list) and item and item[0] in ("|", "&", "!"):
-            stack.append(compile_domain(model, item, ctx))
+            stack.append(compile_domain(model, item, ctx, resolve))
         else:
-            stack.append(compile_condition(model, item, ctx))
+            stack.append(compile_condition(model, item, ctx, resolve))
     if not stack:
         return true()
     return and_(*reversed(stack)) if len(stack) > 1 else stack[0]
