@@ -331,9 +331,9 @@ class Env:
 
     def count(self, model: type, *where: Any) -> int:
         """How many records of ``model`` the user may read, filtered by ``where``."""
+        self.check(model, "read")
         self.check_expressions(*where)
-        pk = model.__table__.primary_key.columns.values()[0]
-        stmt = self.select(model, "read", func.count(pk)).where(*where)
+        stmt = select(func.count()).select_from(model).where(self.rule_clause(model, "read"), *where)
         return int(self.session.scalar(stmt) or 0)
 
     def get(self, model: type, res_id: int, perm: str = "read") -> Any:
