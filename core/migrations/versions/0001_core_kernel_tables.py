@@ -1,7 +1,7 @@
 """kernel tables
 
 Revision ID: core_0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 13:27:53.330827
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.db
-
 
 revision = 'core_0001'
 down_revision = None
