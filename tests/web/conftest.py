@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 
 from core.config import Deployment
 from core.testing import TixiTestDB, make_user, new_database
+from core.testing.web import csrf_token
 
 WEB_ADDONS = Path(__file__).resolve().parent / "addons"
 _counter = itertools.count()
@@ -107,12 +107,6 @@ def make_users(db: WebDB) -> dict[str, int]:
         "outsider": make_user(db, "outsider", ["core.group_salesperson"], company="other"),
     }
 
-
-def csrf_token(html: str) -> str:
-    """The CSRF token in a page."""
-    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert m, "no CSRF token in page"
-    return m.group(1)
 
 
 def login(client: Any, login_name: str, password: str | None = None) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.support.browser import launch_browser, serve_wsgi
+from core.testing.browser import browser_login, serve_wsgi
 from tests.web.conftest import add_item
 
 pytestmark = pytest.mark.browser
@@ -32,26 +32,6 @@ def server(web_db):
         stop()
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _login(page, base_url: str, who: str = "sales") -> None:
-    page.goto(base_url + "/login")
-    page.fill("#login", who)
-    page.fill("#password", "secret-pass-1")
-    page.click("#login-submit")
-    page.wait_for_url(base_url + "/")
-
-
 def _shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,7 +47,7 @@ def test_desktop_flow(server, browser, tmp_path):
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
 
-    _login(page, base_url)
+    browser_login(page, base_url, "sales")
     # dashboard: the widget's ECharts chart is drawn (no inline script needed)
     page.wait_for_selector('[data-widget="webshop.by_status"] [data-chart-ready="1"] canvas')
     assert "欢迎" in page.content()
@@ -131,7 +111,7 @@ def test_phone_375(server, browser, tmp_path):
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(10000)
-    _login(page, base_url)
+    browser_login(page, base_url, "sales")
     page.wait_for_selector('[data-chart-finished="1"] canvas')
     shots = _shots(tmp_path)
     page.screenshot(path=str(shots / "phone-home.png"), full_page=True)
@@ -159,7 +139,7 @@ def test_foreign_key_search_box(server, browser, monkeypatch):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10000)
-    _login(page, base_url, "manager")
+    browser_login(page, base_url, "manager")
     page.goto(base_url + "/items/new")
     page.fill("#name", "查找测试")
     page.fill("#price", "5")

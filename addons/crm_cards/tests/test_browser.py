@@ -14,7 +14,7 @@ from addons.crm_cards import services
 from addons.crm_cards.models import MonthlyCard, StrategyCard
 from addons.crm_cards.tests.helpers import crm_database
 from core.testing import TixiTestDB, make_env
-from tests.support.browser import launch_browser, serve_wsgi
+from core.testing.browser import browser_login, serve_wsgi
 
 pytestmark = pytest.mark.browser
 
@@ -39,26 +39,6 @@ def server():
         drop()
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _login(page, base_url: str, who: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("#login", who)
-    page.fill("#password", "secret-pass-1")
-    page.click("#login-submit")
-    page.wait_for_url(base_url + "/")
-
-
 def _shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,7 +53,7 @@ def test_phone_monthly_card_and_manager_approval(server, browser, tmp_path):
     page = phone.new_page()
     page.set_default_timeout(10000)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    _login(page, base_url, "wangwei")
+    browser_login(page, base_url, "wangwei")
     page.goto(base_url + "/crm/monthly/missing?mine=1")
     assert "缺少的月评卡" in page.content()
     page.click(f'[data-customer="{ids["c"]["sh"]}"]')
@@ -103,7 +83,7 @@ def test_phone_monthly_card_and_manager_approval(server, browser, tmp_path):
     page = desk.new_page()
     page.set_default_timeout(10000)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    _login(page, base_url, "zhang_east")
+    browser_login(page, base_url, "zhang_east")
     page.goto(base_url + f"/crm/strategy/{ids['strategy']}")
     assert "待片区经理审批" in page.inner_text("#approval-state")
     page.fill("#approval-comment", "同意，注意费用")

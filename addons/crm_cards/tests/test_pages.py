@@ -14,6 +14,8 @@ from addons.crm_cards import services
 from addons.crm_cards.models import MonthlyCard, StrategyCard
 from addons.crm_cards.tests.helpers import crm_database
 from core.testing import TixiTestDB
+from core.testing.web import csrf_token as csrf
+from core.testing.web import logged_in_client as client_for
 
 
 @pytest.fixture
@@ -31,18 +33,6 @@ def web() -> Iterator[tuple[TixiTestDB, dict[str, Any], Any]]:
         drop()
 
 
-def csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert m, "no CSRF token in page"
-    return m.group(1)
-
-
-def client_for(app: Any, login: str) -> Any:
-    c = app.test_client()
-    page = c.get("/login")
-    r = c.post("/login", data={"login": login, "password": "secret-pass-1", "csrf_token": csrf(page.text)})
-    assert r.status_code in (302, 303), r.text[:500]
-    return c
 
 
 def test_monthly_card_on_the_phone_form(web):

@@ -11,7 +11,7 @@ import pytest
 
 from addons.pricing.tests.helpers import DAY, world_database
 from core.testing import TixiTestDB
-from tests.support.browser import launch_browser, serve_wsgi
+from core.testing.browser import browser_login, serve_wsgi
 
 pytestmark = pytest.mark.browser
 
@@ -29,26 +29,6 @@ def server():
         stop()
         db.dispose()
         drop()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _login(page, base_url: str, who: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("#login", who)
-    page.fill("#password", "secret-pass-1")
-    page.click("#login-submit")
-    page.wait_for_url(base_url + "/")
 
 
 def _quote(page, base_url: str, ids: dict, price: str) -> None:
@@ -71,7 +51,7 @@ def test_quote_in_band_and_out_of_band_in_chinese(server, browser, tmp_path):
     page = ctx.new_page()
     page.set_default_timeout(15000)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    _login(page, base_url, "wangwei")
+    browser_login(page, base_url, "wangwei")
     # in band: confirmed at once
     _quote(page, base_url, ids, "")
     assert "934.80" in page.inner_text("[data-floor]")
@@ -93,7 +73,7 @@ def test_quote_in_band_and_out_of_band_in_chinese(server, browser, tmp_path):
     page = mgr.new_page()
     page.set_default_timeout(15000)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    _login(page, base_url, "zhang_east")
+    browser_login(page, base_url, "zhang_east")
     page.goto(quote_url)
     assert "820.00" in page.inner_text("[data-cost]")
     page.fill("#comment", "战略客户，同意")

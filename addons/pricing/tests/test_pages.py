@@ -4,7 +4,6 @@ monthly cost input, reports and export, 404 for a company without pricing."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,8 @@ import pytest
 
 from addons.pricing.tests.helpers import DAY, D, env_of, world_database
 from core.testing import TixiTestDB
+from core.testing.web import csrf_token as csrf
+from core.testing.web import logged_in_client as client_for
 
 
 @pytest.fixture
@@ -29,18 +30,6 @@ def web() -> Iterator[tuple[TixiTestDB, dict[str, Any], Any]]:
         drop()
 
 
-def csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert m, "no CSRF token in page"
-    return m.group(1)
-
-
-def client_for(app: Any, login: str) -> Any:
-    c = app.test_client()
-    page = c.get("/login")
-    r = c.post("/login", data={"login": login, "password": "secret-pass-1", "csrf_token": csrf(page.text)})
-    assert r.status_code in (302, 303), r.text[:500]
-    return c
 
 
 def _create(c: Any, ids: dict[str, Any], price: str) -> int:

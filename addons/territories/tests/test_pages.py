@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from addons.masterdata.models import Customer
 from addons.masterdata.validation import make_credit_code
 from core.testing import TixiTestDB, new_database
+from core.testing.web import csrf_token as csrf
+from core.testing.web import logged_in_client
 
 PASSWORD = "tixi-demo-1"
 
@@ -36,18 +38,9 @@ def web() -> Iterator[tuple[TixiTestDB, Any]]:
         drop()
 
 
-def csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert m, "no CSRF token in page"
-    return m.group(1)
-
-
 def client_for(app: Any, login: str) -> Any:
-    c = app.test_client()
-    page = c.get("/login")
-    r = c.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf(page.text)})
-    assert r.status_code in (302, 303), r.text[:500]
-    return c
+    """A test client logged in as a demo user."""
+    return logged_in_client(app, login, PASSWORD)
 
 
 def xlsx(rows: list[list[Any]]) -> bytes:
@@ -141,7 +134,7 @@ def test_browser_import_demo_customers_and_find_them_as_manager(web, tmp_path):
     from addons.masterdata.demo.generate import customer_rows
     from addons.masterdata.importer import COLUMNS
     from addons.masterdata.models import SETTLEMENT_METHOD, label
-    from tests.support.browser import launch_browser, serve_wsgi
+    from core.testing.browser import launch_browser, serve_wsgi
 
     db, app = web
     with db.session() as s:

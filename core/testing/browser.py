@@ -7,7 +7,7 @@ we launch the distribution's ``/usr/bin/chromium`` (Debian package
 Typical use::
 
     from playwright.sync_api import sync_playwright
-    from tests.support.browser import launch_browser, serve_wsgi
+    from core.testing.browser import launch_browser, serve_wsgi
 
     base_url, stop = serve_wsgi(app)
     try:
@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "launch_browser", "serve_wsgi"]
 
@@ -82,3 +83,12 @@ def serve_wsgi(app) -> tuple[str, Callable[[], None]]:
         thread.join(timeout=10)
 
     return f"http://127.0.0.1:{server.server_port}", stop
+
+
+def browser_login(page: Any, base_url: str, login: str, password: str = "secret-pass-1") -> None:
+    """Log in through the real login form and wait for the home page."""
+    page.goto(base_url + "/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url(base_url + "/")
