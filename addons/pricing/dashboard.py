@@ -32,11 +32,12 @@ def widgets(env: Any) -> list[Any]:
             stmt = stmt.where(Quote.max_deviation_pct <= limit)
         rows = list(env.session.scalars(stmt))
         lang = env_lang(env)
+        nothing = _("Nothing to approve.")
         items = "".join(
             f'<li><a href="{escape(url_for("pricing.quote_detail", id=q.id))}">{escape(q.display_number)}</a> · '
             f'{escape(q.customer.display(lang) if q.customer else "")} · -{escape(str(q.max_deviation_pct))}%</li>'
             for q in rows
-        ) or f'<li class="text-muted">{escape(_("Nothing to approve."))}</li>'
+        ) or f'<li class="text-muted">{escape(nothing)}</li>'
         out.append(Widget("pricing_waiting", _("Quotes waiting for your approval"),
                           html=Markup(f'<ul class="small mb-0" id="pricing-waiting">{items}</ul>'), sequence=40, width=6))
     if services.cost_visible(env) and env.can(QuoteLine, "read"):

@@ -444,7 +444,8 @@ def _groups_tab(env: Any, user: User) -> Any:
     if env.in_group("core.group_admin"):
         link = (f'<a class="btn btn-sm btn-outline-primary" id="edit-access" '
                 f'href="{escape(url_for("tixi.user_access", user_id=user.id))}">{escape(_("Edit"))}</a>')
-    return Markup(f"<ul>{items}</ul><p>{escape(_('Companies'))}: {companies}</p>{link}")
+    label = _("Companies")
+    return Markup(f"<ul>{items}</ul><p>{escape(label)}: {companies}</p>{link}")
 
 
 def _audit_changes(entry: AuditEntry) -> Any:

@@ -112,3 +112,17 @@ def test_glossary_patterns():
     assert _term_pattern("Customer").search("New customers")
     assert _term_pattern("Salesperson").search("Salespeople")
     assert not _term_pattern("Contact").search("Contacted")
+
+
+GETTEXT_IN_FSTRING = re.compile(r"""\bf(['"])[^'"]*\{[^}]*\b(?:_|_l|gettext|lazy_gettext|ngettext)\(""")
+
+
+def test_no_gettext_inside_f_strings():
+    """Babel's extractor does not look inside f-strings: a message there would never be translated."""
+    offenders = []
+    for folder in [PROJECT_ROOT / "core", *ADDON_DIRS]:
+        for path in folder.rglob("*.py"):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if GETTEXT_IN_FSTRING.search(line):
+                    offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{n}")
+    assert offenders == [], f"move the gettext call out of the f-string: {offenders}"
