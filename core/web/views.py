@@ -442,8 +442,9 @@ def _groups_tab(env: Any, user: User) -> Any:
     companies = ", ".join(escape(c.display(lang)) for c in user.companies)
     link = ""
     if env.in_group("core.group_admin"):
+        edit = _("Edit")
         link = (f'<a class="btn btn-sm btn-outline-primary" id="edit-access" '
-                f'href="{escape(url_for("tixi.user_access", user_id=user.id))}">{escape(_("Edit"))}</a>')
+                f'href="{escape(url_for("tixi.user_access", user_id=user.id))}">{escape(edit)}</a>')
     label = _("Companies")
     return Markup(f"<ul>{items}</ul><p>{escape(label)}: {companies}</p>{link}")
 
