@@ -460,6 +460,9 @@ class ModelView:
             col = self.column(name)
             if col is not None and col.info.get("choices"):
                 choices = col.info["choices"]
+            elif col is not None and col.info.get("selection"):
+                # the models' convention: {value: {"zh_CN": ..., "en": ...}}
+                choices = col.info["selection"]
         if callable(choices):
             choices = choices(g.env)
         if isinstance(choices, dict):

@@ -13,7 +13,7 @@ import pytest
 from addons.crm_cards import services
 from addons.crm_cards.models import MonthlyCard, StrategyCard
 from addons.crm_cards.tests.helpers import crm_database
-from core.testing import TixiTestDB
+from core.testing import TixiTestDB, make_env
 from core.testing.web import csrf_token as csrf
 from core.testing.web import logged_in_client as client_for
 
@@ -146,3 +146,15 @@ def test_profile_pipeline_and_dashboard(web):
     page = d.get("/crm/reviews/")
     r = d.post("/crm/reviews/run", data={"csrf_token": csrf(page.text)})
     assert r.status_code == 302
+
+
+def test_class_history_shows_source_label_not_code(web):
+    """Selection columns (``info={"selection": ...}``) show their label in the user's language."""
+    db, ids, app = web
+    with db.session() as s:
+        director = make_env(db, s, ids["users"]["director"])
+        services.set_class(director, ids["c"]["sh"], "A", "战略客户")
+    c = client_for(app, "director")
+    page = c.get("/crm/classes/").text
+    assert "手工设定" in page
+    assert ">manual<" not in page
