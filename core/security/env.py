@@ -81,6 +81,7 @@ class Env:
         self.company_id: int = cid
         # table -> [(rule, group ids)], loaded with one query per model and env
         self._rules: dict[str, list[tuple[RecordRule, frozenset[int]]]] = {}
+        self._rules_loaded = False
         self._clauses: dict[tuple[str, str], ColumnElement] = {}
 
     # ----- identity ----------------------------------------------------------------------
@@ -173,13 +174,16 @@ class Env:
 
     # ----- record rules ------------------------------------------------------------------
     def _model_rules(self, table: str) -> list[tuple[RecordRule, frozenset[int]]]:
-        """Every rule of a model with its group ids: one query (outer join), cached per env."""
-        cached = self._rules.get(table)
-        if cached is None:
+        """Every rule of a model with its group ids.
+
+        All the database's rules are loaded on first use in one query (outer join
+        with their groups) and kept for the env: a page touching ten models pays
+        one query for rules, not ten. There are tens of rules, not thousands.
+        """
+        if self._rules_loaded is False:
             rows = self.session.execute(
                 select(RecordRule, rule_group.c.group_id)
                 .outerjoin(rule_group, rule_group.c.rule_id == RecordRule.id)
-                .where(RecordRule.model == table)
                 .order_by(RecordRule.id)
             ).all()
             by_id: dict[int, tuple[RecordRule, set[int]]] = {}
@@ -187,9 +191,10 @@ class Env:
                 entry = by_id.setdefault(rule.id, (rule, set()))
                 if group_id is not None:
                     entry[1].add(group_id)
-            cached = [(rule, frozenset(groups)) for rule, groups in by_id.values()]
-            self._rules[table] = cached
-        return cached
+            for rule, groups in by_id.values():
+                self._rules.setdefault(rule.model, []).append((rule, frozenset(groups)))
+            self._rules_loaded = True
+        return self._rules.get(table, [])
 
     def rules(self, model: type | str, perm: str) -> list[RecordRule]:
         """Rules of this model that apply to ``perm`` (global ones and every group's)."""
