@@ -18,11 +18,12 @@ from functools import cached_property
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import Result, ScalarResult, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause, ColumnElement
+from sqlalchemy.sql.selectable import AliasedReturnsRows, TableClause
 
 from core.db import utcnow
 from core.errors import AccessDenied, ConcurrentEditError
@@ -314,7 +315,46 @@ class Env:
         self.check(model, perm)
         self.check_expressions(*columns)
         stmt = select(*columns) if columns else select(model)
-        return stmt.where(self.rule_clause(model, perm))
+        return stmt.where(self.rule_clause(model, perm)).execution_options(**{CHECKED: True})
+
+    # ----- running statements --------------------------------------------------------------
+    def scalars(self, stmt: Any) -> ScalarResult[Any]:
+        """Run a statement built on :meth:`select` and return its scalars.
+
+        Every table of a model that the statement reads must come through
+        :meth:`select` (directly, as a sub-query or a CTE); a statement that
+        reads or changes a model's table any other way is refused
+        (:class:`AccessDenied`): use :meth:`select`, or :meth:`sudo` where the
+        code must read past the rules on purpose.
+        """
+        return self.session.scalars(self._checked(stmt))
+
+    def scalar(self, stmt: Any) -> Any:
+        """Run a checked statement (see :meth:`scalars`) and return the first column of the first row."""
+        return self.session.scalar(self._checked(stmt))
+
+    def execute(self, stmt: Any) -> Result[Any]:
+        """Run a checked statement (see :meth:`scalars`) and return its rows."""
+        return self.session.execute(self._checked(stmt))
+
+    def _checked(self, stmt: Any) -> Any:
+        tables = unchecked_tables(stmt)
+        if tables:
+            raise AccessDenied(
+                _("Unchecked read of %(model)s: build the query with env.select().", model=tables[0])
+            )
+        return stmt
+
+    def sudo(self) -> Elevated:
+        """Reads past access rights and record rules, the company filter kept (greppable on purpose).
+
+        For the few places that must see what the user cannot (a uniqueness
+        check across owners, a handover moving another person's records, a
+        scheduled job): ``env.sudo().select(Customer)``. Writes still go
+        through :meth:`create`/:meth:`write`/:meth:`delete`, or through
+        ``env.sudo().execute(update(...))`` for bulk changes the addon audits itself.
+        """
+        return Elevated(self)
 
     def search(
         self,
@@ -530,6 +570,89 @@ class Env:
             AuditEntry.id.desc()
         )
         return list(self.session.scalars(stmt))
+
+
+CHECKED = "tixi_checked"
+"""Execution option that marks a statement built by :meth:`Env.select` or :meth:`Elevated.select`."""
+
+
+class Elevated:
+    """An :class:`Env`'s elevated reads: company filter kept; rights and record rules skipped."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+
+    def select(self, model: type, *columns: Any) -> Select:
+        """A ``Select`` of ``model`` (or ``columns``) in the current company only, rules skipped."""
+        stmt = select(*columns) if columns else select(model)
+        table = model.__table__
+        if "company_id" in table.c and table.name not in NOT_COMPANY_OWNED:
+            stmt = stmt.where(table.c.company_id == self.env.company_id)
+        return stmt.execution_options(**{CHECKED: True})
+
+    def search(self, model: type, *where: Any, order_by: Iterable[Any] = (), limit: int | None = None) -> list[Any]:
+        """Records of ``model`` in the company matching ``where``, rules skipped."""
+        stmt = self.select(model).where(*where).order_by(*order_by)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.env.session.scalars(stmt))
+
+    def count(self, model: type, *where: Any) -> int:
+        """How many records of ``model`` in the company match ``where``, rules skipped."""
+        stmt = self.select(model, func.count()).select_from(model).where(*where)
+        return int(self.env.session.scalar(stmt) or 0)
+
+    def get(self, model: type, res_id: int) -> Any:
+        """One record of the company by id (``None`` when missing), rules skipped."""
+        pk = model.__table__.primary_key.columns.values()[0]
+        return self.env.session.scalar(self.select(model).where(pk == res_id))
+
+    def scalars(self, stmt: Any) -> ScalarResult[Any]:
+        """Run any statement (no check: the caller reads past the rules on purpose)."""
+        return self.env.session.scalars(stmt)
+
+    def scalar(self, stmt: Any) -> Any:
+        """Run any statement and return the first column of its first row."""
+        return self.env.session.scalar(stmt)
+
+    def execute(self, stmt: Any) -> Result[Any]:
+        """Run any statement (reads or bulk changes) past the rules."""
+        return self.env.session.execute(stmt)
+
+
+def unchecked_tables(stmt: Any) -> list[str]:
+    """Tables of models a statement reads or changes other than through a checked select.
+
+    Walks the statement: a sub-tree that is a :meth:`Env.select` (marked with
+    :data:`CHECKED`) is trusted; any other reference to the table of a mapped
+    model is returned. Plain tables without a model (closure tables,
+    associations of ids) are allowed.
+    """
+    found: list[str] = []
+    stack: list[Any] = [stmt]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Select):
+            if node.get_execution_options().get(CHECKED):
+                continue
+        elif isinstance(node, ColumnClause):
+            table = getattr(node, "table", None)
+            if table is not None:
+                stack.append(table)
+        elif isinstance(node, TableClause):
+            name = getattr(node, "name", None)
+            if name and _model_class(name) is not None and name not in found:
+                found.append(name)
+            continue
+        elif isinstance(node, AliasedReturnsRows):
+            stack.append(node.element)
+            continue
+        stack.extend(node.get_children())
+    return found
 
 
 class _RestrictedTables:

@@ -1,7 +1,9 @@
-"""Message catalogs: the kernel's ``i18n/`` plus every installed addon's ``i18n/`` folder.
+"""Flask-Babel's side of :mod:`core.i18n`: catalogs compiled at app start, one merged domain.
 
 ``.mo`` files are git-ignored: :func:`compile_catalogs` compiles each ``.po``
-whose ``.mo`` is missing or older at app start (Babel's ``write_mo``).
+whose ``.mo`` is missing or older at app start (Babel's ``write_mo``). The
+translations themselves come from :func:`core.i18n.translations`, so pages,
+CLI commands, jobs and exports share one catalog and one language rule.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import Domain, get_locale
 
+from core import i18n
 from core.config import PROJECT_ROOT
 
-LANGUAGES = ("zh_CN", "en")
+LANGUAGES = i18n.LANGUAGES
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 KERNEL_I18N = PROJECT_ROOT / "i18n"
 log = logging.getLogger(__name__)
@@ -31,12 +34,14 @@ def translation_dirs(registry: Any) -> list[Path]:
         manifest = registry.manifests.get(name)
         if manifest is not None and (manifest.path / "i18n").is_dir():
             dirs.append(manifest.path / "i18n")
+    for folder in dirs:
+        i18n.add_catalog_dir(folder)
     return dirs
 
 
 def compile_catalogs(dirs: list[Path]) -> list[Path]:
     """Compile ``<dir>/<lang>/LC_MESSAGES/messages.po`` to ``.mo`` where missing or stale."""
-    written = []
+    written: list[Path] = []
     for folder in dirs:
         for po in folder.glob("*/LC_MESSAGES/messages.po"):
             mo = po.with_suffix(".mo")
@@ -50,6 +55,7 @@ def compile_catalogs(dirs: list[Path]) -> list[Path]:
                     write_mo(fh, catalog)
                 os.replace(tmp, mo)  # atomic: another worker never reads half a file
                 written.append(mo)
+                i18n.reload()
             except OSError as exc:  # read-only installation: translations fall back to msgids
                 log.warning("cannot compile %s: %s", po, exc)
     return written
@@ -77,11 +83,4 @@ class TixiDomain(Domain):
         locale = get_locale()
         if locale is None:
             return support.NullTranslations()
-        key = catalog_lang(locale)
-        cached = self.cache.get(key)
-        if cached is None:
-            cached = support.Translations()
-            for folder in self.translation_directories:
-                cached.merge(support.Translations.load(folder, [key], "messages"))
-            self.cache[key] = cached
-        return cached
+        return i18n.translations(catalog_lang(locale))
