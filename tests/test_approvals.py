@@ -151,3 +151,57 @@ def test_group_without_submit_right_is_refused(adb):
         with pytest.raises(AccessDenied, match="not allowed"):
             approvals.fire(finance, flow, doc, "submit")
         assert approvals.current_state(finance, flow, doc) == "draft"
+
+
+def test_declared_state_field_is_kept_in_step_by_the_kernel(adb, monkeypatch):
+    """``Workflow(state_field=...)``: the record's column follows every transition, same transaction."""
+    import dataclasses
+
+    from core.security.env import Env
+
+    flow = dataclasses.replace(_flow(adb), state_field="state")
+    with adb.session() as s:
+        sales = make_env(adb, s, adb.tree.users["s3"], company="acme")
+        doc = _doc(s, adb, "N-1")
+        assert doc.state == "open"
+        approvals.fire(sales, flow, doc, "submit", comment="please")
+        assert doc.state == "submitted"
+        s.commit()
+    seen: list[tuple[str, dict]] = []
+    real_hooks = Env.hooks
+
+    class Spy:
+        def __init__(self, hooks):
+            self._hooks = hooks
+
+        def __getattr__(self, name):
+            hook = getattr(self._hooks, name)
+            if name != "tixi_record_event":
+                return hook
+
+            def call(**kw):
+                if kw["event"] == "state_changed":
+                    seen.append((kw["record"].state, kw["changes"]))
+                return hook(**kw)
+
+            return call
+
+    monkeypatch.setattr(Env, "hooks", property(lambda env: Spy(real_hooks.fget(env))))
+    with adb.session() as s:
+        doc = _doc(s, adb, "N-1")
+        assert doc.state == "submitted"  # stored, not only in memory
+        manager = make_env(adb, s, adb.tree.users["tm_north"], company="acme")
+        approvals.fire(manager, flow, doc, "reject", comment="no")
+        assert doc.state == "rejected"
+    # handlers see the new state and the documented shape of ``changes``
+    assert seen == [("rejected", {"state": ["submitted", "rejected"], "workflow": "sectree.doc",
+                                  "transition": "reject", "comment": "no"})]
+
+
+def test_a_state_field_the_model_lacks_is_refused(adb, monkeypatch):
+    import dataclasses
+
+    bad = dataclasses.replace(_flow(adb), state_field="no_such_column")
+    monkeypatch.setattr(approvals, "flatten", lambda results: [bad])
+    with pytest.raises(Exception, match="no column 'no_such_column'"):
+        approvals.workflows(adb.registry)

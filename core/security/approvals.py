@@ -21,6 +21,17 @@ Addons declare workflows through the ``tixi_approval_workflows`` hook::
 ``authority`` maps a group to the largest amount it may approve (``None``: no
 limit); a user without enough authority gets a clear refusal. Every transition
 is written to the approval history and to the audit trail.
+
+``label`` of a :class:`Transition` is the button text (a lazy message; the
+transition's name when omitted). ``state_field`` of a :class:`Workflow` names
+a column of the model that the kernel keeps equal to the workflow's state: it
+is set in the same transaction, before ``tixi_record_event`` is called, so no
+addon mirrors it by hand (``Workflow(..., state_field="state")``).
+
+The ``state_changed`` event's ``changes`` is::
+
+    {"state": [old_state, new_state], "workflow": "pricing.quote",
+     "transition": "approve", "comment": "ok" or None}
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ class Workflow:
     states: Mapping[str, Any]
     initial: str
     transitions: list[Transition]
+    state_field: str | None = None
 
     def transition(self, name: str) -> Transition:
         """The transition called ``name``."""
@@ -70,8 +82,17 @@ class Workflow:
 
 
 def workflows(registry: Any) -> dict[str, Workflow]:
-    """Every workflow declared by installed addons, by code."""
-    return {w.code: w for w in flatten(registry.all_hooks.tixi_approval_workflows())}
+    """Every workflow declared by installed addons, by code (a bad ``state_field`` is refused)."""
+    out: dict[str, Workflow] = {}
+    for w in flatten(registry.all_hooks.tixi_approval_workflows()):
+        if w.state_field:
+            from core.registry import model_class
+
+            cls = model_class(w.model)
+            if cls is not None and w.state_field not in cls.__table__.c:
+                raise TixiError(f"workflow {w.code}: model {w.model} has no column {w.state_field!r}")
+        out[w.code] = w
+    return out
 
 
 def state_of(env: Any, workflow: Workflow, record: Any) -> ApprovalRequest | None:
@@ -193,6 +214,10 @@ def fire(
     if state == workflow.initial or row.requested_by_id is None:
         row.requested_by_id = env.user_id
     row.state = t.target
+    if workflow.state_field:
+        # The transition was authorised above: the kernel, not the user's write
+        # right on the record, moves the mirrored state (audited below).
+        setattr(record, workflow.state_field, t.target)
     env.session.flush()
     env.session.add(
         ApprovalEvent(
@@ -217,7 +242,7 @@ def fire(
     )
     env.hooks.tixi_record_event(
         env=env, event="state_changed", model=workflow.model, record=record,
-        changes={"state": [state, t.target], "workflow": workflow.code},
+        changes={"state": [state, t.target], "workflow": workflow.code, "transition": t.name, "comment": comment},
     )
     return row
 
