@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Result, ScalarResult, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import visitors
@@ -26,7 +27,7 @@ from sqlalchemy.sql.elements import ClauseElement, ColumnClause, ColumnElement
 from sqlalchemy.sql.selectable import AliasedReturnsRows, TableClause
 
 from core.db import utcnow
-from core.errors import AccessDenied, ConcurrentEditError
+from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.models import AccessRight, AuditEntry, Group, RecordRule, User, group_implied, rule_group
 from core.security.rules import ContextValueMissing, compile_domain
 
@@ -440,6 +441,14 @@ class Env:
             data.setdefault("created_by_id", self.user_id)
             data.setdefault("updated_by_id", self.user_id)
         record = model(**data)
+        try:
+            self._create_in_savepoint(model, record, values)
+        except IntegrityError:
+            raise self._integrity_error(model, data, None) from None
+        self.invalidate()  # the new row may widen what read rules resolve to
+        return record
+
+    def _create_in_savepoint(self, model: type, record: Any, values: Mapping[str, Any]) -> None:
         with self.session.begin_nested():
             self.session.add(record)
             self.session.flush()
@@ -452,8 +461,6 @@ class Env:
             self.hooks.tixi_record_event(
                 env=self, event="created", model=model_table(model), record=record, changes=changes
             )
-        self.invalidate()  # the new row may widen what read rules resolve to
-        return record
 
     def write(self, record: Any, values: Mapping[str, Any], expected_version: int | None = None) -> dict:
         """Update a record; refuses stale edits (optimistic locking). Returns the changes.
@@ -501,6 +508,10 @@ class Env:
                 )
         except StaleDataError:
             raise ConcurrentEditError(_(STALE)) from None
+        except IntegrityError:
+            merged = {c.key: getattr(record, c.key) for c in model.__table__.columns}
+            merged.update(values)
+            raise self._integrity_error(model, merged, record.id) from None
         self.invalidate()
         return changes
 
@@ -523,7 +534,39 @@ class Env:
                 self.session.flush()
         except StaleDataError:
             raise ConcurrentEditError(_(STALE)) from None
+        except IntegrityError:
+            raise ValidationError(
+                _("This %(model)s cannot be deleted: other records refer to it.", model=model_table(model))
+            ) from None
         self.invalidate()
+
+    def _integrity_error(self, model: type, values: Mapping[str, Any], own_id: int | None) -> ValidationError:
+        """A constraint refused the row: name the field in the user's language (nothing was written).
+
+        For a unique constraint, finds which one the values collide with
+        (an elevated read: the other row may be outside the user's rules, and
+        the collision must still be explained); other constraints (not null,
+        foreign key, check) give one general message.
+        """
+        from core.i18n import field_label
+
+        table = model.__table__
+        pk = table.primary_key.columns.values()[0]
+        for columns in unique_column_sets(table):
+            if any(values.get(c.key) is None for c in columns):
+                continue
+            stmt = select(func.count()).select_from(table).where(*(c == values[c.key] for c in columns))
+            if own_id is not None:
+                stmt = stmt.where(pk != own_id)
+            if self.session.scalar(stmt):
+                shown = [c for c in columns if c.key != "company_id"] or list(columns)
+                field = shown[-1].key
+                names = ", ".join(str(field_label(model, c.key)) for c in shown)
+                message = _("Another record already has this %(fields)s.", fields=names)
+                return ValidationError(message, {field: message})
+        return ValidationError(
+            _("The record could not be saved: a required value is missing or refers to a record that does not exist.")
+        )
 
     # ----- audit -------------------------------------------------------------------------
     def _audit(self, model: type, res_id: int, action: str, changes: dict) -> None:
@@ -653,6 +696,23 @@ def unchecked_tables(stmt: Any) -> list[str]:
             continue
         stack.extend(node.get_children())
     return found
+
+
+def unique_column_sets(table: Any) -> list[tuple[Any, ...]]:
+    """Column tuples a table keeps unique (unique constraints, unique indexes, ``unique=True``)."""
+    from sqlalchemy import UniqueConstraint
+
+    sets: list[tuple[Any, ...]] = []
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            sets.append(tuple(constraint.columns))
+    for index in table.indexes:
+        if index.unique:
+            sets.append(tuple(c for c in index.columns))
+    for column in table.columns:
+        if column.unique and not column.primary_key:
+            sets.append((column,))
+    return [cols for cols in sets if cols]
 
 
 class _RestrictedTables:

@@ -433,3 +433,33 @@ def test_foreign_key_lookup_when_too_many_targets(web_db, users, monkeypatch):
     assert r.status_code == 302
     edit = sales.get(r.headers["Location"] + "/edit").text
     assert "selected" in edit.split('name="owner_id"')[1].split("</select>")[0]
+
+
+def test_a_unique_value_taken_twice_is_a_field_error_not_a_server_error(web_db, users):
+    """A UNIQUE constraint hit through a generic form: 422 with the field's message, nothing written."""
+    from addons.webshop.models import Item
+
+    add_item(web_db, users["sales2"], "Theirs", code="U-1")  # another salesperson's: not readable
+    sales = _client(web_db, "sales")
+    token = csrf_token(sales.get("/items/new").text)
+    form = {"csrf_token": token, "name": "Mine", "price": "1", "status": "draft", "code": "U-1",
+            "owner_id": str(users["sales"])}
+    r = sales.post("/items/new", data=form)
+    assert r.status_code == 422
+    assert "已有其他记录使用此编码" in r.text
+    en = _client(web_db, "sales")  # no language preference: the browser's language decides
+    r = en.post("/items/new", data={**form, "csrf_token": csrf_token(en.get("/items/new").text)},
+                headers={"Accept-Language": "en"})
+    assert r.status_code == 422
+    assert "Another record already has this Code." in r.text
+    with web_db.session() as s:
+        assert s.scalar(select(Item.id).where(Item.name == "Mine")) is None
+    # editing an item to take the code is refused the same way
+    mine = add_item(web_db, users["sales"], "Mine too", code="U-2")
+    with web_db.session() as s:
+        version = s.get(Item, mine).version
+    r = sales.post(f"/items/{mine}/edit", data={**form, "name": "Mine too", "version": str(version)})
+    assert r.status_code == 422
+    assert "已有其他记录使用此编码" in r.text
+    with web_db.session() as s:
+        assert s.get(Item, mine).code == "U-2"

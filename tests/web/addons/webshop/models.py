@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, BusinessMixin
@@ -17,6 +17,7 @@ class Item(BusinessMixin, Base):
     """A sellable item of a customer (test model)."""
 
     __tablename__ = "webshop_item"
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
     __tixi_restricted_fields__ = {"cost": ["core.group_director"]}
 
     name: Mapped[str] = mapped_column(String(100), info={"label": _l("Customer name")})

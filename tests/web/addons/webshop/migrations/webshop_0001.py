@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("owner_id", sa.Integer(), sa.ForeignKey("core_user.id"), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("parent_id", sa.Integer(), sa.ForeignKey("webshop_item.id"), nullable=True),
+        sa.UniqueConstraint("company_id", "code"),
     )
 
 
