@@ -40,10 +40,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import support
 from babel.messages.pofile import read_po
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 __all__ = [
     "DEFAULT_LANG",
@@ -108,7 +111,7 @@ def _request_lang() -> str | None:
     return normalise(str(loc)) if loc is not None else None
 
 
-def current_lang(env: Any = None) -> str:
+def current_lang(env: Env | None = None) -> str:
     """The language to speak now: :func:`use_lang`, else the request, else ``env``'s user."""
     forced = _forced_lang.get()
     if forced:

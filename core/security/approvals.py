@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -47,6 +47,9 @@ from sqlalchemy import select
 from core.errors import AccessDenied, TixiError
 from core.models import ApprovalEvent, ApprovalRequest
 from core.plugins import flatten
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def workflows(registry: Any) -> dict[str, Workflow]:
     return out
 
 
-def state_of(env: Any, workflow: Workflow, record: Any) -> ApprovalRequest | None:
+def state_of(env: Env, workflow: Workflow, record: Any) -> ApprovalRequest | None:
     """The approval row of a record under a workflow, if any."""
     return env.session.scalar(
         select(ApprovalRequest).where(
@@ -106,13 +109,13 @@ def state_of(env: Any, workflow: Workflow, record: Any) -> ApprovalRequest | Non
     )
 
 
-def current_state(env: Any, workflow: Workflow, record: Any) -> str:
+def current_state(env: Env, workflow: Workflow, record: Any) -> str:
     """The record's state (the workflow's initial state if never moved)."""
     row = state_of(env, workflow, record)
     return row.state if row else workflow.initial
 
 
-def authority_limit(env: Any, transition: Transition) -> tuple[bool, Decimal | None]:
+def authority_limit(env: Env, transition: Transition) -> tuple[bool, Decimal | None]:
     """(allowed at all, largest amount or ``None`` for no limit) for the current user.
 
     ``groups`` say who may fire the transition at all; ``authority`` (when
@@ -135,7 +138,7 @@ def authority_limit(env: Any, transition: Transition) -> tuple[bool, Decimal | N
     return allowed, best
 
 
-def available(env: Any, workflow: Workflow, record: Any, amount: Decimal | None = None) -> list[Transition]:
+def available(env: Env, workflow: Workflow, record: Any, amount: Decimal | None = None) -> list[Transition]:
     """Transitions the current user may fire on the record now (for buttons)."""
     row = state_of(env, workflow, record)
     state = row.state if row else workflow.initial
@@ -151,7 +154,7 @@ def available(env: Any, workflow: Workflow, record: Any, amount: Decimal | None 
     return out
 
 
-def _check(env: Any, workflow: Workflow, record: Any, t: Transition, state: str, amount: Decimal | None) -> None:
+def _check(env: Env, workflow: Workflow, record: Any, t: Transition, state: str, amount: Decimal | None) -> None:
     if state not in t.sources:
         raise AccessDenied(_("Cannot %(action)s from state %(state)s.", action=t.name, state=state))
     if not env.allowed(record, "read"):
@@ -179,7 +182,7 @@ def _check(env: Any, workflow: Workflow, record: Any, t: Transition, state: str,
 
 
 def fire(
-    env: Any,
+    env: Env,
     workflow: Workflow,
     record: Any,
     transition: str,
@@ -247,7 +250,7 @@ def fire(
     return row
 
 
-def history(env: Any, workflow: Workflow, record: Any) -> list[ApprovalEvent]:
+def history(env: Env, workflow: Workflow, record: Any) -> list[ApprovalEvent]:
     """Transitions fired on a record, oldest first."""
     row = state_of(env, workflow, record)
     if row is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import flatten
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @dataclass
@@ -33,6 +36,6 @@ class Widget:
         return json.dumps(self.chart or {}, ensure_ascii=False, default=str)
 
 
-def widgets_for(env: Any) -> list[Widget]:
+def widgets_for(env: Env) -> list[Widget]:
     """Widgets of the addons enabled for the current company, sorted."""
     return sorted(flatten(env.hooks.tixi_dashboard_widgets(env=env)), key=lambda w: (w.sequence, w.key))

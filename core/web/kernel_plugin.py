@@ -7,11 +7,14 @@ addons per company, audit log, "why can I see this?").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import hookimpl
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @hookimpl
@@ -23,7 +26,7 @@ def tixi_blueprints() -> list[Any]:
 
 
 @hookimpl
-def tixi_menu_items(env: Any) -> list[Any]:
+def tixi_menu_items(env: Env) -> list[Any]:
     """Home, and the admin menu for administrators."""
     from core.web.menus import MenuItem
     from core.web.views import audit_view, company_view, user_view
@@ -41,7 +44,7 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl
-def tixi_dashboard_widgets(env: Any) -> list[Any]:
+def tixi_dashboard_widgets(env: Env) -> list[Any]:
     """A kernel widget: changes recorded in the audit trail over the last 14 days."""
     import datetime as dt
 

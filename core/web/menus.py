@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 from werkzeug.routing import BuildError
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @dataclass
@@ -40,7 +43,7 @@ class MenuItem:
             return "#"
 
 
-def visible_items(env: Any) -> list[MenuItem]:
+def visible_items(env: Env) -> list[MenuItem]:
     """Menu tree for ``env``: hook results filtered by groups and read rights, sorted."""
     from core.plugins import flatten
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from flask import (
@@ -44,6 +44,9 @@ from core.security.sessions import (
 from core.web.dashboard import widgets_for
 from core.web.generic import Button, Col, Filter, ModelView, Tab, select_choices
 from core.web.i18n import LANGUAGE_NAMES, LANGUAGES
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 bp = Blueprint("tixi", __name__)
 
@@ -417,7 +420,7 @@ def user_access(user_id: int) -> Any:
     return render_template("user_form.html", form=form, user=user), status
 
 
-def _disable(env: Any, user: User) -> str:
+def _disable(env: Env, user: User) -> str:
     if user.id == env.user_id:
         return _("You cannot disable yourself.")
     env.check(User, "write")
@@ -426,12 +429,12 @@ def _disable(env: Any, user: User) -> str:
     return _("User disabled; their sessions have ended.")
 
 
-def _enable(env: Any, user: User) -> str:
+def _enable(env: Env, user: User) -> str:
     env.write(user, {"active": True})
     return _("User enabled.")
 
 
-def _groups_tab(env: Any, user: User) -> Any:
+def _groups_tab(env: Env, user: User) -> Any:
     from markupsafe import Markup, escape
 
     from core.web.i18n import catalog_lang
