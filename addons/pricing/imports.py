@@ -101,7 +101,7 @@ def _raise(env: Any, errors: dict[str, str]) -> None:
 
 def import_metal_prices(env: Any, data: bytes, filename: str) -> int:
     """Import monthly metal prices; all rows or none. Returns the number of rows."""
-    from addons.pricing.services import set_metal_price
+    from addons.pricing.services.costs import set_metal_price
 
     cols, body = _read(env, data, filename, "metal_prices")
     metals = {m.code.lower(): m for m in env.session.scalars(select(Metal).where(Metal.company_id == env.company_id))}
@@ -132,7 +132,7 @@ def import_metal_prices(env: Any, data: bytes, filename: str) -> int:
 
 def import_product_costs(env: Any, data: bytes, filename: str) -> int:
     """Import monthly product costs (manufacturing, carrier); all rows or none."""
-    from addons.pricing.services import set_product_cost
+    from addons.pricing.services.costs import set_product_cost
 
     cols, body = _read(env, data, filename, "product_costs")
     codes = {str(code).lower(): pid for code, pid in env.session.execute(

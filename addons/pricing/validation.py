@@ -52,7 +52,7 @@ def validate(env: Any, model: str, record: Any) -> None:
     elif model == "pricing_authority_band":
         _not_negative(env, record, "max_below_floor_pct", N_("% below floor"))
     elif model == "pricing_strategy_rule":
-        from addons.pricing.services import clean_rule
+        from addons.pricing.services.company_setup import clean_rule
 
         clean_rule(env, record.quote_type, {
             "method": record.method, "target_margin_pct": record.target_margin_pct,

@@ -132,9 +132,9 @@ def test_phone_375(server, browser, tmp_path):
 
 
 def test_foreign_key_search_box(server, browser, monkeypatch):
-    from core.web import generic
+    from core.web.generic import forms as generic_forms
 
-    monkeypatch.setattr(generic, "FK_SELECT_LIMIT", 2)
+    monkeypatch.setattr(generic_forms, "FK_SELECT_LIMIT", 2)
     base_url, db = server
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()

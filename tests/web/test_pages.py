@@ -414,9 +414,9 @@ def test_related_list_without_view(web_db, users):
 
 
 def test_foreign_key_lookup_when_too_many_targets(web_db, users, monkeypatch):
-    from core.web import generic
+    from core.web.generic import forms as generic_forms
 
-    monkeypatch.setattr(generic, "FK_SELECT_LIMIT", 2)
+    monkeypatch.setattr(generic_forms, "FK_SELECT_LIMIT", 2)
     sales = _client(web_db, "sales")
     page = sales.get("/items/new")
     assert 'data-lookup="/lookup/core_user"' in page.text

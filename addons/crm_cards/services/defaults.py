@@ -1,0 +1,65 @@
+"""Per-company defaults of crm_cards (``data/defaults.yaml``): class criteria and stages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+
+from addons.crm_cards.models import ClassCriteria, ClassPolicy, DevelopmentStage
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "data" / "defaults.yaml"
+
+
+# ----- company defaults ------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def default_config() -> dict[str, Any]:
+    """The defaults of ``data/defaults.yaml`` (stages, criteria, class policies)."""
+    return yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+
+
+def ensure_company_defaults(env: Any) -> None:
+    """Give the current company the default stages, criteria and policies if it has none.
+
+    Configuration seed, done once per company on first use (the kernel has no
+    per-company install step): written directly, keyed by company.
+    """
+    session, cid = env.session, env.company_id
+    conf = default_config()
+    stamp = {"company_id": cid, "created_by_id": env.user_id, "updated_by_id": env.user_id}
+    if session.scalar(select(func.count(DevelopmentStage.id)).where(DevelopmentStage.company_id == cid)) == 0:
+        for row in conf["stages"]:
+            session.add(DevelopmentStage(**row, **stamp))
+    if session.scalar(select(ClassCriteria.id).where(ClassCriteria.company_id == cid)) is None:
+        session.add(ClassCriteria(**{k: _conf_value(v) for k, v in conf["criteria"].items()}, **stamp))
+    have = set(session.scalars(select(ClassPolicy.class_code).where(ClassPolicy.company_id == cid)))
+    for row in conf["policies"]:
+        if row["class_code"] not in have:
+            session.add(ClassPolicy(**row, **stamp))
+    session.flush()
+
+
+def _conf_value(value: Any) -> Any:
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def criteria(env: Any) -> ClassCriteria:
+    """The company's classification criteria (defaults created on first use)."""
+    row = env.session.scalar(select(ClassCriteria).where(ClassCriteria.company_id == env.company_id))
+    if row is None:
+        ensure_company_defaults(env)
+        row = env.session.scalar(select(ClassCriteria).where(ClassCriteria.company_id == env.company_id))
+    return row
+
+
+def stages(env: Any) -> list[DevelopmentStage]:
+    """The company's development stages in order (defaults created on first use)."""
+    rows = env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
+    if not rows:
+        ensure_company_defaults(env)
+        rows = env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
+    return rows

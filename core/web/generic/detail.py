@@ -1,0 +1,175 @@
+"""The detail page of a :class:`~core.web.generic.ModelView` and its POST actions.
+
+Tabs, related lists, audit history, approval state; buttons, approval
+transitions and delete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.web.generic.declarations import Button, tr
+from core.web.generic.forms import _rollback
+from core.web.generic.labels import _col, _relationship_for, fk_label, prefetch_labels
+
+
+class DetailMixin:
+    """Detail page, button and approval actions, delete of a :class:`~core.web.generic.ModelView`."""
+
+    def detail_view(self, id: int) -> Any:  # noqa: A002
+        """The detail page: fields, tabs, related lists, audit history, approval state."""
+        env = g.env
+        record = env.get(self.model, id)
+        ext = self.extensions(env)
+        tabs = sorted([*self.tabs, *ext["tabs"]], key=lambda t: (t.sequence, t.key))
+        rendered_tabs = [(t, _markup(t.render(env, record))) for t in tabs]
+        related = []
+        for rel in self.related:
+            if not env.can(rel.model, "read"):
+                continue
+            rcols = [c for c in (_col(c) for c in rel.columns) if c.value is not None or env.field_visible(rel.model, c.name)]
+            fk = rel.model.__table__.c[rel.fk]
+            stmt = env.select(rel.model).where(fk == record.id)
+            for c in rcols:
+                r = _relationship_for(rel.model, c.name) if c.value is None else None
+                if r is not None:
+                    stmt = stmt.options(selectinload(getattr(rel.model, r.key)))
+            rows = list(env.session.scalars(stmt.limit(rel.limit)))
+            self.prefetch(rows, rcols, rel.model)
+            rview = current_app.extensions.get("tixi_views", {}).get(rel.view) if rel.view else None
+            related.append((rel, rcols, rows, rview))
+        history = self.history(env, record)
+        can_write = self.can_edit and env.can(self.model, "write") and env.allowed(record, "write")
+        can_delete = self.can_delete and env.can(self.model, "delete") and env.allowed(record, "delete")
+        buttons = [b for b in [*self.buttons, *ext["buttons"]] if self._button_allowed(env, b, record)]
+        approval = self.approval_info(env, record)
+        return render_template(
+            self.templates["detail"],
+            view=self,
+            record=record,
+            fields=self.detail_columns(env),
+            tabs=rendered_tabs,
+            related=related,
+            history=history,
+            can_write=can_write,
+            can_delete=can_delete,
+            buttons=buttons,
+            approval=approval,
+        )
+
+    def history(self, env: Any, record: Any) -> list[dict[str, Any]]:
+        """Audit entries of the record with restricted fields' values removed."""
+        import json
+
+        from core.models import User
+
+        entries = env.history(self.model, record.id)
+        users = {}
+        ids = {e.user_id for e in entries if e.user_id}
+        if ids:
+            users = {u.id: u.name for u in env.session.query(User).filter(User.id.in_(ids))}
+        out = []
+        for e in entries:
+            try:
+                changes = json.loads(e.changes or "{}")
+            except ValueError:
+                changes = {}
+            visible = {
+                k: v for k, v in changes.items()
+                if k not in self.table.c or env.field_visible(self.model, k)
+            }
+            out.append({"entry": e, "user": users.get(e.user_id, ""), "changes": visible,
+                        "labels": {k: self.field_label(k) for k in visible}})
+        return out
+
+    def approval_info(self, env: Any, record: Any) -> dict[str, Any] | None:
+        """State, possible transitions and history of the record's approval workflow."""
+        if not self.workflow:
+            return None
+        from core.security import approvals
+
+        wf = approvals.workflows(env.registry).get(self.workflow)
+        if wf is None:
+            return None
+        amount = getattr(record, self.workflow_amount) if self.workflow_amount else None
+        state = approvals.current_state(env, wf, record)
+        history = approvals.history(env, wf, record)
+        from core.models import User
+
+        prefetch_labels(User, {ev.user_id for ev in history} - {None})
+        return {
+            "workflow": wf,
+            "state": state,
+            "state_label": tr(wf.states.get(state, state)),
+            "transitions": approvals.available(env, wf, record, amount),
+            "history": history,
+            "users": {ev.user_id: fk_label(User, ev.user_id) for ev in history if ev.user_id},
+            "labels": {k: tr(v) for k, v in wf.states.items()},
+        }
+
+    def _button_allowed(self, env: Any, button: Button, record: Any) -> bool:
+        if button.groups and not env.in_group(*button.groups):
+            return False
+        if button.perm and not env.allowed(record, button.perm):
+            return False
+        return button.visible is None or bool(button.visible(env, record))
+
+    def action_view(self, id: int, action: str) -> Any:  # noqa: A002
+        """POST target of buttons and approval transitions (``wf:<transition>``)."""
+        env = g.env
+        record = env.get(self.model, id)
+        target = url_for(self.endpoint("detail"), id=id)
+        if action.startswith("wf:"):
+            from core.security import approvals
+
+            wf = approvals.workflows(env.registry).get(self.workflow or "")
+            if wf is None:
+                abort(404)
+            amount = getattr(record, self.workflow_amount) if self.workflow_amount else None
+            try:
+                approvals.fire(env, wf, record, action[3:], comment=request.form.get("comment") or None, amount=amount)
+            except AccessDenied as exc:
+                _rollback()
+                flash(_("Refused: %(reason)s", reason=str(exc)), "danger")
+                return redirect(target)
+            flash(_("Done."), "success")
+            return redirect(target)
+        ext = self.extensions(env)
+        for button in [*self.buttons, *ext["buttons"]]:
+            if button.key == action:
+                if not self._button_allowed(env, button, record):
+                    raise AccessDenied(f"button {action} not allowed")
+                try:
+                    result = button.action(env, record)
+                except (ValidationError, ConcurrentEditError) as exc:
+                    _rollback()
+                    flash(str(exc), "danger")
+                    return redirect(target)
+                if isinstance(result, str | Markup):
+                    flash(result, "success")
+                elif result is not None:
+                    return result
+                return redirect(target)
+        abort(404)
+
+    def delete_view(self, id: int) -> Any:  # noqa: A002
+        """POST: delete the record (rights and rules checked by ``env.delete``)."""
+        if not self.can_delete:
+            abort(404)
+        env = g.env
+        record = env.get(self.model, id, "delete")
+        env.delete(record)
+        flash(_("Deleted."), "success")
+        return redirect(url_for(self.endpoint("list")))
+
+
+def _markup(value: Any) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup.escape(value if value is not None else "")
