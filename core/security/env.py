@@ -81,7 +81,7 @@ class Env:
         if cid not in self.company_ids:
             raise AccessDenied(_("The user does not belong to this company."))
         self.company_id: int = cid
-        # table -> [(rule, group ids)], loaded with one query per model and env
+        # table -> [(rule, group ids)]: every rule of the database, loaded in one query per env
         self._rules: dict[str, list[tuple[RecordRule, frozenset[int]]]] = {}
         self._rules_loaded = False
         self._clauses: dict[tuple[str, str], ColumnElement] = {}
