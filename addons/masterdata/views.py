@@ -31,6 +31,7 @@ from core.web.generic import Filter, ModelView, Related
 
 if TYPE_CHECKING:
     from core.security.env import Env
+    from core.web.menus import MenuItem
 
 bp = Blueprint("masterdata", __name__, url_prefix="/masterdata", template_folder="templates")
 
@@ -270,7 +271,7 @@ def handover_page() -> Any:
     return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=counts)
 
 
-def menu_items(env: Env) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The "Customers" and "Master data" menus."""
     from core.web.menus import MenuItem
 

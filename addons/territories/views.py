@@ -36,17 +36,14 @@ from core.web.generic import Filter, ModelView, Related, Tab
 
 if TYPE_CHECKING:
     from core.security.env import Env
+    from core.web.dashboard import Widget
+    from core.web.menus import MenuItem
 
 bp = Blueprint("territories", __name__, url_prefix="/territories", template_folder="templates")
 
 
 def _choices(labels: Choices) -> list[tuple[str, LazyText]]:
     return list(labels.items())
-
-
-def _lang() -> str:
-    """The language of the current request's user."""
-    return current_lang(g.env)
 
 
 territory_view = ModelView(
@@ -172,7 +169,7 @@ def tree_page() -> Any:
     targets = {n.id: [t for t in nodes if t.id not in _subtree(children, n.id)] for n in nodes} if can_move else {}
     return render_template(
         "territories/tree.html", roots=children.get(None, []), children=children, totals=totals,
-        can_move=can_move, targets=targets, lang=_lang(),
+        can_move=can_move, targets=targets, lang=current_lang(env),
     )
 
 
@@ -188,7 +185,7 @@ def move_page(id: int) -> Any:
     except ValidationError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("territories.tree_page")), 303
-    flash(_("Territory %(name)s moved.", name=node.display(_lang())), "success")
+    flash(_("Territory %(name)s moved.", name=node.display(current_lang(env))), "success")
     return redirect(url_for("territories.tree_page"))
 
 
@@ -197,7 +194,7 @@ def move_page(id: int) -> Any:
 def overview_page(id: int) -> Any:
     """People, customers and a summary of one territory and everything below it."""
     env = g.env
-    lang = _lang()
+    lang = current_lang(env)
     node = env.get(Territory, id)
     subtree = select(territory_closure.c.descendant_id).where(territory_closure.c.ancestor_id == node.id)
     in_territory = Customer.id.in_(customers_in_query(subtree))
@@ -244,7 +241,7 @@ def overview_page(id: int) -> Any:
 # ----- the customer tab --------------------------------------------------------------------
 def customer_tab(env: Env, customer: Customer) -> Markup:
     """Current territory, its history and (for those allowed) a manual re-assignment form."""
-    lang = _lang()
+    lang = current_lang(env)
     rows = env.search(
         CustomerTerritory, CustomerTerritory.customer_id == customer.id,
         order_by=[CustomerTerritory.date_from.desc(), CustomerTerritory.id.desc()],
@@ -269,7 +266,7 @@ def assign_page(customer_id: int) -> Any:
         assign_customer(env, customer, territory)
     except AccessDenied:
         abort(403)
-    flash(_("Territory of %(name)s changed.", name=customer.display(_lang())), "success")
+    flash(_("Territory of %(name)s changed.", name=customer.display(current_lang(env))), "success")
     return redirect(url_for("masterdata.customer_detail", id=customer.id))
 
 
@@ -280,7 +277,7 @@ def view_extension(view: str, env: Env) -> dict[str, Any] | None:
     return None
 
 
-def menu_items(env: Env) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The "Territories" menu."""
     from core.web.menus import MenuItem
 
@@ -298,7 +295,7 @@ def menu_items(env: Env) -> list[Any]:
 
 
 # ----- dashboard ---------------------------------------------------------------------------
-def dashboard_widgets(env: Env) -> list[Any]:
+def dashboard_widgets(env: Env) -> list[Widget]:
     """"Customers by territory": top-level territories side by side, stacked by status.
 
     Counts only customers the user may read (their rules apply), in one query
@@ -308,7 +305,7 @@ def dashboard_widgets(env: Env) -> list[Any]:
 
     if not env.can(Customer, "read") or not env.can(Territory, "read"):
         return []
-    lang = _lang()
+    lang = current_lang(env)
     roots = env.search(Territory, Territory.parent_id.is_(None), order_by=[Territory.sequence, Territory.code])
     if not roots:
         return []

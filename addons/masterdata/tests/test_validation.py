@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from addons.masterdata.models import CUSTOMER_STATUS, Customer
+from addons.masterdata.models import CUSTOMER_STATUS, Customer, Employee
 from addons.masterdata.services import create_customer, update_customer
 from addons.masterdata.tests.helpers import build_org
 from addons.masterdata.validation import (
@@ -101,3 +101,35 @@ def test_create_and_update_validated(tixi_db):  # noqa: F811
         assert c.status == "active"
         hist = env.history(Customer, c.id)
         assert any("credit_limit" in h.changes for h in hist)
+
+
+def test_duplicates_are_found_across_owners_the_user_cannot_see(tixi_db):  # noqa: F811
+    """The uniqueness check reads past the rules (env.sudo()); the user's own reads do not."""
+    tixi_db.install("masterdata", companies=["acme"])
+    ids = build_org(tixi_db)
+    with tixi_db.session() as s:
+        wang = make_env(tixi_db, s, ids["users"]["wangwei"])
+        create_customer(wang, {"name_zh": "一汽", "credit_code": REAL_CODES[1]})
+        sun = make_env(tixi_db, s, ids["users"]["sun"])  # another team: cannot read 一汽
+        assert sun.count(Customer) == 0
+        with pytest.raises(ValidationError) as info:
+            create_customer(sun, {"name_zh": "一汽"})
+        assert "name_zh" in info.value.errors
+        with pytest.raises(ValidationError) as info:
+            create_customer(sun, {"name_zh": "一汽集团", "credit_code": REAL_CODES[1]})
+        assert "一汽" in info.value.errors["credit_code"]
+
+
+def test_display_speaks_the_current_language(tixi_db):  # noqa: F811
+    tixi_db.install("masterdata", companies=["acme"])
+    ids = build_org(tixi_db)
+    with tixi_db.session() as s:
+        env = make_env(tixi_db, s, ids["root"])
+        emp = env.get(Employee, ids["employees"]["wangwei"])
+        assert emp.display() == "王伟"  # outside a request: Chinese, the product's default
+        with use_lang("en"):
+            assert emp.display() == "wangwei"
+        assert emp.display("en") == "wangwei"
+        c = create_customer(env, {"name_zh": "一汽"})
+        with use_lang("en"):
+            assert c.display() == "一汽"  # no English name: the Chinese one
