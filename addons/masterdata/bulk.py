@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
 BATCH = 5000
 
 
-def bulk_insert(session: Any, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool = False) -> list[int]:
-    """Insert ``rows`` into ``table``; return their ids (in order) when ``want_ids``."""
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool = False) -> list[int]:
+    """Insert ``rows`` into ``table``; return their ids (in order) when ``want_ids``.
+
+    A write past the rules (the caller checks them in SQL afterwards, as the
+    importer does); it needs the session's connection for ``COPY``.
+    """
     if not rows:
         return []
     conn = session.connection()
@@ -44,7 +49,7 @@ def bulk_insert(session: Any, table: Table, rows: Sequence[dict[str, Any]], want
     return ids
 
 
-def _copy(conn: Any, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool) -> list[int]:
+def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], want_ids: bool) -> list[int]:
     ids: list[int] = []
     if want_ids:
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()

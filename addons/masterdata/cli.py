@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import TixiError
+
+if TYPE_CHECKING:
+    from addons.masterdata.models import Employee
+    from core.security.env import Env
 
 
 @click.group("masterdata")
@@ -16,7 +21,8 @@ def masterdata() -> None:
     """Customers and master data: handover, import, export."""
 
 
-def _env(obj: Any, session: Any, as_login: str, company: str | None) -> Any:
+def _env(obj: Any, session: Session, as_login: str, company: str | None) -> Env:
+    """The acting user's env (the kernel's bootstrap: user and company are looked up before an env exists)."""
     from core.models import Company, User
     from core.security.env import Env
 
@@ -31,17 +37,15 @@ def _env(obj: Any, session: Any, as_login: str, company: str | None) -> Any:
     return Env(obj.registry, session, user.id, cid)
 
 
-def _employee(env: Any, login_or_code: str) -> Any:
+def _employee(env: Env, login_or_code: str) -> Employee:
+    """An employee of the env's company by login or employee code."""
     from addons.masterdata.models import Employee
     from core.models import User
 
-    emp = env.session.scalar(
-        select(Employee)
-        .join(User, User.id == Employee.user_id)
-        .where(User.login == login_or_code, Employee.company_id == env.company_id)
-    ) or env.session.scalar(
-        select(Employee).where(Employee.code == login_or_code, Employee.company_id == env.company_id)
-    )
+    elevated = env.sudo()  # sudo: the command names people; handover() checks who may move them
+    emp = elevated.scalar(
+        elevated.select(Employee).join(User, User.id == Employee.user_id).where(User.login == login_or_code)
+    ) or elevated.scalar(elevated.select(Employee).where(Employee.code == login_or_code))
     if emp is None:
         raise TixiError(f"no employee with login or code {login_or_code!r} in this company")
     return emp

@@ -11,15 +11,18 @@ plus one summary entry on the leaving employee.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from addons.masterdata.lang import N_, env_lang, translate
 from addons.masterdata.models import Customer, Employee
 from addons.masterdata.services import current_employee
 from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
+from core.i18n import N_, current_lang, translate
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 def china_today() -> dt.date:
@@ -31,7 +34,7 @@ def china_today() -> dt.date:
 HANDOVER_GROUPS = ("core.group_director", "core.group_marketing_admin", "core.group_admin")
 
 
-def may_hand_over(env: Any, employee: Employee) -> bool:
+def may_hand_over(env: Env, employee: Employee) -> bool:
     """Directors, marketing admins and admins always; a manager for people below them."""
     if env.user.is_admin or env.in_group(*HANDOVER_GROUPS):
         return True
@@ -39,71 +42,31 @@ def may_hand_over(env: Any, employee: Employee) -> bool:
     if me is None or me.id == employee.id:
         return False
     closure = Employee.__tixi_closure__
-    row = env.session.execute(
+    row = env.execute(  # the closure table holds ids only: no rule applies to it
         select(closure.c.depth).where(closure.c.ancestor_id == me.id, closure.c.descendant_id == employee.id)
     ).first()
     return row is not None
 
 
 def handover(
-    env: Any,
+    env: Env,
     from_employee: Employee,
     to_employee: Employee,
     move_reports: bool = True,
     leaving_on: dt.date | None = None,
 ) -> dict[str, int]:
     """Move everything of ``from_employee`` to ``to_employee``; returns counts per kind."""
-    lang = env_lang(env)
-    env.check(Customer, "read")
-    for emp in (from_employee, to_employee):
-        if emp.company_id != env.company_id:
-            raise AccessDenied(translate(lang, N_("This employee belongs to another company.")))
-    if from_employee.id == to_employee.id:
-        raise ValidationError(
-            translate(lang, N_("The successor must be another person.")), {"to_employee": "same"}
-        )
-    if not to_employee.active or to_employee.date_left is not None:
-        raise ValidationError(
-            translate(lang, N_("The successor %(name)s has left the company."), name=to_employee.name_zh),
-            {"to_employee": "inactive"},
-        )
-    if not may_hand_over(env, from_employee):
-        raise AccessDenied(translate(lang, N_("You may not hand over this person's customers.")))
-
-    counts: dict[str, int] = {}
-    ids = list(env.session.scalars(select(Customer.id).where(Customer.owner_id == from_employee.id)))
-    if ids:
-        now = utcnow()
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            env.session.execute(
-                update(Customer)
-                .where(Customer.id.in_(part))
-                .values(owner_id=to_employee.id, updated_at=now, updated_by_id=env.user_id, version=Customer.version + 1)
-                .execution_options(synchronize_session="fetch")
-            )
-        for cid in ids:
-            env.audit("masterdata_customer", cid, "update", {"owner_id": [from_employee.id, to_employee.id]})
-    counts["masterdata_customer"] = len(ids)
-
+    _check_handover(env, from_employee, to_employee)
+    counts = {"masterdata_customer": _move_customers(env, from_employee, to_employee)}
     if move_reports:
-        reports = list(env.session.scalars(select(Employee).where(Employee.manager_id == from_employee.id)))
-        for emp in reports:
-            if emp.id == to_employee.id:
-                emp.manager_id = from_employee.manager_id
-            else:
-                emp.manager_id = to_employee.id
-            env.session.flush()  # the closure table follows each move
-            env.audit("masterdata_employee", emp.id, "update", {"manager_id": [from_employee.id, emp.manager_id]})
-        counts["masterdata_employee"] = len(reports)
-
+        counts["masterdata_employee"] = _move_reports(env, from_employee, to_employee)
     for part in env.hooks.tixi_handover(env=env, from_employee=from_employee, to_employee=to_employee):
         for key, value in (part or {}).items():
             counts[key] = counts.get(key, 0) + int(value)
 
     if from_employee.date_left is None:
         from_employee.date_left = leaving_on or china_today()
-    env.session.flush()
+    env.session.flush()  # write of the leaving date above (Env has no flush of its own)
     env.audit(
         "masterdata_employee",
         from_employee.id,
@@ -111,3 +74,51 @@ def handover(
         {"successor_id": [from_employee.id, to_employee.id], "moved": counts},
     )
     return counts
+
+
+def _check_handover(env: Env, from_employee: Employee, to_employee: Employee) -> None:
+    """Refuse a handover across companies, to oneself, to a leaver, or of someone out of reach."""
+    lang = current_lang(env)
+    env.check(Customer, "read")
+    for emp in (from_employee, to_employee):
+        if emp.company_id != env.company_id:
+            raise AccessDenied(translate(N_("This employee belongs to another company."), lang))
+    if from_employee.id == to_employee.id:
+        raise ValidationError(
+            translate(N_("The successor must be another person."), lang), {"to_employee": "same"}
+        )
+    if not to_employee.active or to_employee.date_left is not None:
+        raise ValidationError(
+            translate(N_("The successor %(name)s has left the company."), lang, name=to_employee.name_zh),
+            {"to_employee": "inactive"},
+        )
+    if not may_hand_over(env, from_employee):
+        raise AccessDenied(translate(N_("You may not hand over this person's customers."), lang))
+
+
+def _move_customers(env: Env, from_employee: Employee, to_employee: Employee) -> int:
+    """Every customer of the leaving person (archived ones too) to the successor, audited one by one."""
+    elevated = env.sudo()  # sudo: the handover moves another person's records (checked above)
+    ids = list(elevated.scalars(elevated.select(Customer, Customer.id).where(Customer.owner_id == from_employee.id)))
+    now = utcnow()
+    for chunk in range(0, len(ids), 500):
+        elevated.execute(
+            update(Customer)
+            .where(Customer.id.in_(ids[chunk : chunk + 500]))
+            .values(owner_id=to_employee.id, updated_at=now, updated_by_id=env.user_id, version=Customer.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    for cid in ids:
+        env.audit("masterdata_customer", cid, "update", {"owner_id": [from_employee.id, to_employee.id]})
+    return len(ids)
+
+
+def _move_reports(env: Env, from_employee: Employee, to_employee: Employee) -> int:
+    """The leaving person's direct reports get the successor (or, for the successor, their manager)."""
+    # sudo: the reports are moved whatever the user's rights on employees (checked above)
+    reports = env.sudo().search(Employee, Employee.manager_id == from_employee.id)
+    for emp in reports:
+        emp.manager_id = from_employee.manager_id if emp.id == to_employee.id else to_employee.id
+        env.session.flush()  # the closure table follows each move
+        env.audit("masterdata_employee", emp.id, "update", {"manager_id": [from_employee.id, emp.manager_id]})
+    return len(reports)

@@ -19,12 +19,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from addons.masterdata.bulk import bulk_insert
-from addons.masterdata.lang import N_, env_lang, translate
 from addons.masterdata.models import (
     CONTACT_ROLE,
     CUSTOMER_SIZE,
@@ -35,14 +34,17 @@ from addons.masterdata.models import (
     Employee,
     Product,
     ProductLine,
-    label,
 )
 from addons.masterdata.services import clean_customer, current_employee
 from addons.masterdata.spreadsheet import SpreadsheetError, read_table, write_xlsx
 from addons.masterdata.validation import check_email, parse_choice
 from core.db import utcnow
 from core.errors import AccessDenied
+from core.i18n import N_, current_lang, translate
 from core.models import AuditEntry, User
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 # field -> (label zh, label en, accepted header aliases)
 COLUMNS: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {
@@ -154,21 +156,21 @@ class _Rows:
     def add(self, row: int, fld: str, message: str, /, **params: Any) -> None:
         if len(self.errors) < MAX_ERRORS:
             col = column_label(self.kind, fld, self.lang) if fld else ""
-            self.errors.append(RowError(row, col, translate(self.lang, message, **params)))
+            self.errors.append(RowError(row, col, translate(message, self.lang, **params)))
 
     def add_text(self, row: int, fld: str, text: str) -> None:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(row, column_label(self.kind, fld, self.lang), text))
 
 
-def import_file(env: Any, kind: str, data: bytes, filename: str, lang: str | None = None) -> ImportResult:
+def import_file(env: Env, kind: str, data: bytes, filename: str, lang: str | None = None) -> ImportResult:
     """Validate and import a file of ``kind`` (customers, contacts, products): all or nothing.
 
     Runs in the caller's transaction; on errors nothing is written (the caller
     commits either way).
     """
     started = time.perf_counter()
-    lang = lang or env_lang(env)
+    lang = lang or current_lang(env)
     result = ImportResult(kind)
     model = {"customers": Customer, "contacts": Contact, "products": Product}[kind]
     env.check(model, "create")
@@ -176,21 +178,21 @@ def import_file(env: Any, kind: str, data: bytes, filename: str, lang: str | Non
         table = read_table(data, filename)
         result.phases["parse"] = time.perf_counter() - started
     except SpreadsheetError as exc:
-        result.errors.append(RowError(0, "", translate(lang, exc.message, **exc.params)))
+        result.errors.append(RowError(0, "", translate(exc.message, lang, **exc.params)))
         return result
     if not table or not any(table[0]):
-        result.errors.append(RowError(0, "", translate(lang, N_("The file is empty."))))
+        result.errors.append(RowError(0, "", translate(N_("The file is empty."), lang)))
         return result
     cols, _unknown = map_header(kind, table[0])
     missing = [f for f in REQUIRED[kind] if f not in cols]
     if missing:
         names = "、".join(column_label(kind, f, lang) for f in missing)
-        result.errors.append(RowError(1, "", translate(lang, N_("Missing column(s): %(names)s."), names=names)))
+        result.errors.append(RowError(1, "", translate(N_("Missing column(s): %(names)s."), lang, names=names)))
         return result
     body = [(i, r) for i, r in enumerate(table[1:], start=2) if any(r)]
     result.rows = len(body)
     if not body:
-        result.errors.append(RowError(0, "", translate(lang, N_("The file has no data rows."))))
+        result.errors.append(RowError(0, "", translate(N_("The file has no data rows."), lang)))
         return result
     handler: Callable[..., list[dict[str, Any]]] = {
         "customers": _validate_customers,
@@ -219,13 +221,30 @@ def _get(row: Sequence[str], cols: dict[str, int], fld: str) -> str:
 
 
 # ----- customers ---------------------------------------------------------------------------
-def _employee_lookup(env: Any) -> dict[str, int | None]:
+def _existing_customers(env: Env) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Names (lower-cased), codes and credit codes of the company's customers -> name."""
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    ccodes: dict[str, str] = {}
+    elevated = env.sudo()  # sudo: duplicates are refused across owners the user cannot see
+    for name, code, ccode in elevated.execute(
+        elevated.select(Customer, Customer.name_zh, Customer.code, Customer.credit_code)
+    ):
+        names[name.lower()] = name
+        if code:
+            codes[code] = name
+        if ccode:
+            ccodes[ccode] = name
+    return names, codes, ccodes
+
+
+def _employee_lookup(env: Env) -> dict[str, int | None]:
     """name / English name / code / login (lower-cased) -> employee id; None when ambiguous."""
     out: dict[str, int | None] = {}
-    rows = env.session.execute(
-        select(Employee.id, Employee.name_zh, Employee.name_en, Employee.code, User.login)
+    rows = env.execute(
+        env.select(Employee, "read", Employee.id, Employee.name_zh, Employee.name_en, Employee.code, User.login)
         .outerjoin(User, User.id == Employee.user_id)
-        .where(Employee.company_id == env.company_id, Employee.active.is_(True))
+        .where(Employee.active.is_(True))
     )
     for eid, name_zh, name_en, code, login in rows:
         for key in {name_zh, name_en, code, login} - {None, ""}:
@@ -234,19 +253,9 @@ def _employee_lookup(env: Any) -> dict[str, int | None]:
     return out
 
 
-def _validate_customers(env: Any, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
+def _validate_customers(env: Env, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
     lang = errs.lang
-    existing_names: dict[str, str] = {}
-    existing_codes: dict[str, str] = {}
-    existing_ccodes: dict[str, str] = {}
-    for name, code, ccode in env.session.execute(
-        select(Customer.name_zh, Customer.code, Customer.credit_code).where(Customer.company_id == env.company_id)
-    ):
-        existing_names[name.lower()] = name
-        if code:
-            existing_codes[code] = name
-        if ccode:
-            existing_ccodes[ccode] = name
+    existing_names, existing_codes, existing_ccodes = _existing_customers(env)
     employees = _employee_lookup(env) if "owner" in cols else {}
     me = current_employee(env)
     seen_names: dict[str, int] = {}
@@ -301,18 +310,17 @@ def _validate_customers(env: Any, cols: dict[str, int], body: list, errs: _Rows)
 
 
 # ----- contacts ----------------------------------------------------------------------------
-def _validate_contacts(env: Any, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
+def _validate_contacts(env: Env, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
     customers: dict[str, int | None] = {}
     stmt = env.select(Customer, "read", Customer.id, Customer.name_zh, Customer.code, Customer.credit_code)
-    for cid, name, code, ccode in env.session.execute(stmt):
+    for cid, name, code, ccode in env.execute(stmt):
         for key in {name, code, ccode} - {None, ""}:
             k = key.strip().lower()
             customers[k] = cid if customers.get(k, cid) == cid else None
+    elevated = env.sudo()  # sudo: a customer's contacts are unique whoever may see them
     existing = {
         (cid, n.lower())
-        for cid, n in env.session.execute(
-            select(Contact.customer_id, Contact.name).where(Contact.company_id == env.company_id)
-        )
+        for cid, n in elevated.execute(elevated.select(Contact, Contact.customer_id, Contact.name))
     }
     seen: dict[tuple[int, str], int] = {}
     out = []
@@ -357,16 +365,15 @@ def _validate_contacts(env: Any, cols: dict[str, int], body: list, errs: _Rows) 
 
 
 # ----- products ----------------------------------------------------------------------------
-def _validate_products(env: Any, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
+def _validate_products(env: Env, cols: dict[str, int], body: list, errs: _Rows) -> list[dict[str, Any]]:
     lines: dict[str, int] = {}
-    for lid, code, name_zh, name_en in env.session.execute(
-        select(ProductLine.id, ProductLine.code, ProductLine.name_zh, ProductLine.name_en).where(
-            ProductLine.company_id == env.company_id
-        )
+    for lid, code, name_zh, name_en in env.execute(
+        env.select(ProductLine, "read", ProductLine.id, ProductLine.code, ProductLine.name_zh, ProductLine.name_en)
     ):
         for key in {code, name_zh, name_en} - {None, ""}:
             lines[key.strip().lower()] = lid
-    existing = set(env.session.scalars(select(Product.code).where(Product.company_id == env.company_id)))
+    # sudo: product codes are unique in the company, whoever may see the products
+    existing = set(env.sudo().scalars(env.sudo().select(Product, Product.code)))
     seen: dict[str, int] = {}
     out = []
     for rowno, row in body:
@@ -401,7 +408,7 @@ def _validate_products(env: Any, cols: dict[str, int], body: list, errs: _Rows) 
 
 # ----- writing -----------------------------------------------------------------------------
 def _insert(
-    env: Any, model: type, records: list[dict[str, Any]], filename: str, lang: str, phases: dict[str, float]
+    env: Env, model: type, records: list[dict[str, Any]], filename: str, lang: str, phases: dict[str, float]
 ) -> list[int]:
     """Bulk insert, rule check in SQL, audit, hook. Raises AccessDenied (nothing kept)."""
     mark = time.perf_counter()
@@ -418,15 +425,14 @@ def _insert(
     }
     keys = sorted({k for r in records for k in r})
     rows = [{**base, **{k: r.get(k) for k in keys}} for r in records]
-    ids = bulk_insert(env.session, table, rows, want_ids=True)
+    ids = bulk_insert(env.session, table, rows, want_ids=True)  # a write: COPY / executemany
     phases["insert"] = time.perf_counter() - mark
     mark = time.perf_counter()
     batch = (table.c.created_at == stamp, table.c.created_by_id == env.user_id, table.c.company_id == env.company_id)
-    allowed = env.session.scalar(select(func.count()).select_from(table).where(*batch, env.rule_clause(model, "create")))
+    allowed = env.scalar(env.select(model, "create", func.count()).select_from(table).where(*batch))
     if allowed != len(ids):
-        raise AccessDenied(
-            translate(lang, N_("%(n)s of the rows are records you may not create (e.g. customers of another salesperson)."), n=len(ids) - int(allowed or 0))
-        )
+        message = N_("%(n)s of the rows are records you may not create (e.g. customers of another salesperson).")
+        raise AccessDenied(translate(message, lang, n=len(ids) - int(allowed or 0)))
     phases["rules"] = time.perf_counter() - mark
     mark = time.perf_counter()
     tracked = tuple(getattr(model, "__tixi_tracked__", ()))
@@ -455,7 +461,7 @@ def _insert(
             "changes": json.dumps({"file": filename, "rows": len(ids)}, ensure_ascii=False),
         }
     )
-    bulk_insert(env.session, AuditEntry.__table__, audit_rows)
+    bulk_insert(env.session, AuditEntry.__table__, audit_rows)  # a write
     phases["audit"] = time.perf_counter() - mark
     mark = time.perf_counter()
     env.hooks.tixi_records_imported(env=env, model=table.name, ids=ids)
@@ -472,28 +478,22 @@ EXPORT_FIELDS = {
 _SELECTIONS = {"size": CUSTOMER_SIZE, "status": CUSTOMER_STATUS, "settlement_method": SETTLEMENT_METHOD, "role": CONTACT_ROLE}
 
 
-def export_file(env: Any, kind: str, where: Sequence[Any] = (), lang: str | None = None) -> bytes:
+def export_file(env: Env, kind: str, where: Sequence[Any] = (), lang: str | None = None) -> bytes:
     """An .xlsx of the records the user may read (same headers as the import accepts).
 
     Restricted fields the user may not see are left out; text that looks like
     a formula is escaped.
     """
-    lang = lang or env_lang(env)
+    lang = lang or current_lang(env)
     model = {"customers": Customer, "contacts": Contact, "products": Product}[kind]
     visible = set(env.visible_fields(model))
     fields = [f for f in EXPORT_FIELDS[kind] if f in visible or f in ("owner", "customer", "line")]
     stmt = env.select(model).where(*where).order_by(model.id)
-    names: dict[int, str] = {}
-    if kind == "customers":
-        names = dict(env.session.execute(select(Employee.id, Employee.name_zh).where(Employee.company_id == env.company_id)).all())
-    elif kind == "contacts":
-        sub = env.select(Customer, "read", Customer.id, Customer.name_zh)
-        names = dict(env.session.execute(sub).all())
-    else:
-        names = dict(env.session.execute(select(ProductLine.id, ProductLine.name_zh).where(ProductLine.company_id == env.company_id)).all())
+    target = {"customers": Employee, "contacts": Customer, "products": ProductLine}[kind]
+    names: dict[int, str] = dict(env.execute(env.select(target, "read", target.id, target.name_zh)).all())
 
     def rows() -> Any:
-        for rec in env.session.scalars(stmt.execution_options(yield_per=1000)):
+        for rec in env.scalars(stmt.execution_options(yield_per=1000)):
             out = []
             for f in fields:
                 if f == "owner":
@@ -503,7 +503,7 @@ def export_file(env: Any, kind: str, where: Sequence[Any] = (), lang: str | None
                 elif f == "line":
                     out.append(names.get(rec.line_id, ""))
                 elif f in _SELECTIONS:
-                    out.append(label(_SELECTIONS[f], getattr(rec, f), lang))
+                    out.append(_SELECTIONS[f].label(getattr(rec, f), lang))
                 else:
                     value = getattr(rec, f)
                     out.append(value)

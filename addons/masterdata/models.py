@@ -1,81 +1,82 @@
 """Models of the masterdata addon: customers, contacts, product varieties, employees.
 
 Tables are prefixed with ``masterdata_``. Choice fields are short keys; their
-bilingual labels live in the ``*_LABELS`` mappings (used by forms, imports and
-exports). The employee reporting line has a closure table, so "my
-subordinates" is one sub-query (rules use ``child_of`` on ``owner_id``).
+labels are :class:`core.i18n.Choices` of English msgids translated through the
+addon's catalog (used by forms, imports and exports). The employee reporting
+line has a closure table, so "my subordinates" is one sub-query (rules use ``child_of`` on ``owner_id``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.closure import attach_closure, closure_table
 from core.db import Base, BusinessMixin
+from core.i18n import N_, Choices, _l, add_catalog_dir, choice_label
+from core.i18n import label as text_label
 
-Labels = dict[str, dict[str, str]]
+add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
 
-CUSTOMER_STATUS: Labels = {
-    "prospect": {"zh_CN": "潜在", "en": "Prospect"},
-    "active": {"zh_CN": "活跃", "en": "Active"},
-    "dormant": {"zh_CN": "休眠", "en": "Dormant"},
-    "lost": {"zh_CN": "流失", "en": "Lost"},
-}
-CUSTOMER_SIZE: Labels = {
-    "small": {"zh_CN": "小型", "en": "Small"},
-    "medium": {"zh_CN": "中型", "en": "Medium"},
-    "large": {"zh_CN": "大型", "en": "Large"},
-}
-SETTLEMENT_METHOD: Labels = {
-    "prepayment": {"zh_CN": "款到发货", "en": "Payment before delivery"},
-    "transfer": {"zh_CN": "电汇", "en": "Bank transfer"},
-    "acceptance": {"zh_CN": "承兑汇票", "en": "Bank acceptance bill"},
-    "monthly": {"zh_CN": "月结", "en": "Monthly settlement"},
-    "credit": {"zh_CN": "赊销", "en": "On credit"},
-}
-CONTACT_ROLE: Labels = {
-    "decision_maker": {"zh_CN": "决策者", "en": "Decision maker"},
-    "technical": {"zh_CN": "技术", "en": "Technical"},
-    "purchasing": {"zh_CN": "采购", "en": "Purchasing"},
-    "finance": {"zh_CN": "财务", "en": "Finance"},
-    "other": {"zh_CN": "其他", "en": "Other"},
-}
-POSITION: Labels = {
-    "director": {"zh_CN": "营销总监", "en": "Marketing Director"},
-    "territory_manager": {"zh_CN": "片区经理", "en": "Territory Manager"},
-    "salesperson": {"zh_CN": "销售员", "en": "Salesperson"},
-    "tech_support": {"zh_CN": "技术支持", "en": "Technical Support"},
-    "marketing_admin": {"zh_CN": "营销管理", "en": "Marketing Admin"},
-    "sales_assistant": {"zh_CN": "销售内勤", "en": "Sales Assistant"},
-    "finance": {"zh_CN": "财务", "en": "Finance"},
-    "general_manager": {"zh_CN": "总经理", "en": "General Manager"},
-}
+CUSTOMER_STATUS = Choices({
+    "prospect": N_("Prospect"),
+    "active": N_("Active (status)"),  # "Active" is the record flag (有效)
+    "dormant": N_("Dormant"),
+    "lost": N_("Lost (status)"),  # "Lost" is a lost quote (丢单) in pricing
+})
+CUSTOMER_SIZE = Choices({"small": N_("Small"), "medium": N_("Medium"), "large": N_("Large")})
+SETTLEMENT_METHOD = Choices({
+    "prepayment": N_("Payment before delivery"),
+    "transfer": N_("Bank transfer"),
+    "acceptance": N_("Bank acceptance bill"),
+    "monthly": N_("Monthly settlement"),
+    "credit": N_("On credit"),
+})
+CONTACT_ROLE = Choices({
+    "decision_maker": N_("Decision maker"),
+    "technical": N_("Technical"),
+    "purchasing": N_("Purchasing"),
+    "finance": N_("Finance"),
+    "other": N_("Other"),
+})
+POSITION = Choices({
+    "director": N_("Marketing Director"),
+    "territory_manager": N_("Territory Manager"),
+    "salesperson": N_("Salesperson"),
+    "tech_support": N_("Technical Support"),
+    "marketing_admin": N_("Marketing Admin"),
+    "sales_assistant": N_("Sales Assistant"),
+    "finance": N_("Finance"),
+    "general_manager": N_("General Manager"),
+})
 
 
-def label(labels: Labels, key: str | None, lang: str = "zh_CN") -> str:
-    """The label of a choice key in ``lang`` (zh_CN or en); the key itself when unknown."""
-    if key is None:
-        return ""
-    entry = labels.get(key)
-    if entry is None:
-        return key
-    return entry["zh_CN"] if lang.startswith("zh") else entry["en"]
+def label(labels: Mapping[str, Any], key: str | None, lang: str = "zh_CN") -> str:
+    """deprecated: use core.i18n (``CHOICES.label(key, lang)`` or ``choice_label``)."""
+    return choice_label(labels, key, lang)
 
 
-def choices(labels: Labels, lang: str = "zh_CN") -> list[tuple[str, str]]:
-    """``[(key, label), ...]`` for a select field."""
-    return [(k, label(labels, k, lang)) for k in labels]
+def choices(labels: Mapping[str, Any], lang: str = "zh_CN") -> list[tuple[str, str]]:
+    """deprecated: use core.i18n (``CHOICES.choices(lang)``)."""
+    return [(k, choice_label(labels, k, lang)) for k in labels]
+
+
+def bilingual(name_zh: str | None, name_en: str | None, lang: str | None = None) -> str:
+    """Stored reference data in ``lang`` (default: the current language); Chinese when no English."""
+    return text_label({"zh_CN": name_zh or "", "en": name_en or ""}, lang)
 
 
 class Employee(BusinessMixin, Base):
     """A person of the company (员工), linked to a user, with a position and a manager."""
 
     __tablename__ = "masterdata_employee"
-    __tixi_label__ = {"zh_CN": "员工", "en": "Employee"}
+    __tixi_label__ = _l("Employee")
     __tixi_tracked__ = ("manager_id", "position", "user_id")
     __table_args__ = (
         UniqueConstraint("company_id", "user_id"),
@@ -97,9 +98,9 @@ class Employee(BusinessMixin, Base):
 
     manager: Mapped[Employee | None] = relationship(remote_side="Employee.id", foreign_keys=[manager_id])
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") or not self.name_en else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language)."""
+        return bilingual(self.name_zh, self.name_en, lang)
 
     def __str__(self) -> str:
         return self.name_zh
@@ -114,7 +115,7 @@ class Customer(BusinessMixin, Base):
     """A customer company (客户): identity, size, status, owner, credit and settlement."""
 
     __tablename__ = "masterdata_customer"
-    __tixi_label__ = {"zh_CN": "客户", "en": "Customer"}
+    __tixi_label__ = _l("Customer")
     __tixi_tracked__ = ("credit_limit", "owner_id", "status", "settlement_method", "payment_days")
     __table_args__ = (
         UniqueConstraint("company_id", "credit_code"),
@@ -148,9 +149,9 @@ class Customer(BusinessMixin, Base):
     owner: Mapped[Employee | None] = relationship(foreign_keys=[owner_id])
     contacts: Mapped[list[Contact]] = relationship(back_populates="customer", viewonly=True)
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") or not self.name_en else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language)."""
+        return bilingual(self.name_zh, self.name_en, lang)
 
     @property
     def tag_list(self) -> list[str]:
@@ -165,7 +166,7 @@ class Contact(BusinessMixin, Base):
     """A person at a customer (联系人) and their role in the buying decision."""
 
     __tablename__ = "masterdata_contact"
-    __tixi_label__ = {"zh_CN": "联系人", "en": "Contact"}
+    __tixi_label__ = _l("Contact")
 
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("masterdata_customer.id", ondelete="CASCADE"), index=True
@@ -188,16 +189,16 @@ class ProductLine(BusinessMixin, Base):
     """A product line (产品线), e.g. gasoline three-way catalysts."""
 
     __tablename__ = "masterdata_product_line"
-    __tixi_label__ = {"zh_CN": "产品线", "en": "Product line"}
+    __tixi_label__ = _l("Product line")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(32))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") or not self.name_en else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language)."""
+        return bilingual(self.name_zh, self.name_en, lang)
 
     def __str__(self) -> str:
         return self.name_zh
@@ -207,7 +208,7 @@ class Product(BusinessMixin, Base):
     """A product variety (品种) sold to customers."""
 
     __tablename__ = "masterdata_product"
-    __tixi_label__ = {"zh_CN": "品种", "en": "Product variety"}
+    __tixi_label__ = _l("Product variety")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(32))
@@ -219,9 +220,9 @@ class Product(BusinessMixin, Base):
 
     line: Mapped[ProductLine | None] = relationship()
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") or not self.name_en else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language)."""
+        return bilingual(self.name_zh, self.name_en, lang)
 
     def __str__(self) -> str:
         return self.name_zh

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
-from addons.masterdata.lang import N_, env_lang, translate
 from addons.masterdata.models import (
     CONTACT_ROLE,
     CUSTOMER_SIZE,
@@ -33,6 +32,10 @@ from addons.masterdata.validation import (
     parse_money,
 )
 from core.errors import ValidationError
+from core.i18n import N_, current_lang, translate
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 CUSTOMER_CHOICES = {
     "status": CUSTOMER_STATUS,
@@ -57,11 +60,10 @@ def employee_ids_query(user_id: int, company_id: int) -> Select:
     return select(Employee.id).where(Employee.user_id == user_id, Employee.company_id == company_id)
 
 
-def current_employee(env: Any) -> Employee | None:
+def current_employee(env: Env) -> Employee | None:
     """The employee record of the env's user in the current company, if any."""
-    return env.session.scalar(
-        select(Employee).where(Employee.user_id == env.user_id, Employee.company_id == env.company_id)
-    )
+    # sudo: the user's own record is their identity (like user.employee_ids), whatever their rights
+    return env.sudo().scalar(env.sudo().select(Employee).where(Employee.user_id == env.user_id).limit(1))
 
 
 def subordinate_ids_query(employee_id: int) -> Select:
@@ -77,7 +79,7 @@ def clean_customer(values: Mapping[str, Any], lang: str) -> tuple[dict[str, Any]
     errors: dict[str, str] = {}
 
     def err(field: str, problem: tuple[str, dict[str, Any]]) -> None:
-        errors.setdefault(field, translate(lang, problem[0], **problem[1]))
+        errors.setdefault(field, translate(problem[0], lang, **problem[1]))
 
     for key, raw in values.items():
         if key in TEXT_LIMITS or key in ("notes",):
@@ -121,8 +123,10 @@ def clean_customer(values: Mapping[str, Any], lang: str) -> tuple[dict[str, Any]
     return out, errors
 
 
-def find_duplicate(session: Any, company_id: int, name: str | None, credit_code: str | None, exclude_id: int | None = None) -> Customer | None:
-    """A customer of the company with the same credit code or the same name."""
+def find_duplicate(
+    env: Env, name: str | None, credit_code: str | None, exclude_id: int | None = None
+) -> Customer | None:
+    """A customer of the company with the same credit code or the same name (any owner)."""
     conds = []
     if credit_code:
         conds.append(Customer.credit_code == credit_code)
@@ -130,31 +134,31 @@ def find_duplicate(session: Any, company_id: int, name: str | None, credit_code:
         conds.append(func.lower(Customer.name_zh) == name.lower())
     if not conds:
         return None
-    from sqlalchemy import or_
-
-    stmt = select(Customer).where(Customer.company_id == company_id, or_(*conds))
+    # sudo: a name or credit code is unique in the company, across owners the user cannot see
+    stmt = env.sudo().select(Customer).where(or_(*conds))
     if exclude_id is not None:
         stmt = stmt.where(Customer.id != exclude_id)
-    return session.scalar(stmt.limit(1))
+    return env.sudo().scalar(stmt.limit(1))
 
 
-def _duplicate_errors(env: Any, clean: dict[str, Any], lang: str, exclude_id: int | None = None) -> dict[str, str]:
-    dup = find_duplicate(env.session, env.company_id, clean.get("name_zh"), clean.get("credit_code"), exclude_id)
+def _duplicate_errors(env: Env, clean: dict[str, Any], lang: str, exclude_id: int | None = None) -> dict[str, str]:
+    dup = find_duplicate(env, clean.get("name_zh"), clean.get("credit_code"), exclude_id)
     if dup is None:
         return {}
     if clean.get("credit_code") and dup.credit_code == clean["credit_code"]:
-        return {"credit_code": translate(lang, N_("A customer with this credit code already exists: %(name)s."), name=dup.name_zh)}
-    return {"name_zh": translate(lang, N_("A customer with this name already exists."))}
+        message = N_("A customer with this credit code already exists: %(name)s.")
+        return {"credit_code": translate(message, lang, name=dup.name_zh)}
+    return {"name_zh": translate(N_("A customer with this name already exists."), lang)}
 
 
-def create_customer(env: Any, values: Mapping[str, Any]) -> Customer:
+def create_customer(env: Env, values: Mapping[str, Any]) -> Customer:
     """Validate and create a customer; the owner defaults to the user's employee record."""
-    lang = env_lang(env)
+    lang = current_lang(env)
     clean, errors = clean_customer({"name_zh": values.get("name_zh"), **values}, lang)
     if not errors:
         errors.update(_duplicate_errors(env, clean, lang))
     if errors:
-        raise ValidationError(translate(lang, N_("Please correct the errors below.")), errors)
+        raise ValidationError(translate(N_("Please correct the errors below."), lang), errors)
     if clean.get("owner_id") is None:
         me = current_employee(env)
         if me is not None:
@@ -163,37 +167,37 @@ def create_customer(env: Any, values: Mapping[str, Any]) -> Customer:
     return env.create(Customer, clean)
 
 
-def update_customer(env: Any, customer: Customer, values: Mapping[str, Any], expected_version: int | None = None) -> dict:
+def update_customer(env: Env, customer: Customer, values: Mapping[str, Any], expected_version: int | None = None) -> dict:
     """Validate and change a customer; returns the changes (audited by the kernel)."""
-    lang = env_lang(env)
+    lang = current_lang(env)
     clean, errors = clean_customer(values, lang)
     if not errors and ({"name_zh", "credit_code"} & set(clean)):
         probe = {"name_zh": clean.get("name_zh", customer.name_zh), "credit_code": clean.get("credit_code", customer.credit_code)}
         errors.update(_duplicate_errors(env, probe, lang, exclude_id=customer.id))
     if errors:
-        raise ValidationError(translate(lang, N_("Please correct the errors below.")), errors)
+        raise ValidationError(translate(N_("Please correct the errors below."), lang), errors)
     return env.write(customer, clean, expected_version=expected_version)
 
 
-def create_contact(env: Any, values: Mapping[str, Any]) -> Contact:
+def create_contact(env: Env, values: Mapping[str, Any]) -> Contact:
     """Validate and create a contact of a customer the user may change."""
-    lang = env_lang(env)
+    lang = current_lang(env)
     errors: dict[str, str] = {}
     clean = {k: (str(v).strip() or None) if isinstance(v, str) else v for k, v in values.items()}
     if not clean.get("name"):
-        errors["name"] = translate(lang, N_("The contact name is required."))
+        errors["name"] = translate(N_("The contact name is required."), lang)
     if "role" in clean:
         role, problem = parse_choice(CONTACT_ROLE, clean["role"])
         if problem:
-            errors["role"] = translate(lang, problem[0], **problem[1])
+            errors["role"] = translate(problem[0], lang, **problem[1])
         clean["role"] = role
     problem = check_email(clean.get("email"))
     if problem:
-        errors["email"] = translate(lang, problem[0], **problem[1])
+        errors["email"] = translate(problem[0], lang, **problem[1])
     if clean.get("customer_id") is None:
-        errors["customer_id"] = translate(lang, N_("The customer is required."))
+        errors["customer_id"] = translate(N_("The customer is required."), lang)
     if errors:
-        raise ValidationError(translate(lang, N_("Please correct the errors below.")), errors)
+        raise ValidationError(translate(N_("Please correct the errors below."), lang), errors)
     env.get(Customer, clean["customer_id"])
     return env.create(Contact, clean)
 
@@ -207,33 +211,34 @@ _LABEL_MODELS: dict[str, type] = {
 }
 
 
-def record_label(env: Any, model: str, res_id: int) -> str | None:
+def record_label(env: Env, model: str, res_id: int) -> str | None:
     """A human label for one of this addon's records (None for other models)."""
     cls = _LABEL_MODELS.get(model)
     if cls is None:
         return None
-    obj = env.session.get(cls, res_id)
+    # sudo: audit history and explanations name the records they mention, whatever the rules
+    obj = env.sudo().get(cls, res_id)
     return str(obj) if obj is not None else None
 
 
-def check_customer_record(env: Any, customer: Customer, changes: Mapping[str, Any]) -> None:
+def check_customer_record(env: Env, customer: Customer, changes: Mapping[str, Any]) -> None:
     """Checks on a flushed customer (credit code checksum, amount, duplicates); ValidationError."""
-    lang = env_lang(env)
+    lang = current_lang(env)
     errors: dict[str, str] = {}
     if "credit_code" in changes and customer.credit_code:
         code = normalise_credit_code(customer.credit_code)
         problem = check_credit_code(code)
         if problem:
-            errors["credit_code"] = translate(lang, problem[0], **problem[1])
+            errors["credit_code"] = translate(problem[0], lang, **problem[1])
         elif code != customer.credit_code:
             customer.credit_code = code
     if "credit_limit" in changes and customer.credit_limit is not None and customer.credit_limit < 0:
-        errors["credit_limit"] = translate(lang, N_("The amount cannot be negative."))
+        errors["credit_limit"] = translate(N_("The amount cannot be negative."), lang)
     if "name_zh" in changes and not (customer.name_zh or "").strip():
-        errors["name_zh"] = translate(lang, N_("The customer name is required."))
+        errors["name_zh"] = translate(N_("The customer name is required."), lang)
     if not errors and {"name_zh", "credit_code"} & set(changes):
         errors.update(
             _duplicate_errors(env, {"name_zh": customer.name_zh, "credit_code": customer.credit_code}, lang, exclude_id=customer.id)
         )
     if errors:
-        raise ValidationError(translate(lang, N_("Please correct the errors below.")), errors)
+        raise ValidationError(translate(N_("Please correct the errors below."), lang), errors)

@@ -8,10 +8,11 @@ errors in the user's language, field by field and row by row.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from addons.masterdata.lang import N_
+from core.i18n import N_, choice_label
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z).
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -77,16 +78,16 @@ def parse_money(value: Any) -> tuple[Decimal | None, Problem]:
     return amount.quantize(Decimal("0.01")), None
 
 
-def parse_choice(labels: dict[str, dict[str, str]], value: Any) -> tuple[str | None, Problem]:
-    """A choice given as its key or its Chinese or English label."""
+def parse_choice(labels: Mapping[str, Any], value: Any) -> tuple[str | None, Problem]:
+    """A choice (a :class:`core.i18n.Choices`) given as its key or its Chinese or English label."""
     if value is None or not str(value).strip():
         return None, None
     text = str(value).strip()
     low = text.lower()
-    for key, names in labels.items():
-        if low == key or text == names["zh_CN"] or low == names["en"].lower():
+    for key in labels:
+        if low == key or text == choice_label(labels, key, "zh_CN") or low == choice_label(labels, key, "en").lower():
             return key, None
-    allowed = "、".join(n["zh_CN"] for n in labels.values())
+    allowed = "、".join(choice_label(labels, k, "zh_CN") for k in labels)
     return None, (N_("%(value)s is not one of: %(allowed)s."), {"value": text, "allowed": allowed})
 
 

@@ -8,12 +8,9 @@ through ``g.env``; writes through the services (validated, audited).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from addons.masterdata.models import (
     CONTACT_ROLE,
@@ -27,15 +24,21 @@ from addons.masterdata.models import (
     Product,
     ProductLine,
 )
+from addons.masterdata.services import current_employee
 from core.errors import AccessDenied, TixiError, ValidationError
+from core.i18n import Choices, LazyText, _, _l, current_lang
 from core.web.generic import Filter, ModelView, Related
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+    from core.web.menus import MenuItem
 
 bp = Blueprint("masterdata", __name__, url_prefix="/masterdata", template_folder="templates")
 
 IMPORT_GROUPS = ("core.group_marketing_admin", "core.group_director", "core.group_sales_assistant", "core.group_admin")
 
 
-def _choices(labels: dict[str, dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
+def _choices(labels: Choices) -> list[tuple[str, LazyText]]:
     return list(labels.items())
 
 
@@ -181,7 +184,7 @@ for _view in (customer_view, contact_view, product_line_view, product_view, empl
 KINDS = {"customers": _l("Customers"), "contacts": _l("Contacts"), "products": _l("Product varieties")}
 
 
-def _may_import(env: Any, kind: str) -> bool:
+def _may_import(env: Env, kind: str) -> bool:
     model = {"customers": Customer, "contacts": Contact, "products": Product}[kind]
     return env.can(model, "create")
 
@@ -190,14 +193,13 @@ def _may_import(env: Any, kind: str) -> bool:
 def import_page() -> Any:
     """Upload an .xlsx/.csv of customers, contacts or products; all rows or none."""
     from addons.masterdata.importer import COLUMNS, REQUIRED, column_label, import_file
-    from addons.masterdata.lang import env_lang
     from addons.masterdata.spreadsheet import MAX_UPLOAD_BYTES
 
     env = g.env
     kinds = [(k, v) for k, v in KINDS.items() if _may_import(env, k)]
     if not kinds:
         abort(403)
-    lang = env_lang(env)
+    lang = current_lang(env)
     result = None
     kind = request.values.get("kind", kinds[0][0])
     if kind not in dict(kinds):
@@ -225,12 +227,11 @@ def import_page() -> Any:
 def import_template(kind: str) -> Response:
     """An empty .xlsx with the accepted headers (in the user's language)."""
     from addons.masterdata.importer import COLUMNS, column_label
-    from addons.masterdata.lang import env_lang
     from addons.masterdata.spreadsheet import write_xlsx
 
     if kind not in KINDS or not _may_import(g.env, kind):
         abort(404)
-    lang = env_lang(g.env)
+    lang = current_lang(g.env)
     data = write_xlsx([column_label(kind, f, lang) for f in COLUMNS[kind]], [], title=kind)
     return Response(
         data,
@@ -247,9 +248,7 @@ def handover_page() -> Any:
 
     env = g.env
     env.check(Customer, "read")
-    employees = list(env.session.scalars(
-        env.select(Employee).where(Employee.active.is_(True)).order_by(Employee.name_zh)
-    ))
+    employees = env.search(Employee, Employee.active.is_(True), order_by=[Employee.name_zh])
     leaving = [e for e in employees if may_hand_over(env, e)]
     if not leaving:
         abort(403)
@@ -272,7 +271,7 @@ def handover_page() -> Any:
     return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=counts)
 
 
-def menu_items(env: Any) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The "Customers" and "Master data" menus."""
     from core.web.menus import MenuItem
 
@@ -293,8 +292,6 @@ def menu_items(env: Any) -> list[Any]:
     return items
 
 
-def employee_of_user(env: Any) -> Employee | None:
+def employee_of_user(env: Env) -> Employee | None:
     """The current user's employee record (for templates)."""
-    return env.session.scalar(
-        select(Employee).where(Employee.user_id == env.user_id, Employee.company_id == env.company_id)
-    )
+    return current_employee(env)

@@ -15,30 +15,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.closure import attach_closure, closure_table
-from addons.masterdata.models import Customer, Employee
+from addons.masterdata.models import Customer, Employee, bilingual
 from core.db import Base, BusinessMixin
+from core.i18n import N_, Choices, _l, add_catalog_dir
 
-MEMBER_ROLE = {
-    "salesperson": {"zh_CN": "销售员", "en": "Salesperson"},
-    "manager": {"zh_CN": "片区经理", "en": "Territory Manager"},
-    "support": {"zh_CN": "技术支持", "en": "Technical Support"},
-}
-ASSIGN_SOURCE = {
-    "auto": {"zh_CN": "按省份自动", "en": "Automatic (province)"},
-    "manual": {"zh_CN": "手工指定", "en": "Manual"},
-}
+add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
+
+MEMBER_ROLE = Choices({
+    "salesperson": N_("Salesperson"),
+    "manager": N_("Territory Manager"),
+    "support": N_("Technical Support"),
+})
+ASSIGN_SOURCE = Choices({"auto": N_("Automatic (province)"), "manual": N_("Manual")})
 
 
 class Territory(BusinessMixin, Base):
     """A territory (片区) in the tree, with its manager."""
 
     __tablename__ = "territories_territory"
-    __tixi_label__ = {"zh_CN": "片区", "en": "Territory"}
+    __tixi_label__ = _l("Territory")
     __tixi_tracked__ = ("parent_id", "manager_id")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
@@ -56,9 +57,9 @@ class Territory(BusinessMixin, Base):
     parent: Mapped[Territory | None] = relationship(remote_side="Territory.id", foreign_keys=[parent_id])
     manager: Mapped[Employee | None] = relationship(foreign_keys=[manager_id])
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") or not self.name_en else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language)."""
+        return bilingual(self.name_zh, self.name_en, lang)
 
     def __str__(self) -> str:
         return self.name_zh
@@ -73,7 +74,7 @@ class TerritoryMember(BusinessMixin, Base):
     """An employee working in a territory for a period (history kept)."""
 
     __tablename__ = "territories_member"
-    __tixi_label__ = {"zh_CN": "片区人员", "en": "Territory member"}
+    __tixi_label__ = _l("Territory member")
     __tixi_tracked__ = ("territory_id", "date_from", "date_to")
     __table_args__ = (Index("ix_territories_member_employee_current", "employee_id", "date_to"),)
 
@@ -91,7 +92,7 @@ class CustomerTerritory(BusinessMixin, Base):
     """A customer's territory for a period; the row with ``date_to`` None is current."""
 
     __tablename__ = "territories_customer"
-    __tixi_label__ = {"zh_CN": "客户片区", "en": "Customer territory"}
+    __tixi_label__ = _l("Customer territory")
     __tixi_tracked__ = ("territory_id", "date_from", "date_to")
     __table_args__ = (
         Index("ix_territories_customer_current", "customer_id", "date_to"),
@@ -112,7 +113,7 @@ class ProvinceMapping(BusinessMixin, Base):
     """Province (optionally city) -> territory, for automatic customer assignment."""
 
     __tablename__ = "territories_province"
-    __tixi_label__ = {"zh_CN": "省份映射", "en": "Province mapping"}
+    __tixi_label__ = _l("Province mapping")
     __table_args__ = (UniqueConstraint("company_id", "province", "city"),)
 
     province: Mapped[str] = mapped_column(String(32))

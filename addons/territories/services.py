@@ -8,7 +8,7 @@ and the change goes to the audit trail.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 
@@ -24,6 +24,9 @@ from addons.territories.models import (
 )
 from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 def today() -> dt.date:
@@ -70,24 +73,24 @@ def user_context(user_id: int, company_id: int) -> dict[str, Any]:
 
 
 # ----- customers ---------------------------------------------------------------------------
-def current_assignment(session: Any, customer_id: int) -> CustomerTerritory | None:
+def current_assignment(env: Env, customer_id: int) -> CustomerTerritory | None:
     """The open assignment row of a customer, if any."""
-    return session.scalar(
-        select(CustomerTerritory).where(
+    elevated = env.sudo()  # sudo: the assignment follows the customer, whoever saves it
+    return elevated.scalar(
+        elevated.select(CustomerTerritory).where(
             CustomerTerritory.customer_id == customer_id, CustomerTerritory.date_to.is_(None)
         )
     )
 
 
-def territory_for(session: Any, company_id: int, province: str | None, city: str | None) -> int | None:
-    """The mapped territory of a province (a city-level mapping wins)."""
+def territory_for(env: Env, province: str | None, city: str | None) -> int | None:
+    """The mapped territory of a province in the env's company (a city-level mapping wins)."""
     if not province:
         return None
-    rows = session.execute(
-        select(ProvinceMapping.city, ProvinceMapping.territory_id).where(
-            ProvinceMapping.company_id == company_id,
-            ProvinceMapping.province == province,
-            ProvinceMapping.active.is_(True),
+    elevated = env.sudo()  # sudo: the company's mapping applies whoever saves the customer
+    rows = elevated.execute(
+        elevated.select(ProvinceMapping, ProvinceMapping.city, ProvinceMapping.territory_id).where(
+            ProvinceMapping.province == province, ProvinceMapping.active.is_(True)
         )
     ).all()
     by_city = {c: t for c, t in rows}
@@ -97,10 +100,10 @@ def territory_for(session: Any, company_id: int, province: str | None, city: str
 
 
 def _set_territory(
-    env: Any, customer: Customer, territory_id: int | None, source: str, on: dt.date
+    env: Env, customer: Customer, territory_id: int | None, source: str, on: dt.date
 ) -> CustomerTerritory | None:
     """Close the current assignment and open a new one (system write, audited)."""
-    current = current_assignment(env.session, customer.id)
+    current = current_assignment(env, customer.id)
     if current is not None and current.territory_id == territory_id:
         if source == "manual" and current.source != "manual":
             current.source = "manual"
@@ -108,7 +111,7 @@ def _set_territory(
     old = current.territory_id if current is not None else None
     if current is not None:
         if current.date_from >= on:
-            # changed again on the same day: the short-lived row is replaced
+            # changed again on the same day: the short-lived row is replaced (system write)
             env.session.delete(current)
         else:
             current.date_to = on
@@ -123,24 +126,24 @@ def _set_territory(
             created_by_id=env.user_id,
             updated_by_id=env.user_id,
         )
-        env.session.add(row)
+        env.session.add(row)  # system write past the assignment rules, audited below
     env.session.flush()
     env.audit("masterdata_customer", customer.id, "update", {"territory_id": [old, territory_id]})
     return row
 
 
-def auto_assign(env: Any, customer: Customer, on: dt.date | None = None) -> CustomerTerritory | None:
+def auto_assign(env: Env, customer: Customer, on: dt.date | None = None) -> CustomerTerritory | None:
     """Assign from the province mapping unless the current assignment was made by hand."""
-    current = current_assignment(env.session, customer.id)
+    current = current_assignment(env, customer.id)
     if current is not None and current.source == "manual":
         return current
-    territory_id = territory_for(env.session, customer.company_id, customer.province, customer.city)
+    territory_id = territory_for(env, customer.province, customer.city)
     if territory_id is None:
         return current
     return _set_territory(env, customer, territory_id, "auto", on or today())
 
 
-def assign_customer(env: Any, customer: Customer, territory: Territory | None, on: dt.date | None = None) -> CustomerTerritory | None:
+def assign_customer(env: Env, customer: Customer, territory: Territory | None, on: dt.date | None = None) -> CustomerTerritory | None:
     """Assign a customer to a territory by hand (overrides the province mapping).
 
     The user must be allowed to change the customer and to write assignments in
@@ -153,7 +156,7 @@ def assign_customer(env: Any, customer: Customer, territory: Territory | None, o
         env.get(Territory, territory.id)
         if territory.company_id != env.company_id:
             raise AccessDenied("territory of another company")
-    current = current_assignment(env.session, customer.id)
+    current = current_assignment(env, customer.id)
     if current is not None and not env.allowed(current, "write"):
         raise AccessDenied("the customer's current territory is outside your scope")
     row = _set_territory(env, customer, territory.id if territory else None, "manual", on or today())
@@ -162,9 +165,11 @@ def assign_customer(env: Any, customer: Customer, territory: Territory | None, o
     return row
 
 
-def territory_of(session: Any, customer_id: int, on: dt.date | None = None) -> int | None:
+def territory_of(env: Env, customer_id: int, on: dt.date | None = None) -> int | None:
     """The customer's territory now or on a past date (attribution of past sales)."""
-    stmt = select(CustomerTerritory.territory_id).where(CustomerTerritory.customer_id == customer_id)
+    stmt = env.select(CustomerTerritory, "read", CustomerTerritory.territory_id).where(
+        CustomerTerritory.customer_id == customer_id
+    )
     if on is None:
         stmt = stmt.where(CustomerTerritory.date_to.is_(None))
     else:
@@ -172,12 +177,12 @@ def territory_of(session: Any, customer_id: int, on: dt.date | None = None) -> i
             CustomerTerritory.date_from <= on,
             (CustomerTerritory.date_to.is_(None)) | (CustomerTerritory.date_to > on),
         )
-    return session.scalar(stmt.order_by(CustomerTerritory.date_from.desc()).limit(1))
+    return env.scalar(stmt.order_by(CustomerTerritory.date_from.desc()).limit(1))
 
 
 # ----- people ------------------------------------------------------------------------------
 def move_member(
-    env: Any,
+    env: Env,
     employee: Employee,
     territory: Territory,
     role: str = "salesperson",
@@ -186,13 +191,12 @@ def move_member(
     """Move (or add) an employee to a territory: the current membership is closed, history kept."""
     env.check(TerritoryMember, "create")
     on = on or today()
-    current = env.session.scalars(
-        select(TerritoryMember).where(
-            TerritoryMember.employee_id == employee.id,
-            TerritoryMember.date_to.is_(None),
-            TerritoryMember.role == role,
-        )
-    ).all()
+    current = env.search(
+        TerritoryMember,
+        TerritoryMember.employee_id == employee.id,
+        TerritoryMember.date_to.is_(None),
+        TerritoryMember.role == role,
+    )
     for row in current:
         if row.territory_id == territory.id:
             return row
@@ -203,55 +207,38 @@ def move_member(
     )
 
 
-def member_history(session: Any, employee_id: int) -> list[TerritoryMember]:
-    """All memberships of an employee, oldest first."""
-    return list(
-        session.scalars(
-            select(TerritoryMember)
-            .where(TerritoryMember.employee_id == employee_id)
-            .order_by(TerritoryMember.date_from, TerritoryMember.id)
-        )
+def member_history(env: Env, employee_id: int) -> list[TerritoryMember]:
+    """All memberships of an employee the user may read, oldest first."""
+    return env.search(
+        TerritoryMember,
+        TerritoryMember.employee_id == employee_id,
+        order_by=[TerritoryMember.date_from, TerritoryMember.id],
     )
 
 
-def move_territory(env: Any, territory: Territory, new_parent: Territory | None) -> None:
+def move_territory(env: Env, territory: Territory, new_parent: Territory | None) -> None:
     """Move a territory (and its subtree) under another one; the closure follows."""
     if new_parent is not None and new_parent.id == territory.id:
         raise ValidationError("a territory cannot be its own parent", {"parent_id": "cycle"})
     env.write(territory, {"parent_id": new_parent.id if new_parent else None})
 
 
-def hand_over_territories(env: Any, from_employee: Employee, to_employee: Employee, on: dt.date | None = None) -> dict[str, int]:
+def hand_over_territories(env: Env, from_employee: Employee, to_employee: Employee, on: dt.date | None = None) -> dict[str, int]:
     """Successor takes over managed territories and current memberships (history kept)."""
     on = on or today()
-    managed = list(
-        env.session.scalars(
-            select(Territory).where(Territory.company_id == env.company_id, Territory.manager_id == from_employee.id)
-        )
-    )
+    elevated = env.sudo()  # sudo: the handover moves another person's territories (masterdata checked it)
+    managed = elevated.search(Territory, Territory.manager_id == from_employee.id)
     for terr in managed:
         terr.manager_id = to_employee.id
         env.audit("territories_territory", terr.id, "update", {"manager_id": [from_employee.id, to_employee.id]})
-    rows = list(
-        env.session.scalars(
-            select(TerritoryMember).where(
-                TerritoryMember.employee_id == from_employee.id, TerritoryMember.date_to.is_(None)
-            )
-        )
+    rows = elevated.search(
+        TerritoryMember, TerritoryMember.employee_id == from_employee.id, TerritoryMember.date_to.is_(None)
     )
     for row in rows:
         row.date_to = on
         env.audit("territories_member", row.id, "update", {"date_to": [None, on.isoformat()]})
-        exists = env.session.scalar(
-            select(TerritoryMember.id).where(
-                TerritoryMember.employee_id == to_employee.id,
-                TerritoryMember.territory_id == row.territory_id,
-                TerritoryMember.role == row.role,
-                TerritoryMember.date_to.is_(None),
-            )
-        )
-        if exists is None:
-            env.session.add(
+        if not _is_member(env, to_employee, row.territory_id, row.role):
+            env.session.add(  # system write past the member rules, like the moves above
                 TerritoryMember(
                     company_id=env.company_id,
                     employee_id=to_employee.id,
@@ -266,47 +253,71 @@ def hand_over_territories(env: Any, from_employee: Employee, to_employee: Employ
     return {"territories_territory": len(managed), "territories_member": len(rows)}
 
 
-def auto_assign_bulk(env: Any, customer_ids: list[int], on: dt.date | None = None) -> int:
+def _is_member(env: Env, employee: Employee, territory_id: int, role: str) -> bool:
+    """Whether the employee currently works in the territory in that role (whatever the rules)."""
+    elevated = env.sudo()
+    found = elevated.scalar(
+        elevated.select(TerritoryMember, TerritoryMember.id).where(
+            TerritoryMember.employee_id == employee.id,
+            TerritoryMember.territory_id == territory_id,
+            TerritoryMember.role == role,
+            TerritoryMember.date_to.is_(None),
+        )
+    )
+    return found is not None
+
+
+def auto_assign_bulk(env: Env, customer_ids: list[int], on: dt.date | None = None) -> int:
     """Assign many new customers (no current assignment yet) from the mapping; a few queries."""
     on = on or today()
+    # sudo: imported rows are assigned by the company's mapping (the importer checked the create rule)
+    elevated = env.sudo()
     mapping: dict[tuple[str, str | None], int] = {
         (p, c): t
-        for p, c, t in env.session.execute(
-            select(ProvinceMapping.province, ProvinceMapping.city, ProvinceMapping.territory_id).where(
-                ProvinceMapping.company_id == env.company_id, ProvinceMapping.active.is_(True)
-            )
+        for p, c, t in elevated.execute(
+            elevated.select(
+                ProvinceMapping, ProvinceMapping.province, ProvinceMapping.city, ProvinceMapping.territory_id
+            ).where(ProvinceMapping.active.is_(True))
         )
     }
     if not mapping:
         return 0
     wanted = set(customer_ids)
-    rows = []
-    stamp = utcnow()
-    stmt = select(Customer.id, Customer.province, Customer.city).where(
-        Customer.company_id == env.company_id, Customer.province.is_not(None)
+    stmt = elevated.select(Customer, Customer.id, Customer.province, Customer.city).where(
+        Customer.province.is_not(None)
     )
     if len(wanted) < 1000:
         stmt = stmt.where(Customer.id.in_(wanted))
-    for cid, province, city in env.session.execute(stmt):
-        if cid not in wanted:
-            continue
+    rows = []
+    base = _row_stamp(env, on)
+    for cid, province, city in elevated.execute(stmt):
         tid = mapping.get((province, city)) or mapping.get((province, None))
-        if tid is None:
-            continue
-        rows.append(
-            {
-                "company_id": env.company_id,
-                "customer_id": cid,
-                "territory_id": tid,
-                "source": "auto",
-                "date_from": on,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "created_by_id": env.user_id,
-                "updated_by_id": env.user_id,
-                "version": 1,
-                "active": True,
-            }
-        )
-    bulk_insert(env.session, CustomerTerritory.__table__, rows)
+        if cid in wanted and tid is not None:
+            rows.append({**base, "customer_id": cid, "territory_id": tid})
+    bulk_insert(env.session, CustomerTerritory.__table__, rows)  # a write: COPY / executemany
     return len(rows)
+
+
+def _row_stamp(env: Env, on: dt.date) -> dict[str, Any]:
+    """The bookkeeping columns of an automatic assignment row written in bulk."""
+    stamp = utcnow()
+    return {
+        "company_id": env.company_id,
+        "source": "auto",
+        "date_from": on,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_by_id": env.user_id,
+        "updated_by_id": env.user_id,
+        "version": 1,
+        "active": True,
+    }
+
+
+def record_label(env: Env, model: str, res_id: int) -> str | None:
+    """The name of a territory for audit and explanations (None for other models)."""
+    if model != "territories_territory":
+        return None
+    # sudo: audit history and explanations name the records they mention, whatever the rules
+    obj = env.sudo().get(Territory, res_id)
+    return str(obj) if obj is not None else None

@@ -13,15 +13,13 @@ Every read goes through ``g.env`` (record rules); moves through the services.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from addons.masterdata.models import CUSTOMER_STATUS, Customer, Employee, label
+from addons.masterdata.models import CUSTOMER_STATUS, Customer, Employee
 from addons.territories.models import (
     ASSIGN_SOURCE,
     MEMBER_ROLE,
@@ -33,19 +31,19 @@ from addons.territories.models import (
 )
 from addons.territories.services import assign_customer, customers_in_query, move_territory
 from core.errors import AccessDenied, ValidationError
+from core.i18n import Choices, LazyText, _, _l, current_lang
 from core.web.generic import Filter, ModelView, Related, Tab
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+    from core.web.dashboard import Widget
+    from core.web.menus import MenuItem
 
 bp = Blueprint("territories", __name__, url_prefix="/territories", template_folder="templates")
 
 
-def _choices(labels: dict[str, dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
+def _choices(labels: Choices) -> list[tuple[str, LazyText]]:
     return list(labels.items())
-
-
-def _lang() -> str:
-    from addons.masterdata.lang import env_lang
-
-    return env_lang(g.env)
 
 
 territory_view = ModelView(
@@ -127,8 +125,8 @@ for _view in (territory_view, member_view, province_view, assignment_view):
 
 
 # ----- the tree ----------------------------------------------------------------------------
-def _tree(env: Any) -> tuple[list[Territory], dict[int | None, list[Territory]]]:
-    nodes = list(env.session.scalars(env.select(Territory).order_by(Territory.sequence, Territory.code)))
+def _tree(env: Env) -> tuple[list[Territory], dict[int | None, list[Territory]]]:
+    nodes = env.search(Territory, order_by=[Territory.sequence, Territory.code])
     children: dict[int | None, list[Territory]] = {}
     ids = {n.id for n in nodes}
     for n in nodes:
@@ -152,8 +150,9 @@ def tree_page() -> Any:
     env = g.env
     nodes, children = _tree(env)
     readable = env.select(Customer, "read", Customer.id)
-    direct = dict(env.session.execute(
-        select(CustomerTerritory.territory_id, func.count(CustomerTerritory.customer_id))
+    # sudo: assignments of the customers the user may read, whatever the rules on assignment rows
+    direct = dict(env.execute(
+        env.sudo().select(CustomerTerritory, CustomerTerritory.territory_id, func.count(CustomerTerritory.customer_id))
         .where(CustomerTerritory.date_to.is_(None), CustomerTerritory.customer_id.in_(readable))
         .group_by(CustomerTerritory.territory_id)
     ).all())
@@ -170,7 +169,7 @@ def tree_page() -> Any:
     targets = {n.id: [t for t in nodes if t.id not in _subtree(children, n.id)] for n in nodes} if can_move else {}
     return render_template(
         "territories/tree.html", roots=children.get(None, []), children=children, totals=totals,
-        can_move=can_move, targets=targets, lang=_lang(),
+        can_move=can_move, targets=targets, lang=current_lang(env),
     )
 
 
@@ -186,7 +185,7 @@ def move_page(id: int) -> Any:
     except ValidationError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("territories.tree_page")), 303
-    flash(_("Territory %(name)s moved.", name=node.display(_lang())), "success")
+    flash(_("Territory %(name)s moved.", name=node.display(current_lang(env))), "success")
     return redirect(url_for("territories.tree_page"))
 
 
@@ -195,30 +194,30 @@ def move_page(id: int) -> Any:
 def overview_page(id: int) -> Any:
     """People, customers and a summary of one territory and everything below it."""
     env = g.env
-    lang = _lang()
+    lang = current_lang(env)
     node = env.get(Territory, id)
     subtree = select(territory_closure.c.descendant_id).where(territory_closure.c.ancestor_id == node.id)
     in_territory = Customer.id.in_(customers_in_query(subtree))
-    members = list(env.session.scalars(
-        env.select(TerritoryMember).where(TerritoryMember.territory_id.in_(subtree))
-        .order_by(TerritoryMember.date_to.is_not(None), TerritoryMember.date_from.desc())
-    ))
+    members = env.search(
+        TerritoryMember, TerritoryMember.territory_id.in_(subtree),
+        order_by=[TerritoryMember.date_to.is_not(None), TerritoryMember.date_from.desc()],
+    )
     emp_ids = {m.employee_id for m in members}
-    by_status = dict(env.session.execute(
+    by_status = dict(env.execute(
         env.select(Customer, "read", Customer.status, func.count(Customer.id)).where(in_territory).group_by(Customer.status)
     ).all())
-    by_owner_rows = env.session.execute(
+    by_owner_rows = env.execute(
         env.select(Customer, "read", Customer.owner_id, Customer.status, func.count(Customer.id))
         .where(in_territory).group_by(Customer.owner_id, Customer.status)
     ).all()
     owner_ids = {o for o, _s, _n in by_owner_rows if o is not None} | emp_ids
-    employees = {e.id: e for e in env.session.scalars(env.select(Employee).where(Employee.id.in_(owner_ids)))} if owner_ids else {}
+    employees = {e.id: e for e in env.search(Employee, Employee.id.in_(owner_ids))} if owner_ids else {}
     by_owner: dict[Any, dict[str, int]] = {}
     for owner, status, n in by_owner_rows:
         by_owner.setdefault(owner, {})[status] = n
     total = sum(by_status.values())
-    customers = list(env.session.scalars(env.select(Customer).where(in_territory).order_by(Customer.name_zh).limit(100)))
-    statuses = [(k, label(CUSTOMER_STATUS, k, lang)) for k in CUSTOMER_STATUS]
+    customers = env.search(Customer, in_territory, order_by=[Customer.name_zh], limit=100)
+    statuses = CUSTOMER_STATUS.choices(lang)
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {},
@@ -234,24 +233,24 @@ def overview_page(id: int) -> Any:
     return render_template(
         "territories/overview.html", node=node, members=members, employees=employees, by_status=by_status,
         by_owner=by_owner, total=total, customers=customers, statuses=statuses, lang=lang,
-        chart_json=json.dumps(chart, ensure_ascii=False), role_label=lambda r: label(MEMBER_ROLE, r, lang),
-        status_label=lambda s: label(CUSTOMER_STATUS, s, lang),
+        chart_json=json.dumps(chart, ensure_ascii=False), role_label=lambda r: MEMBER_ROLE.label(r, lang),
+        status_label=lambda s: CUSTOMER_STATUS.label(s, lang),
     )
 
 
 # ----- the customer tab --------------------------------------------------------------------
-def customer_tab(env: Any, customer: Customer) -> Markup:
+def customer_tab(env: Env, customer: Customer) -> Markup:
     """Current territory, its history and (for those allowed) a manual re-assignment form."""
-    lang = _lang()
-    rows = list(env.session.scalars(
-        env.select(CustomerTerritory).where(CustomerTerritory.customer_id == customer.id)
-        .order_by(CustomerTerritory.date_from.desc(), CustomerTerritory.id.desc())
-    ))
-    names = {t.id: t.display(lang) for t in env.session.scalars(env.select(Territory))}
+    lang = current_lang(env)
+    rows = env.search(
+        CustomerTerritory, CustomerTerritory.customer_id == customer.id,
+        order_by=[CustomerTerritory.date_from.desc(), CustomerTerritory.id.desc()],
+    )
+    names = {t.id: t.display(lang) for t in env.search(Territory)}
     can_assign = env.can(CustomerTerritory, "write") and env.allowed(customer, "read")
     return Markup(render_template(
         "territories/_customer_tab.html", customer=customer, rows=rows, names=names,
-        can_assign=can_assign, source_label=lambda s: label(ASSIGN_SOURCE, s, lang),
+        can_assign=can_assign, source_label=lambda s: ASSIGN_SOURCE.label(s, lang),
         territories=sorted(names.items(), key=lambda kv: kv[1]),
     ))
 
@@ -267,18 +266,18 @@ def assign_page(customer_id: int) -> Any:
         assign_customer(env, customer, territory)
     except AccessDenied:
         abort(403)
-    flash(_("Territory of %(name)s changed.", name=customer.display(_lang())), "success")
+    flash(_("Territory of %(name)s changed.", name=customer.display(current_lang(env))), "success")
     return redirect(url_for("masterdata.customer_detail", id=customer.id))
 
 
-def view_extension(view: str, env: Any) -> dict[str, Any] | None:
+def view_extension(view: str, env: Env) -> dict[str, Any] | None:
     """``tixi_view_extend``: the "Territory" tab on masterdata's customer page."""
     if view == "masterdata.customer" and env.can(CustomerTerritory, "read"):
         return {"tabs": [Tab("territory", _l("Territory"), customer_tab, sequence=10)]}
     return None
 
 
-def menu_items(env: Any) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The "Territories" menu."""
     from core.web.menus import MenuItem
 
@@ -296,7 +295,7 @@ def menu_items(env: Any) -> list[Any]:
 
 
 # ----- dashboard ---------------------------------------------------------------------------
-def dashboard_widgets(env: Any) -> list[Any]:
+def dashboard_widgets(env: Env) -> list[Widget]:
     """"Customers by territory": top-level territories side by side, stacked by status.
 
     Counts only customers the user may read (their rules apply), in one query
@@ -306,15 +305,14 @@ def dashboard_widgets(env: Any) -> list[Any]:
 
     if not env.can(Customer, "read") or not env.can(Territory, "read"):
         return []
-    lang = _lang()
-    roots = list(env.session.scalars(
-        env.select(Territory).where(Territory.parent_id.is_(None)).order_by(Territory.sequence, Territory.code)
-    ))
+    lang = current_lang(env)
+    roots = env.search(Territory, Territory.parent_id.is_(None), order_by=[Territory.sequence, Territory.code])
     if not roots:
         return []
     readable = env.select(Customer, "read", Customer.id)
-    rows = env.session.execute(
-        select(territory_closure.c.ancestor_id, Customer.status, func.count(Customer.id))
+    # sudo: assignments of the customers the user may read, whatever the rules on assignment rows
+    rows = env.execute(
+        env.sudo().select(CustomerTerritory, territory_closure.c.ancestor_id, Customer.status, func.count(Customer.id))
         .select_from(CustomerTerritory)
         .join(territory_closure, territory_closure.c.descendant_id == CustomerTerritory.territory_id)
         .join(Customer, Customer.id == CustomerTerritory.customer_id)
@@ -337,7 +335,7 @@ def dashboard_widgets(env: Any) -> list[Any]:
         "xAxis": {"type": "category", "data": [r.display(lang) for r in shown]},
         "yAxis": {"type": "value"},
         "series": [
-            {"name": label(CUSTOMER_STATUS, key, lang), "type": "bar", "stack": "s",
+            {"name": CUSTOMER_STATUS.label(key, lang), "type": "bar", "stack": "s",
              "data": [counts[r.id].get(key, 0) for r in shown]}
             for key in CUSTOMER_STATUS
         ],

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from addons.masterdata.lang import translate
-from addons.masterdata.models import CUSTOMER_STATUS, Customer
+from addons.masterdata.models import CUSTOMER_STATUS, Customer, Employee
 from addons.masterdata.services import create_customer, update_customer
 from addons.masterdata.tests.helpers import build_org
 from addons.masterdata.validation import (
@@ -18,6 +17,7 @@ from addons.masterdata.validation import (
     parse_money,
 )
 from core.errors import ValidationError
+from core.i18n import translate, use_lang
 from core.testing import make_env, tixi_db  # noqa: F401
 
 # Published codes of well-known companies (Huawei, Tencent, Xiaomi, Alibaba).
@@ -48,8 +48,33 @@ def test_money_is_decimal():
 
 def test_translations_exist():
     msg = "The customer name is required."
-    assert translate("zh_CN", msg) != msg
-    assert translate("en", msg) == msg
+    assert translate(msg, "zh_CN") != msg
+    assert translate(msg, "en") == msg
+
+
+def test_choice_labels_come_from_the_catalog():
+    """The same words as the former inline dicts, in both languages, through core.i18n."""
+    from addons.masterdata.models import CONTACT_ROLE, POSITION, SETTLEMENT_METHOD, choices, label
+
+    assert CUSTOMER_STATUS.choices("zh_CN") == [("prospect", "潜在"), ("active", "活跃"), ("dormant", "休眠"), ("lost", "流失")]
+    assert CUSTOMER_STATUS.choices("en") == [("prospect", "Prospect"), ("active", "Active"), ("dormant", "Dormant"), ("lost", "Lost")]
+    assert SETTLEMENT_METHOD.label("acceptance", "zh_CN") == "承兑汇票"
+    assert POSITION.label("territory_manager", "en") == "Territory Manager"
+    with use_lang("en"):
+        assert str(CONTACT_ROLE["decision_maker"]) == "Decision maker"
+    with use_lang("zh_CN"):
+        assert str(CONTACT_ROLE["decision_maker"]) == "决策者"
+    # deprecated wrappers kept for crm_cards and pricing
+    from addons.masterdata import lang
+
+    assert label(CONTACT_ROLE, "finance") == "财务"
+    assert label(CONTACT_ROLE, "finance", "en") == "Finance"
+    assert label(CONTACT_ROLE, "nope") == "nope"
+    assert label(CONTACT_ROLE, None) == ""
+    assert choices(POSITION, "en")[0] == ("director", "Marketing Director")
+    assert lang.translate("zh_CN", "The customer name is required.") == translate("The customer name is required.", "zh_CN")
+    assert lang.normalise("en-US") == "en"
+    assert lang.env_lang(None) == "zh_CN"
 
 
 def test_create_and_update_validated(tixi_db):  # noqa: F811
@@ -76,3 +101,35 @@ def test_create_and_update_validated(tixi_db):  # noqa: F811
         assert c.status == "active"
         hist = env.history(Customer, c.id)
         assert any("credit_limit" in h.changes for h in hist)
+
+
+def test_duplicates_are_found_across_owners_the_user_cannot_see(tixi_db):  # noqa: F811
+    """The uniqueness check reads past the rules (env.sudo()); the user's own reads do not."""
+    tixi_db.install("masterdata", companies=["acme"])
+    ids = build_org(tixi_db)
+    with tixi_db.session() as s:
+        wang = make_env(tixi_db, s, ids["users"]["wangwei"])
+        create_customer(wang, {"name_zh": "一汽", "credit_code": REAL_CODES[1]})
+        sun = make_env(tixi_db, s, ids["users"]["sun"])  # another team: cannot read 一汽
+        assert sun.count(Customer) == 0
+        with pytest.raises(ValidationError) as info:
+            create_customer(sun, {"name_zh": "一汽"})
+        assert "name_zh" in info.value.errors
+        with pytest.raises(ValidationError) as info:
+            create_customer(sun, {"name_zh": "一汽集团", "credit_code": REAL_CODES[1]})
+        assert "一汽" in info.value.errors["credit_code"]
+
+
+def test_display_speaks_the_current_language(tixi_db):  # noqa: F811
+    tixi_db.install("masterdata", companies=["acme"])
+    ids = build_org(tixi_db)
+    with tixi_db.session() as s:
+        env = make_env(tixi_db, s, ids["root"])
+        emp = env.get(Employee, ids["employees"]["wangwei"])
+        assert emp.display() == "王伟"  # outside a request: Chinese, the product's default
+        with use_lang("en"):
+            assert emp.display() == "wangwei"
+        assert emp.display("en") == "wangwei"
+        c = create_customer(env, {"name_zh": "一汽"})
+        with use_lang("en"):
+            assert c.display() == "一汽"  # no English name: the Chinese one

@@ -133,7 +133,7 @@ def test_browser_import_demo_customers_and_find_them_as_manager(web, tmp_path):
 
     from addons.masterdata.demo.generate import customer_rows
     from addons.masterdata.importer import COLUMNS
-    from addons.masterdata.models import SETTLEMENT_METHOD, label
+    from addons.masterdata.models import SETTLEMENT_METHOD
     from core.testing.browser import launch_browser, serve_wsgi
 
     db, app = web
@@ -145,7 +145,7 @@ def test_browser_import_demo_customers_and_find_them_as_manager(web, tmp_path):
     names = {"wangwei": "王伟", "li_na": "李娜", "zhou_jie": "周杰", "sun_li": "孙丽", "ma_chao": "马超",
              "gao_yang": "高阳", "huang_lei": "黄磊", "lin_fang": "林芳", "wu_di": "吴迪"}
     data = [header] + [
-        [label(SETTLEMENT_METHOD, r[f]) if f == "settlement_method" else r[f] for f in fields] + [names[r["owner"]]]
+        [SETTLEMENT_METHOD.label(r[f], "zh_CN") if f == "settlement_method" else r[f] for f in fields] + [names[r["owner"]]]
         for r in rows
     ]
     path = tmp_path / "客户.xlsx"

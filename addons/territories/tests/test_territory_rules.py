@@ -54,9 +54,10 @@ def test_east_manager_sees_shanghai_not_beijing(org):
 
     db, ids = org
     with db.session() as s:
-        assert territory_of(s, ids["c"]["sh"]) == ids["t"]["SH"]
-        assert territory_of(s, ids["c"]["pd"]) == ids["t"]["PD"]  # city-level mapping wins
-        assert territory_of(s, ids["c"]["bj"]) == ids["t"]["BJ"]
+        root = make_env(db, s, ids["root"])
+        assert territory_of(root, ids["c"]["sh"]) == ids["t"]["SH"]
+        assert territory_of(root, ids["c"]["pd"]) == ids["t"]["PD"]  # city-level mapping wins
+        assert territory_of(root, ids["c"]["bj"]) == ids["t"]["BJ"]
     with db.session() as s:
         east = make_env(db, s, ids["users"]["zhang_east"])
         assert names(east) == ["上汽", "浦东催化", "苏州汽配"]
@@ -85,7 +86,7 @@ def test_deep_tree_and_move(org):
     with db.session() as s:
         root = make_env(db, s, ids["root"])
         update_customer(root, root.get(Customer, ids["c"]["js"]), {"province": "北京"})
-        assert territory_of(s, ids["c"]["js"]) == ids["t"]["BJ"]
+        assert territory_of(root, ids["c"]["js"]) == ids["t"]["BJ"]
     with db.session() as s:
         north = make_env(db, s, ids["users"]["li_north"])
         assert names(north) == ["北汽", "苏州汽配"]
@@ -124,7 +125,7 @@ def test_moves_keep_history(org):
         wang = root.get(Employee, ids["employees"]["wangwei"])
         move_member(root, wang, root.get(Territory, ids["t"]["E"]), on=d1)
         move_member(root, wang, root.get(Territory, ids["t"]["S"]), on=d2)
-        hist = member_history(s, wang.id)
+        hist = member_history(root, wang.id)
         assert [(h.territory_id, h.date_from, h.date_to) for h in hist] == [
             (ids["t"]["E"], d1, d2),
             (ids["t"]["S"], d2, None),
@@ -135,10 +136,10 @@ def test_moves_keep_history(org):
         cust = root.get(Customer, ids["c"]["sh"])
         s.execute(CustomerTerritory.__table__.update().values(date_from=day1))
         assign_customer(root, cust, root.get(Territory, ids["t"]["S"]), on=day2)
-        assert territory_of(s, cust.id) == ids["t"]["S"]
-        assert territory_of(s, cust.id, on=dt.date(2025, 7, 1)) == ids["t"]["SH"]
+        assert territory_of(root, cust.id) == ids["t"]["S"]
+        assert territory_of(root, cust.id, on=dt.date(2025, 7, 1)) == ids["t"]["SH"]
         update_customer(root, cust, {"province": "北京"})  # manual assignment is not overridden
-        assert territory_of(s, cust.id) == ids["t"]["S"]
+        assert territory_of(root, cust.id) == ids["t"]["S"]
     with db.session() as s:
         east = make_env(db, s, ids["users"]["zhang_east"])
         in_scope = east.search(Customer, Customer.id.in_(east.context["territory_customer_ids"]))
