@@ -109,6 +109,10 @@ eps = {(ep.group, ep.name) for ep in dist.entry_points}
 for name in project.get("scripts", {}):
     if ("console_scripts", name) not in eps:
         sys.exit(1)
+for group, entries in project.get("entry-points", {}).items():
+    for name in entries:
+        if (group, name) not in eps:
+            sys.exit(1)
 reqs = list(project.get("dependencies", []))
 reqs += project.get("optional-dependencies", {}).get("dev", [])
 for line in reqs:

@@ -658,9 +658,9 @@ class Elevated:
         """Run any statement and return the first column of its first row."""
         return self.env.session.scalar(stmt)
 
-    def execute(self, stmt: Any) -> Result[Any]:
-        """Run any statement (reads or bulk changes) past the rules."""
-        return self.env.session.execute(stmt)
+    def execute(self, stmt: Any, params: Any = None) -> Result[Any]:
+        """Run any statement (reads or bulk changes, ``params`` for executemany) past the rules."""
+        return self.env.session.execute(stmt, params)
 
 
 def unchecked_tables(stmt: Any) -> list[str]:
