@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import LifecycleError
@@ -243,23 +244,46 @@ class DataLoader:
         return removed
 
 
-def remove_external(session: Session, row: ExternalId) -> None:
-    """Delete the record behind an external id, then the external id itself."""
+def remove_external(session: Session, row: ExternalId, kept: list[str] | None = None) -> None:
+    """Delete the record behind an external id, then the external id itself.
+
+    A kernel record that other rows still point to (a demo user with audit
+    entries, approvals or sessions) is not deleted: the trail that names it
+    stays whole. It is deactivated when it can be (``active = False``), its
+    external id goes, and ``kept`` gets a ``table:label`` entry for the report.
+    """
     cls = model_class(row.table)
     if cls is not None:
         obj = session.get(cls, row.res_id)
         if obj is not None:
-            session.delete(obj)
+            if row.table.startswith("core_"):
+                try:
+                    with session.begin_nested():
+                        session.delete(obj)
+                        session.flush()
+                except IntegrityError:
+                    obj = session.get(cls, row.res_id)
+                    if obj is not None and hasattr(obj, "active"):
+                        obj.active = False
+                    if kept is not None:
+                        label = getattr(obj, "login", None) or getattr(obj, "code", None) or row.res_id
+                        kept.append(f"{row.table}:{label}")
+            else:
+                session.delete(obj)
     session.delete(row)
     session.flush()
 
 
-def remove_addon_data(session: Session, addon: str) -> int:
-    """Delete every record the addon's data files created (newest first)."""
+def remove_addon_data(session: Session, addon: str, kept: list[str] | None = None) -> int:
+    """Delete every record the addon's data files created (newest first).
+
+    Kernel records still referenced elsewhere are kept and listed in ``kept``
+    (see :func:`remove_external`).
+    """
     rows = session.scalars(
         select(ExternalId).where(ExternalId.addon == addon).order_by(ExternalId.id.desc())
     ).all()
     for row in rows:
-        remove_external(session, row)
+        remove_external(session, row, kept)
     session.execute(delete(ExternalId).where(ExternalId.addon == addon))
     return len(rows)

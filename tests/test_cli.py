@@ -139,11 +139,18 @@ def test_addons_list(inst: Path, runner: CliRunner):
     result = run(runner, inst, "addons", "list")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
-    assert result.stdout.splitlines()[0].split() == ["name", "version", "state", "depends", "companies"]
-    assert rows["alpha"][1:] == ["1.0.0", "installed", "-", "acme"]
-    assert rows["beta"][1:] == ["1.2.0", "installed", "alpha>=1.0", "acme"]
-    assert rows["delta"][1:] == ["1.0.0", "available", "beta,gamma", "-"]
+    assert result.stdout.splitlines()[0].split() == ["name", "version", "state", "depends", "companies", "location"]
+    assert rows["alpha"][1:5] == ["1.0.0", "installed", "-", "acme"]
+    assert rows["beta"][1:5] == ["1.2.0", "installed", "alpha>=1.0", "acme"]
+    assert rows["delta"][1:5] == ["1.0.0", "available", "beta,gamma", "-"]
     assert rows["sectree"][2] == "available"
+    # where each addon was found: the folder, and whether project, addons path or entry point
+    ext = inst.parent / "ext"
+    assert rows["alpha"][5:] == [str(ext / "alpha"), "(addons", "path)"]
+    assert rows["sectree"][5:] == [str(HOOKALL_ADDONS / "sectree"), "(addons", "path)"]
+    project = [r for r in rows.values() if r[-1] == "(project)"]
+    assert project, result.stdout
+    assert all(Path(r[5]).parent.name == "addons" for r in project)
 
 
 def test_install_dry_run_then_install_with_progress(inst: Path, runner: CliRunner):
