@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -244,46 +244,47 @@ class DataLoader:
         return removed
 
 
-def remove_external(session: Session, row: ExternalId, kept: list[str] | None = None) -> None:
+def remove_external(session: Session, row: ExternalId, kept: list[str] | None = None) -> bool:
     """Delete the record behind an external id, then the external id itself.
 
     A kernel record that other rows still point to (a demo user with audit
     entries, approvals or sessions) is not deleted: the trail that names it
-    stays whole. It is deactivated when it can be (``active = False``), its
-    external id goes, and ``kept`` gets a ``table:label`` entry for the report.
+    stays whole. It is deactivated when it can be (``active = False``), keeps
+    its external id (a reinstall finds it again instead of failing on a
+    duplicate login), and ``kept`` gets a ``table:label`` entry for the report.
+    Returns whether the record was removed.
     """
     cls = model_class(row.table)
-    if cls is not None:
-        obj = session.get(cls, row.res_id)
-        if obj is not None:
-            if row.table.startswith("core_"):
-                try:
-                    with session.begin_nested():
-                        session.delete(obj)
-                        session.flush()
-                except IntegrityError:
-                    obj = session.get(cls, row.res_id)
-                    if obj is not None and hasattr(obj, "active"):
-                        obj.active = False
-                    if kept is not None:
-                        label = getattr(obj, "login", None) or getattr(obj, "code", None) or row.res_id
-                        kept.append(f"{row.table}:{label}")
-            else:
+    obj = session.get(cls, row.res_id) if cls is not None else None
+    if obj is not None and row.table.startswith("core_"):
+        try:
+            with session.begin_nested():
                 session.delete(obj)
+                session.flush()
+        except IntegrityError:
+            obj = session.get(cls, row.res_id)
+            if obj is not None and hasattr(obj, "active"):
+                obj.active = False
+            if kept is not None:
+                label = getattr(obj, "login", None) or getattr(obj, "code", None) or row.res_id
+                kept.append(f"{row.table}:{label}")
+            session.flush()
+            return False
+    elif obj is not None:
+        session.delete(obj)
     session.delete(row)
     session.flush()
+    return True
 
 
 def remove_addon_data(session: Session, addon: str, kept: list[str] | None = None) -> int:
     """Delete every record the addon's data files created (newest first).
 
-    Kernel records still referenced elsewhere are kept and listed in ``kept``
-    (see :func:`remove_external`).
+    Kernel records still referenced elsewhere are kept, deactivated, and
+    listed in ``kept`` (see :func:`remove_external`). Returns the number of
+    records removed.
     """
     rows = session.scalars(
         select(ExternalId).where(ExternalId.addon == addon).order_by(ExternalId.id.desc())
     ).all()
-    for row in rows:
-        remove_external(session, row, kept)
-    session.execute(delete(ExternalId).where(ExternalId.addon == addon))
-    return len(rows)
+    return sum(1 for row in rows if remove_external(session, row, kept))

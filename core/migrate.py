@@ -78,6 +78,9 @@ def downgrade_to_base(connection: Connection, manifests: Iterable[Manifest], lab
 @contextmanager
 def _guard(connection: Connection, manifests: list[Manifest], label: str, action: str) -> Iterator[None]:
     """Turn Alembic's errors into one line naming the addon and the revision (and its file)."""
+    missing = _unknown_heads(connection, manifests)
+    if missing:
+        raise LifecycleError(_missing_message(missing[0], manifests, label))
     try:
         yield
     except (CommandError, ResolutionError) as exc:
@@ -120,26 +123,35 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def _missing_revision_message(
-    connection: Connection, manifests: list[Manifest], label: str, exc: Exception
-) -> str:
-    """Which applied revision has no migration file any more, and whose it is."""
-    text = " ".join(str(exc).split())
+def _unknown_heads(connection: Connection, manifests: list[Manifest]) -> list[str]:
+    """Revisions recorded in ``alembic_version`` that no migration file declares."""
+    applied = _applied_heads(connection)
+    if not applied:
+        return []
     try:
         script = ScriptDirectory.from_config(make_config(connection, manifests))
         known = {r.revision for r in script.walk_revisions()}
-    except Exception:  # noqa: BLE001 - the script directory itself is broken
-        known = set()
-    applied = _applied_heads(connection)
-    missing = sorted(r for r in applied if r not in known)
+    except Exception:  # noqa: BLE001 - a broken script directory: let Alembic say why
+        return []
+    return sorted(r for r in applied if r not in known)
+
+
+def _missing_message(revision: str, manifests: list[Manifest], label: str) -> str:
+    owner = _owner_of(revision, [m.name for m in manifests]) or label
+    return (
+        f"addon {owner!r}: the database is at migration revision {revision!r}, but no migration "
+        f"file declares it (was a file of {owner}/migrations removed or its revision id changed?)"
+    )
+
+
+def _missing_revision_message(
+    connection: Connection, manifests: list[Manifest], label: str, exc: Exception
+) -> str:
+    """One line for an Alembic resolution error: the unknown applied revision, else Alembic's text."""
+    missing = _unknown_heads(connection, manifests)
     if missing:
-        rev = missing[0]
-        owner = _owner_of(rev, [m.name for m in manifests]) or label
-        return (
-            f"addon {owner!r}: the database is at migration revision {rev!r}, but no migration "
-            f"file declares it (was a file of {owner}/migrations removed or renamed?)"
-        )
-    return f"addon {label!r}: migrations cannot run: {text}"
+        return _missing_message(missing[0], manifests, label)
+    return f"addon {label!r}: migrations cannot run: {' '.join(str(exc).split())}"
 
 
 def _applied_heads(connection: Connection) -> set[str]:
