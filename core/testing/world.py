@@ -152,9 +152,21 @@ class World:
         with self.db.session() as s:
             yield s
 
-    def env(self, session: Session, role: str = "admin", company: str = "acme") -> Env:
-        """The security environment of the ``role`` user of ``company``."""
-        return make_env(self.db, session, self.user(role, company), company=company)
+    def env(
+        self, session: Session, role: str = "admin", company: str = "acme", user: int | None = None
+    ) -> Env:
+        """The security environment of the ``role`` user of ``company`` (or of user id ``user``)."""
+        uid = user if user is not None else self.user(role, company)
+        return make_env(self.db, session, uid, company=company)
+
+    def addon_module(self, name: str, sub: str | None = None) -> ModuleType:
+        """An installed addon's package or one of its modules, by the name its manifest gives.
+
+        ``world.addon_module("visits", "models").Visit`` works whether the addon
+        lives in ``addons/``, in an addons path or in a wheel.
+        """
+        module = self.registry.manifests[name].module
+        return importlib.import_module(f"{module}.{sub}" if sub else module)
 
     # ----- factories ---------------------------------------------------------------------
     def make(self, what: str, env: Env, *args: Any, **fields: Any) -> Any:
