@@ -206,8 +206,15 @@ class DataLoader:
             self.session.flush()
 
     def load_records(self, records: list[dict]) -> None:
-        """Generic records: ``model`` (table), ``id`` and ``values``."""
+        """Generic records: ``model`` (table), ``id`` and ``values``.
+
+        A record with ``requires_company: CODE`` is loaded only when that company
+        exists (demo data written for several companies of a deployment).
+        """
         for spec in records:
+            only = spec.get("requires_company")
+            if only and self.session.scalar(select(Company.id).where(Company.code == only)) is None:
+                continue  # demo data of a company this deployment does not have
             cls = model_class(spec["model"])
             if cls is None:
                 raise LifecycleError(f"{self.addon}: unknown model {spec['model']!r}")
