@@ -168,3 +168,23 @@ def test_failing_migration_names_revision_and_file(engine, tmp_path: Path):
     finally:
         db.dispose()
         drop()
+
+
+def test_failing_migration_cli_one_line(tmp_path: Path, monkeypatch):
+    from core.cli import cli
+
+    monkeypatch.delenv("TIXI_DATABASE_URL", raising=False)
+    folder = tmp_path / "ext"
+    write_addon(folder, "badmig", migration=table_migration("badmig", "badmig_t", fail=True))
+    inst = tmp_path / "inst"
+    inst.mkdir()
+    (inst / "addons.yaml").write_text(f"addons_paths: [{folder}]\ncompanies: {{}}\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--instance", str(inst), "init"]).exit_code == 0
+    result = runner.invoke(cli, ["--instance", str(inst), "addons", "install", "badmig"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: addon 'badmig': upgrade of migration badmig_0001 ("), last
+    assert str(folder / "badmig" / "migrations" / "badmig_0001.py") in last
+    assert last.endswith("RuntimeError: migration failed on purpose"), last
