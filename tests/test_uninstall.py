@@ -188,3 +188,21 @@ def test_failing_migration_cli_one_line(tmp_path: Path, monkeypatch):
     assert last.startswith("Error: addon 'badmig': upgrade of migration badmig_0001 ("), last
     assert str(folder / "badmig" / "migrations" / "badmig_0001.py") in last
     assert last.endswith("RuntimeError: migration failed on purpose"), last
+
+
+def test_uninstall_masterdata_demo_with_a_working_demo_user(tixi_db, tmp_path: Path):
+    """The reported case: masterdata's demo users log in and leave audit entries, then uninstall."""
+    from core.models import UserSession
+
+    tixi_db.install("masterdata", companies=["guiyan"], demo=True)
+    with tixi_db.session() as s:
+        uid = s.scalar(select(User.id).where(User.login == "sun_li"))
+        s.add(UserSession(sid=f"sid-{uid}", user_id=uid))
+        s.add(AuditEntry(company_id=tixi_db.company("guiyan"), model="masterdata_customer", res_id=1,
+                         action="update", user_id=uid, changes="{}"))
+    dry = tixi_db.lifecycle.uninstall("masterdata", cascade=True, dry_run=True)
+    assert "kept (still referenced, deactivated): core_user:sun_li" in dry.lines()[-1]
+    tixi_db.lifecycle.uninstall("masterdata", cascade=True, confirmed=True, backup_dir=tmp_path)
+    with tixi_db.session() as s:
+        assert s.get(User, uid).active is False
+        assert s.scalar(select(func.count()).select_from(User).where(User.login == "wangwei")) == 0
