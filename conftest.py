@@ -1,4 +1,5 @@
-"""Root pytest configuration: the kernel's fixtures for every test folder (kernel and addons)."""
+"""Root pytest configuration: the kernel's plugin (``tixi_db``, ``tixi_world``, ...) and browser fixture."""
 
-from core.testing import tixi_db  # noqa: F401
-from core.testing.web import browser  # noqa: F401
+pytest_plugins = ["core.testing.plugin"]
+
+from core.testing.web import browser  # noqa: E402, F401

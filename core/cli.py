@@ -2,14 +2,19 @@
 
 Command names are fixed so that integrators' scripts can rely on them:
 ``init``, ``addons list|install|upgrade|uninstall|enable|disable|apply``,
-``db upgrade|revision``, ``scaffold``, ``run``, ``users``, ``explain``, ``bench``.
+``db upgrade|revision``, ``scaffold``, ``run``, ``users``, ``explain``.
+Installed distributions add top-level commands through the entry-point group
+``tixi.commands`` (the project's own ``tixi bench`` is one: the kernel does not
+import it); installed addons add theirs with the ``tixi_cli_commands`` hook.
 Every user error is one line on stderr and a non-zero exit code.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +24,38 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from core.config import Instance
 from core.errors import TixiError
 
-_REGISTRIES: dict[Path, Any] = {}
+COMMANDS_GROUP = "tixi.commands"
+_REGISTRIES: dict[tuple[Path, bool], Any] = {}
 
 
-def _registry_for(instance: Instance) -> Any:
-    """The registry of an instance, built once per process (plugin commands reuse it)."""
-    registry = _REGISTRIES.get(instance.path)
+def _registry_for(instance: Instance, strict: bool = True) -> Any:
+    """The registry of an instance, built once per process (plugin commands reuse it).
+
+    ``strict=False`` asks for a registry that records addons refused at load in
+    ``registry.refused`` instead of raising (uninstall must reach a broken addon);
+    on a kernel whose ``Registry`` has no ``strict`` parameter it is the normal one.
+    """
+    from core.registry import Registry
+
+    lenient = not strict and _accepts(Registry, "strict")
+    key = (instance.path, lenient)
+    registry = _REGISTRIES.get(key)
     if registry is None:
-        from core.registry import Registry
-
         if not instance.exists() and "TIXI_DATABASE_URL" not in os.environ:
             raise TixiError(
                 f"no instance in {instance.path}: run 'tixi init' first (or pass --instance DIR)"
             )
-        registry = Registry.from_instance(instance)
-        _REGISTRIES[instance.path] = registry
+        registry = Registry.from_instance(instance, **({"strict": False} if lenient else {}))
+        _REGISTRIES[key] = registry
     return registry
+
+
+def _accepts(cls: type, parameter: str) -> bool:
+    """Whether ``cls(...)`` takes a keyword ``parameter``."""
+    try:
+        return parameter in inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _forget_registries() -> None:
@@ -55,11 +76,12 @@ class Context:
         """The registry of the instance (built on first use)."""
         return _registry_for(self.instance)
 
-    def lifecycle(self) -> Any:
-        """Lifecycle operations with progress printed to stderr."""
+    def lifecycle(self, strict: bool = True) -> Any:
+        """Lifecycle operations with progress printed to stderr (see :func:`_registry_for`)."""
         from core.lifecycle import Lifecycle
 
-        return Lifecycle(self.registry, progress=lambda m: click.echo(m, err=True))
+        registry = self.registry if strict else _registry_for(self.instance, strict=False)
+        return Lifecycle(registry, progress=lambda m: click.echo(m, err=True))
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -73,6 +95,8 @@ def _interactive() -> bool:
 def _print_report(report: Any) -> None:
     for line in report.lines():
         click.echo(line)
+    for warning in getattr(report, "warnings", []):
+        click.echo(f"Warning: {one_line(warning)}", err=True)
 
 
 def one_line(message: object) -> str:
@@ -118,16 +142,27 @@ class TixiCLI(TixiGroup):
             sys.exit(code)
         return code
 
+    entry_points_loaded = False
+
+    def _load_entry_points(self) -> None:
+        if not TixiCLI.entry_points_loaded:
+            TixiCLI.entry_points_loaded = True
+            load_entry_point_commands(self)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """A kernel command, else one an installed addon contributes (``tixi_cli_commands``)."""
+        """A kernel command, else a distribution's (``tixi.commands``), else an addon's."""
         cmd = super().get_command(ctx, cmd_name)
+        if cmd is None:
+            self._load_entry_points()
+            cmd = super().get_command(ctx, cmd_name)
         if cmd is None:
             _load_plugin_commands(ctx.params.get("instance_dir"))
             cmd = super().get_command(ctx, cmd_name)
         return cmd
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """Kernel commands and the installed addons' commands (for ``--help``)."""
+        """Kernel commands, distributions' and installed addons' commands (for ``--help``)."""
+        self._load_entry_points()
         _load_plugin_commands(ctx.params.get("instance_dir"))
         return super().list_commands(ctx)
 
@@ -192,14 +227,20 @@ def addons_list(obj: Context) -> None:
             )
             for addon, code in rows:
                 by_addon.setdefault(addon, []).append(code)
-    click.echo(f"{'name':<20} {'version':<10} {'state':<14} {'depends':<30} companies")
+    click.echo(
+        f"{'name':<20} {'version':<10} {'state':<14} {'depends':<30} {'companies':<20} location"
+    )
     for name in sorted(reg.manifests):
         m = reg.manifests[name]
         state = "installed" if name in reg.installed else "available"
         if name in reg.installed and reg.installed[name] != str(m.version):
             state = f"to upgrade ({reg.installed[name]})"
         deps = ",".join(str(d) for d in m.depends) or "-"
-        click.echo(f"{name:<20} {str(m.version):<10} {state:<14} {deps:<30} {','.join(sorted(by_addon.get(name, []))) or '-'}")
+        companies = ",".join(sorted(by_addon.get(name, []))) or "-"
+        click.echo(
+            f"{name:<20} {str(m.version):<10} {state:<14} {deps:<30} {companies:<20} "
+            f"{m.path} ({m.origin})"
+        )
 
 
 @addons.command("install")
@@ -228,8 +269,12 @@ def addons_upgrade(obj: Context, names: tuple[str, ...], dry_run: bool) -> None:
 @click.option("--yes", is_flag=True, help="Confirm without asking.")
 @pass_ctx
 def addons_uninstall(obj: Context, name: str, cascade: bool, dry_run: bool, yes: bool) -> None:
-    """Uninstall an addon: drops its tables and data after a backup."""
-    life = obj.lifecycle()
+    """Uninstall an addon: drops its tables and data after a backup.
+
+    The registry is built leniently (``strict=False``) so that an addon the
+    kernel refuses to load can still be uninstalled.
+    """
+    life = obj.lifecycle(strict=False)
     if not dry_run and not yes:
         if not _interactive():
             raise TixiError("uninstall not confirmed (use --yes to confirm non-interactively)")
@@ -365,16 +410,41 @@ def _load_plugin_commands(instance_dir: str | None) -> None:
         return
 
 
+def load_entry_point_commands(group: Any = cli) -> list[str]:
+    """Add the commands that installed distributions declare in ``tixi.commands``.
+
+    ``[project.entry-points."tixi.commands"] bench = "bench.cli:bench"`` adds
+    ``tixi bench``. A kernel command is never replaced; an entry point that
+    cannot be loaded costs one line on stderr, not a traceback. Returns the
+    names added.
+    """
+    added: list[str] = []
+    for ep in metadata.entry_points(group=COMMANDS_GROUP):
+        if ep.name in group.commands:
+            continue
+        try:
+            command = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+            click.echo(
+                f"Warning: command {ep.name!r} ({ep.value}) cannot be loaded: "
+                f"{type(exc).__name__}: {one_line(exc)}",
+                err=True,
+            )
+            continue
+        if not isinstance(command, click.Command):
+            click.echo(
+                f"Warning: command {ep.name!r} ({ep.value}) is not a click command", err=True
+            )
+            continue
+        group.add_command(command, ep.name)
+        added.append(ep.name)
+    return added
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     from core.security import users  # noqa: F401
 
-    try:
-        from bench.cli import bench
-
-        cli.add_command(bench)
-    except ImportError:
-        pass
     cli.main(args=argv, prog_name="tixi")
 
 

@@ -3,8 +3,10 @@
 Resolution: ``--instance DIR`` or ``TIXI_INSTANCE``, else ``./instance``. The
 database URL comes from ``TIXI_DATABASE_URL``, else the instance's
 ``config.toml``, else ``addons.yaml``'s ``database``, else an SQLite file in the
-instance. ``addons.yaml`` is read from the instance if it has one, else from the
-project root.
+instance. A relative SQLite path in ``config.toml`` (``sqlite:///tixi.db``, what
+``tixi init`` writes) is relative to the instance folder, so a copied instance
+uses its own database. ``addons.yaml`` is read from the instance if it has one,
+else from the project root.
 """
 
 from __future__ import annotations
@@ -129,23 +131,44 @@ class Instance:
 
     def database_url(self) -> str:
         """Where the data lives (see module docstring for the precedence)."""
+        configured = self.config().get("database")
         return (
             os.environ.get("TIXI_DATABASE_URL")
-            or self.config().get("database")
+            or (self.resolve_sqlite(configured) if configured else None)
             or self.deployment().database
             or f"sqlite:///{self.path / 'tixi.db'}"
         )
+
+    def resolve_sqlite(self, url: str) -> str:
+        """A relative SQLite path made absolute against the instance folder; other URLs as given."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            return url  # reported as a bad database URL when the engine is made
+        db = parsed.database
+        if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+            return url
+        if Path(db).is_absolute():
+            return url
+        return parsed.set(database=str(self.path / db)).render_as_string(hide_password=False)
 
     def secret_key(self) -> str:
         """The Flask secret key written by ``tixi init``."""
         return os.environ.get("TIXI_SECRET_KEY") or self.config().get("secret_key") or "dev-only"
 
     def write_config(self, database: str | None) -> None:
-        """Create the instance folder and its ``config.toml`` (new secret key)."""
+        """Create the instance folder and its ``config.toml`` (new secret key).
+
+        Without ``database`` the SQLite file ``tixi.db`` of the instance is
+        written as a relative path, so a copy of the folder is a separate instance.
+        """
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "uploads").mkdir(exist_ok=True)
         self.backups.mkdir(exist_ok=True)
-        db = database or f"sqlite:///{self.path / 'tixi.db'}"
+        db = database or "sqlite:///tixi.db"  # relative: the instance folder (see database_url)
         self.config_file.write_text(
             f'database = "{db}"\nsecret_key = "{secrets.token_hex(32)}"\n', encoding="utf-8"
         )

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import LifecycleError
@@ -205,8 +206,15 @@ class DataLoader:
             self.session.flush()
 
     def load_records(self, records: list[dict]) -> None:
-        """Generic records: ``model`` (table), ``id`` and ``values``."""
+        """Generic records: ``model`` (table), ``id`` and ``values``.
+
+        A record with ``requires_company: CODE`` is loaded only when that company
+        exists (demo data written for several companies of a deployment).
+        """
         for spec in records:
+            only = spec.get("requires_company")
+            if only and self.session.scalar(select(Company.id).where(Company.code == only)) is None:
+                continue  # demo data of a company this deployment does not have
             cls = model_class(spec["model"])
             if cls is None:
                 raise LifecycleError(f"{self.addon}: unknown model {spec['model']!r}")
@@ -243,23 +251,47 @@ class DataLoader:
         return removed
 
 
-def remove_external(session: Session, row: ExternalId) -> None:
-    """Delete the record behind an external id, then the external id itself."""
+def remove_external(session: Session, row: ExternalId, kept: list[str] | None = None) -> bool:
+    """Delete the record behind an external id, then the external id itself.
+
+    A kernel record that other rows still point to (a demo user with audit
+    entries, approvals or sessions) is not deleted: the trail that names it
+    stays whole. It is deactivated when it can be (``active = False``), keeps
+    its external id (a reinstall finds it again instead of failing on a
+    duplicate login), and ``kept`` gets a ``table:label`` entry for the report.
+    Returns whether the record was removed.
+    """
     cls = model_class(row.table)
-    if cls is not None:
-        obj = session.get(cls, row.res_id)
-        if obj is not None:
-            session.delete(obj)
+    obj = session.get(cls, row.res_id) if cls is not None else None
+    if obj is not None and row.table.startswith("core_"):
+        try:
+            with session.begin_nested():
+                session.delete(obj)
+                session.flush()
+        except IntegrityError:
+            obj = session.get(cls, row.res_id)
+            if obj is not None and hasattr(obj, "active"):
+                obj.active = False
+            if kept is not None:
+                label = getattr(obj, "login", None) or getattr(obj, "code", None) or row.res_id
+                kept.append(f"{row.table}:{label}")
+            session.flush()
+            return False
+    elif obj is not None:
+        session.delete(obj)
     session.delete(row)
     session.flush()
+    return True
 
 
-def remove_addon_data(session: Session, addon: str) -> int:
-    """Delete every record the addon's data files created (newest first)."""
+def remove_addon_data(session: Session, addon: str, kept: list[str] | None = None) -> int:
+    """Delete every record the addon's data files created (newest first).
+
+    Kernel records still referenced elsewhere are kept, deactivated, and
+    listed in ``kept`` (see :func:`remove_external`). Returns the number of
+    records removed.
+    """
     rows = session.scalars(
         select(ExternalId).where(ExternalId.addon == addon).order_by(ExternalId.id.desc())
     ).all()
-    for row in rows:
-        remove_external(session, row)
-    session.execute(delete(ExternalId).where(ExternalId.addon == addon))
-    return len(rows)
+    return sum(1 for row in rows if remove_external(session, row, kept))

@@ -257,3 +257,27 @@ def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
             if model == "masterdata_customer":
                 assign_territories_in_bulk(env, ids)
     """
+
+
+# ----- lifecycle -----
+@hookspec
+def tixi_company_setup(env: Any, company: Any) -> None:
+    """Give a company the addon's per-company defaults (stages, settings, sequences).
+
+    Called by the lifecycle, inside its transaction, when the addon is enabled
+    for a company (``tixi addons enable``, ``tixi addons apply``, ``tixi init``),
+    for every company using the addon after it is upgraded, and by every
+    ``apply`` for the addons a company uses. Only the addon's own
+    implementation runs. ``env`` is an environment of that company acting as
+    the kernel (administrator rights, ``env.user_id`` is ``None``); ``company``
+    is the :class:`core.models.Company`. Must be idempotent: called again it
+    changes nothing (create what is missing, never overwrite what users edited).
+    Replaces seeding on first use (in a request or a service call).
+
+    Example::
+
+        @hookimpl
+        def tixi_company_setup(env, company):
+            if not env.count(VisitType):
+                env.create(VisitType, {"name_zh": "首次拜访", "name_en": "First visit"})
+    """

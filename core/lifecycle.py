@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, table, text
+from sqlalchemy import delete, func, inspect, or_, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,9 @@ from core.data import DataLoader, remove_addon_data
 from core.db import utcnow
 from core.errors import LifecycleError, TixiError
 from core.manifest import Manifest
-from core.models import AddonState, ApprovalRequest, Company, CompanyAddon
+from core.models import AddonState, ApprovalEvent, ApprovalRequest, Company, CompanyAddon, User
 from core.registry import Registry
+from core.security.env import Env
 
 
 def core_manifest() -> Manifest:
@@ -53,6 +54,34 @@ def core_manifest() -> Manifest:
 Progress = Callable[[str], None]
 
 
+class SetupEnv(Env):
+    """The environment of ``tixi_company_setup``: one company, acting as the kernel.
+
+    No user is behind it (``user_id`` is ``None``: rows it creates have no
+    ``created_by_id``, audit entries no author); it has the administrator's
+    rights, and global record rules still apply. Only the lifecycle builds one,
+    inside its transaction.
+    """
+
+    def __init__(self, registry: Registry, session: Session, company_id: int) -> None:
+        # Env.__init__ needs a user row; the kernel is none. Same attributes, set here
+        # (tests/test_lifecycle_setup.py checks that every attribute Env sets is set).
+        self.registry = registry
+        self.session = session
+        self.user = User(login="__kernel__", name="Kernel", active=True, is_admin=True)
+        self.user_id = None  # type: ignore[assignment]
+        self.company_ids = frozenset({company_id})
+        self.company_id = company_id
+        self._rules = {}
+        self._rules_loaded = False
+        self._clauses = {}
+
+    @property
+    def group_ids(self) -> frozenset[int]:  # type: ignore[override]
+        """No groups (administrator rights come from ``is_admin``)."""
+        return frozenset()
+
+
 @dataclass
 class Step:
     """What happened (or would happen) to one addon."""
@@ -66,6 +95,8 @@ class Step:
     tables_dropped: dict[str, int] = field(default_factory=dict)
     records: int = 0
     removed_records: int = 0
+    approvals: int = 0
+    kept: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line for the CLI."""
@@ -84,6 +115,10 @@ class Step:
             parts.append(f"{self.records} data record(s)")
         if self.removed_records:
             parts.append(f"{self.removed_records} data record(s) removed")
+        if self.approvals:
+            parts.append(f"{self.approvals} approval(s) removed")
+        if self.kept:
+            parts.append("kept (still referenced, deactivated): " + ",".join(self.kept))
         return ", ".join(parts)
 
 
@@ -94,6 +129,8 @@ class Report:
     steps: list[Step] = field(default_factory=list)
     dry_run: bool = False
     backup: Path | None = None
+    #: one-line warnings for stderr (``tixi addons enable`` against ``addons.yaml``, ...)
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Human-readable summary, one line per step."""
@@ -161,6 +198,48 @@ class Lifecycle:
 
     def _installed(self, session: Session) -> dict[str, AddonState]:
         return {a.name: a for a in session.scalars(select(AddonState))}
+
+    # ----- per-company set-up ------------------------------------------------------------
+    def setup_company(self, session: Session, company: Company, names: Iterable[str]) -> None:
+        """Run ``tixi_company_setup`` of each addon (dependencies first) for one company.
+
+        Called when addons are enabled for a company, by ``tixi addons apply`` for
+        every addon a company uses, and after an addon upgrade; implementations
+        are idempotent, so calling again changes nothing. Only the named addon's
+        implementation runs, in a :class:`SetupEnv` of that company.
+        """
+        manifests = self.registry.manifests
+        wanted = [n for n in graph.order(manifests, [n for n in names if n in manifests])]
+        session.flush()
+        env = None
+        for name in wanted:
+            module = self.registry.modules.get(name)
+            if module is None or not hasattr(self.registry.pm.hook, "tixi_company_setup"):
+                continue
+            impls = [
+                i for i in self.registry.pm.hook.tixi_company_setup.get_hookimpls()
+                if i.plugin is module
+            ]
+            if not impls:
+                continue
+            others = [p for p in self.registry.pm.get_plugins() if p is not module]
+            caller = self.registry.pm.subset_hook_caller("tixi_company_setup", remove_plugins=others)
+            env = env or SetupEnv(self.registry, session, company.id)
+            self.progress(f"  {name}: company set-up for {company.code}")
+            caller(env=env, company=company)
+            session.flush()
+
+    def _setup_enabled(self, session: Session, names: Iterable[str]) -> None:
+        """Company set-up of these addons for every company that enabled them (after upgrade)."""
+        names = set(names)
+        rows = session.execute(
+            select(CompanyAddon.company_id, CompanyAddon.addon).where(CompanyAddon.addon.in_(names))
+        ).all()
+        by_company: dict[int, list[str]] = {}
+        for cid, addon in rows:
+            by_company.setdefault(cid, []).append(addon)
+        for cid in sorted(by_company):
+            self.setup_company(session, session.get(Company, cid), by_company[cid])
 
     # ----- install -----------------------------------------------------------------------
     def install(self, names: Iterable[str], demo: bool = False, dry_run: bool = False) -> Report:
@@ -262,6 +341,9 @@ class Lifecycle:
                 state.updated_at = utcnow()
                 session.flush()
                 report.steps.append(step)
+            upgraded = [st.addon for st in report.steps if st.addon in manifests]
+            if upgraded:
+                self._setup_enabled(session, upgraded)
 
         return self._run(dry_run, work)
 
@@ -305,12 +387,15 @@ class Lifecycle:
                     t: conn.execute(select(func.count()).select_from(table(t))).scalar_one()
                     for t in sorted(tables)
                 }
-                models = [t for t in step.tables_dropped]
-                if models:
-                    session.execute(
-                        delete(ApprovalRequest).where(ApprovalRequest.model.in_(models))
-                    )
-                step.removed_records = remove_addon_data(session, victim)
+                approvals = _approvals_of(victim, list(step.tables_dropped))
+                step.approvals = session.scalar(
+                    select(func.count()).select_from(ApprovalRequest).where(approvals)
+                ) or 0
+                if step.approvals:
+                    ids = select(ApprovalRequest.id).where(approvals)
+                    session.execute(delete(ApprovalEvent).where(ApprovalEvent.approval_id.in_(ids)))
+                    session.execute(delete(ApprovalRequest).where(approvals))
+                step.removed_records = remove_addon_data(session, victim, step.kept)
                 session.execute(delete(CompanyAddon).where(CompanyAddon.addon == victim))
                 session.flush()
                 migrate.downgrade_to_base(conn, active, victim)
@@ -347,6 +432,19 @@ class Lifecycle:
                 dump["tables"][t] = [dict(r) for r in rows]
         from core.models import ExternalId
 
+        dump["approvals"] = {}
+        dump["approval_events"] = {}
+        for v in victims:
+            tables = [t for t in self._tables(conn) if t.startswith(v + "_")]
+            where = _approvals_of(v, tables)
+            requests = session.scalars(select(ApprovalRequest).where(where)).all()
+            dump["approvals"][v] = [_row(r) for r in requests]
+            events = session.scalars(
+                select(ApprovalEvent)
+                .where(ApprovalEvent.approval_id.in_([r.id for r in requests] or [-1]))
+                .order_by(ApprovalEvent.id)
+            ).all()
+            dump["approval_events"][v] = [_row(e) for e in events]
         for v in victims:
             dump["external_ids"][v] = [
                 {"name": x.name, "table": x.table, "res_id": x.res_id}
@@ -359,7 +457,12 @@ class Lifecycle:
 
     # ----- per company -------------------------------------------------------------------
     def enable(self, name: str, company_code: str, dry_run: bool = False) -> Report:
-        """Enable an addon (and its dependencies) for one company, installing what is missing."""
+        """Enable an addon (and its dependencies) for one company, installing what is missing.
+
+        Each addon's ``tixi_company_setup`` runs for the company (again, for those
+        already enabled: it is idempotent). When ``addons.yaml`` manages the company
+        and does not list the addon, the report warns that the next ``apply`` undoes it.
+        """
         manifests = self.registry.manifests
 
         def work(conn: Connection, session: Session, report: Report) -> None:
@@ -370,18 +473,31 @@ class Lifecycle:
             for dep in needed:
                 if dep not in installed:
                     report.steps.append(self._install_one(conn, session, dep, False, installed))
+            added = []
             for dep in needed:
                 if session.get(CompanyAddon, (company.id, dep)) is None:
                     session.add(CompanyAddon(company_id=company.id, addon=dep))
                     report.steps.append(Step(dep, f"enable for {company.code}"))
+                    added.append(dep)
             session.flush()
+            self.setup_company(session, company, needed)
+            want = self._declared(company.code)
+            undone = [d for d in added if want is not None and d not in want]
+            if undone:
+                report.warnings.append(
+                    f"addons.yaml manages company {company.code} and does not list "
+                    f"{', '.join(undone)}: the next 'tixi addons apply' disables it again "
+                    f"unless you add it to {self._deployment_name()}"
+                )
 
         return self._run(dry_run, work)
 
     def disable(self, name: str, company_code: str, dry_run: bool = False) -> Report:
         """Disable an addon (and addons enabled there that depend on it) for one company.
 
-        The company's data stays in the tables; no other company is touched.
+        The company's data stays in the tables; no other company is touched. When
+        ``addons.yaml`` lists the addon for the company, the report warns that the
+        next ``apply`` enables it again.
         """
         manifests = self.registry.manifests
 
@@ -395,15 +511,36 @@ class Lifecycle:
             if name not in enabled:
                 raise LifecycleError(f"addon {name!r} is not enabled for company {company.code!r}")
             deps = graph.dependents(manifests, name, [n for n in enabled if n in manifests])
-            for dep in list(reversed(deps)) + [name]:
+            gone = list(reversed(deps)) + [name]
+            for dep in gone:
                 session.execute(
                     delete(CompanyAddon).where(
                         CompanyAddon.company_id == company.id, CompanyAddon.addon == dep
                     )
                 )
                 report.steps.append(Step(dep, f"disable for {company.code}"))
+            want = self._declared(company.code)
+            undone = [d for d in gone if want is not None and d in want]
+            if undone:
+                report.warnings.append(
+                    f"addons.yaml manages company {company.code} and lists "
+                    f"{', '.join(undone)}: the next 'tixi addons apply' enables it again "
+                    f"unless you remove it from {self._deployment_name()}"
+                )
 
         return self._run(dry_run, work)
+
+    def _declared(self, company_code: str) -> set[str] | None:
+        """Addons ``addons.yaml`` enables for a company (closure), or ``None`` if it does not manage it."""
+        for spec in self.registry.deployment.companies:
+            if spec.code == company_code:
+                known = [a for a in spec.addons if a in self.registry.manifests]
+                return set(graph.closure(self.registry.manifests, known))
+        return None
+
+    def _deployment_name(self) -> str:
+        path = self.registry.deployment.path
+        return str(path) if path else "addons.yaml"
 
     def apply_deployment(self, demo: bool = False, dry_run: bool = False) -> Report:
         """Make the database match ``addons.yaml``: companies exist, addons installed and enabled."""
@@ -413,12 +550,16 @@ class Lifecycle:
         def work(conn: Connection, session: Session, report: Report) -> None:
             self.init_kernel(conn)
             installed = self._installed(session)
+            installed_before = set(installed)
             wanted: set[str] = set()
             for spec in deployment.companies:
                 wanted |= graph.closure(manifests, spec.addons)
             companies = {}
+            existing: set[str] = set()
             for spec in deployment.companies:
                 company = session.scalar(select(Company).where(Company.code == spec.code))
+                if company is not None:
+                    existing.add(spec.code)
                 if company is None:
                     company = Company(
                         code=spec.code,
@@ -432,6 +573,7 @@ class Lifecycle:
                 companies[spec.code] = company
             for name in graph.order(manifests, wanted - set(installed)):
                 report.steps.append(self._install_one(conn, session, name, demo, installed))
+            undone: list[str] = []
             for spec in deployment.companies:
                 company = companies[spec.code]
                 want = graph.closure(manifests, spec.addons)
@@ -443,6 +585,8 @@ class Lifecycle:
                 for n in sorted(want - have):
                     session.add(CompanyAddon(company_id=company.id, addon=n))
                     report.steps.append(Step(n, f"enable for {company.code}"))
+                    if spec.code in existing and n in installed_before:
+                        undone.append(f"enable {n} for {company.code}")
                 for n in sorted(have - want):
                     session.execute(
                         delete(CompanyAddon).where(
@@ -450,7 +594,13 @@ class Lifecycle:
                         )
                     )
                     report.steps.append(Step(n, f"disable for {company.code}"))
-            session.flush()
+                    undone.append(f"disable {n} for {company.code}")
+                session.flush()
+                self.setup_company(session, company, want)
+            if undone:
+                report.warnings.append(
+                    "addons.yaml wins over changes made by hand; apply undid: " + "; ".join(undone)
+                )
 
         return self._run(dry_run, work)
 
@@ -473,6 +623,19 @@ def check_python_requirements(manifest: Manifest) -> None:
             raise LifecycleError(
                 f"addon {manifest.name!r} needs {line!r}, but {req.name} {version} is installed"
             )
+
+
+def _approvals_of(addon: str, tables: list[str]) -> Any:
+    """Approval rows of an addon: on its tables, or under one of its workflows (``addon.x``)."""
+    clauses = [ApprovalRequest.workflow.startswith(addon + ".", autoescape=True)]
+    if tables:
+        clauses.append(ApprovalRequest.model.in_(tables))
+    return or_(*clauses)
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """A mapped object's columns as a dict (for the JSON backup)."""
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 def _company(session: Session, code: str) -> Company:

@@ -13,15 +13,19 @@ removed), so cross-branch order is the kernel's job (see docs/architecture.md).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
+from core.errors import LifecycleError
 from core.manifest import Manifest
 
 CORE_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -45,22 +49,135 @@ def has_branch(cfg: Config, label: str) -> bool:
     return any(label in rev.branch_labels for rev in script.walk_revisions())
 
 
+class MigrationFailed(LifecycleError, RuntimeError):
+    """A migration script raised; the message names the addon, the revision and its file.
+
+    Also a :class:`RuntimeError` (what a failing script usually raises), so code
+    that caught the script's error keeps working; the original is ``__cause__``.
+    """
+
+
 def upgrade(connection: Connection, manifests: Iterable[Manifest], label: str) -> None:
     """Bring branch ``label`` (``core`` or an addon) to its head, inside the open transaction."""
-    cfg = make_config(connection, manifests)
-    if has_branch(cfg, label):
-        command.upgrade(cfg, f"{label}@head")
+    manifests = list(manifests)
+    with _guard(connection, manifests, label, "upgrade"):
+        cfg = make_config(connection, manifests)
+        if has_branch(cfg, label):
+            command.upgrade(cfg, f"{label}@head")
 
 
 def downgrade_to_base(connection: Connection, manifests: Iterable[Manifest], label: str) -> None:
     """Revert every revision of branch ``label`` (drops the addon's tables)."""
-    cfg = make_config(connection, manifests)
-    if has_branch(cfg, label):
-        command.downgrade(cfg, f"{label}@base")
+    manifests = list(manifests)
+    with _guard(connection, manifests, label, "downgrade"):
+        cfg = make_config(connection, manifests)
+        if has_branch(cfg, label):
+            command.downgrade(cfg, f"{label}@base")
+
+
+@contextmanager
+def _guard(connection: Connection, manifests: list[Manifest], label: str, action: str) -> Iterator[None]:
+    """Turn Alembic's errors into one line naming the addon and the revision (and its file)."""
+    missing = _unknown_heads(connection, manifests)
+    if missing:
+        raise LifecycleError(_missing_message(missing[0], manifests, label))
+    try:
+        yield
+    except (CommandError, ResolutionError) as exc:
+        raise LifecycleError(_missing_revision_message(connection, manifests, label, exc)) from None
+    except LifecycleError:
+        raise
+    except Exception as exc:
+        where = _failing_script(exc, manifests)
+        if where is None:
+            raise
+        path, revision = where
+        raise MigrationFailed(
+            f"addon {label!r}: {action} of migration {revision} ({path}) failed: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        ) from exc
+
+
+def _failing_script(exc: BaseException, manifests: list[Manifest]) -> tuple[Path, str] | None:
+    """The innermost migration file in the traceback, and its revision id."""
+    folders = [CORE_MIGRATIONS / "versions"] + [m.migrations_dir for m in manifests]
+    found: Path | None = None
+    revision = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame_file = Path(tb.tb_frame.f_code.co_filename)
+        if any(_inside(frame_file, folder) for folder in folders):
+            found = frame_file
+            revision = tb.tb_frame.f_globals.get("revision")
+        tb = tb.tb_next
+    if found is None:
+        return None
+    return found, str(revision or found.stem)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _unknown_heads(connection: Connection, manifests: list[Manifest]) -> list[str]:
+    """Revisions recorded in ``alembic_version`` that no migration file declares."""
+    applied = _applied_heads(connection)
+    if not applied:
+        return []
+    try:
+        script = ScriptDirectory.from_config(make_config(connection, manifests))
+        known = {r.revision for r in script.walk_revisions()}
+    except Exception:  # noqa: BLE001 - a broken script directory: let Alembic say why
+        return []
+    return sorted(r for r in applied if r not in known)
+
+
+def _missing_message(revision: str, manifests: list[Manifest], label: str) -> str:
+    owner = _owner_of(revision, [m.name for m in manifests]) or label
+    return (
+        f"addon {owner!r}: the database is at migration revision {revision!r}, but no migration "
+        f"file declares it (was a file of {owner}/migrations removed or its revision id changed?)"
+    )
+
+
+def _missing_revision_message(
+    connection: Connection, manifests: list[Manifest], label: str, exc: Exception
+) -> str:
+    """One line for an Alembic resolution error: the unknown applied revision, else Alembic's text."""
+    missing = _unknown_heads(connection, manifests)
+    if missing:
+        return _missing_message(missing[0], manifests, label)
+    return f"addon {label!r}: migrations cannot run: {' '.join(str(exc).split())}"
+
+
+def _applied_heads(connection: Connection) -> set[str]:
+    try:
+        return set(MigrationContext.configure(connection).get_current_heads())
+    except Exception:  # noqa: BLE001
+        return set()
+
+
+def _owner_of(revision: str, names: list[str]) -> str | None:
+    """The addon whose name prefixes the revision id (``masterdata_0002`` -> masterdata)."""
+    best = None
+    for name in names:
+        if revision.startswith(name + "_") and (best is None or len(name) > len(best)):
+            best = name
+    return best
 
 
 def pending(connection: Connection, manifests: Iterable[Manifest], label: str) -> list[str]:
     """Revisions of branch ``label`` not yet applied, oldest first (for dry runs)."""
+    manifests = list(manifests)
+    with _guard(connection, manifests, label, "upgrade"):
+        return _pending(connection, manifests, label)
+
+
+def _pending(connection: Connection, manifests: list[Manifest], label: str) -> list[str]:
     cfg = make_config(connection, manifests)
     if not has_branch(cfg, label):
         return []

@@ -78,8 +78,9 @@ def assert_one_line_error(result, *needles: str) -> None:
 
 
 def _db(inst: Path):
-    conf = tomllib.loads((inst / "config.toml").read_text())
-    return create_engine(conf["database"])
+    from core.config import Instance
+
+    return create_engine(Instance(inst).database_url())
 
 
 # ----- init ---------------------------------------------------------------------------------
@@ -92,7 +93,10 @@ def test_init_sqlite_default(tmp_path: Path, runner: CliRunner):
     assert "create company acme" in result.stdout
     assert "created user 'admin'" in result.stdout
     conf = tomllib.loads((path / "config.toml").read_text())
-    assert conf["database"] == f"sqlite:///{path / 'tixi.db'}"
+    assert conf["database"] == "sqlite:///tixi.db"  # relative to the instance: a copy uses its own
+    from core.config import Instance
+
+    assert Instance(path).database_url() == f"sqlite:///{path / 'tixi.db'}"
     assert len(conf["secret_key"]) >= 32
     assert (path / "tixi.db").is_file()
     engine = _db(path)
@@ -139,11 +143,18 @@ def test_addons_list(inst: Path, runner: CliRunner):
     result = run(runner, inst, "addons", "list")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
-    assert result.stdout.splitlines()[0].split() == ["name", "version", "state", "depends", "companies"]
-    assert rows["alpha"][1:] == ["1.0.0", "installed", "-", "acme"]
-    assert rows["beta"][1:] == ["1.2.0", "installed", "alpha>=1.0", "acme"]
-    assert rows["delta"][1:] == ["1.0.0", "available", "beta,gamma", "-"]
+    assert result.stdout.splitlines()[0].split() == ["name", "version", "state", "depends", "companies", "location"]
+    assert rows["alpha"][1:5] == ["1.0.0", "installed", "-", "acme"]
+    assert rows["beta"][1:5] == ["1.2.0", "installed", "alpha>=1.0", "acme"]
+    assert rows["delta"][1:5] == ["1.0.0", "available", "beta,gamma", "-"]
     assert rows["sectree"][2] == "available"
+    # where each addon was found: the folder, and whether project, addons path or entry point
+    ext = inst.parent / "ext"
+    assert rows["alpha"][5:] == [str(ext / "alpha"), "(addons", "path)"]
+    assert rows["sectree"][5:] == [str(HOOKALL_ADDONS / "sectree"), "(addons", "path)"]
+    project = [r for r in rows.values() if r[-1] == "(project)"]
+    assert project, result.stdout
+    assert all(Path(r[5]).parent.name == "addons" for r in project)
 
 
 def test_install_dry_run_then_install_with_progress(inst: Path, runner: CliRunner):
@@ -328,3 +339,69 @@ def test_error_usage_and_bad_database_url(tmp_path: Path, runner: CliRunner):
     path = tmp_path / "inst"
     _deployment(path)
     assert_one_line_error(run(runner, path, "init", "--db", "notadb://x"), "database")
+
+
+# ----- commands from installed distributions (entry-point group tixi.commands) ---------------
+def _fake_distribution(site: Path, entry_points: str) -> None:
+    """An installed distribution on ``site`` declaring ``tixi.commands`` entry points."""
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "tixi_fake_cmds.py").write_text(
+        "import click\n\n\n@click.command()\ndef hello():\n    click.echo('hello from a distribution')\n\n\n"
+        "not_a_command = 42\n",
+        encoding="utf-8",
+    )
+    dist = site / "tixi_fake_cmds-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tixi-fake-cmds\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[tixi.commands]\n{entry_points}")
+
+
+@pytest.fixture
+def fresh_cli(monkeypatch):
+    """The root command with entry points not loaded yet (and its commands restored after)."""
+    from core.cli import TixiCLI
+
+    monkeypatch.setattr(TixiCLI, "entry_points_loaded", False)
+    before = dict(cli.commands)
+    yield cli
+    cli.commands.clear()
+    cli.commands.update(before)
+
+
+def test_entry_point_commands_are_added_and_broken_ones_cost_one_line(tmp_path: Path, monkeypatch, fresh_cli,
+                                                                      runner: CliRunner):
+    site = tmp_path / "site"
+    _fake_distribution(site, "hello = tixi_fake_cmds:hello\nbroken = tixi_no_such_module:cmd\n"
+                             "odd = tixi_fake_cmds:not_a_command\ninit = tixi_fake_cmds:hello\n")
+    monkeypatch.syspath_prepend(str(site))
+    result = runner.invoke(fresh_cli, ["--instance", str(tmp_path / "none"), "hello"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "hello from a distribution"
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 2, result.stderr  # one line each, no traceback
+    assert any("'broken'" in w and "tixi_no_such_module" in w for w in warnings)
+    assert any("'odd'" in w and "not a click command" in w for w in warnings)
+    assert "Traceback" not in result.output
+    assert cli.commands["init"].callback.__module__ == "core.cli"  # never replaces a kernel command
+    listing = runner.invoke(fresh_cli, ["--instance", str(tmp_path / "none"), "--help"])
+    assert "hello" in listing.stdout
+
+
+def test_kernel_cli_does_not_import_bench():
+    import subprocess
+    import sys
+
+    code = "import sys, core.cli; core.cli.cli; print('bench' in sys.modules, 'bench.cli' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.split() == ["False", "False"]
+    source = (Path(__file__).resolve().parent.parent / "core" / "cli.py").read_text()
+    assert "from bench" not in source
+    assert "import bench" not in source
+
+
+def test_pyproject_registers_bench_and_the_pytest_plugin():
+    conf = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    eps = conf["project"]["entry-points"]
+    assert eps["tixi.commands"] == {"bench": "bench.cli:bench"}
+    assert eps["pytest11"] == {"core.testing.plugin": "core.testing.plugin"}

@@ -105,3 +105,11 @@ def tixi_bench_generate(ctx: Any) -> None:
     from addons.crm_cards.bench import generate
 
     generate(ctx)
+
+
+@hookimpl
+def tixi_company_setup(env: Any, company: Any) -> None:
+    """Default development stages, classification criteria and class policies (idempotent)."""
+    from addons.crm_cards.services import ensure_company_defaults
+
+    ensure_company_defaults(env)

@@ -325,16 +325,6 @@ for _view in VIEWS:
 
 
 # ----- helpers ---------------------------------------------------------------------------
-@bp.before_request
-def _company_defaults() -> None:
-    """First visit of a company: give it the default stages, criteria and class policies."""
-    env = g.get("env")
-    if env is not None and env.session.scalar(
-        select(ClassCriteria.id).where(ClassCriteria.company_id == env.company_id)
-    ) is None:
-        services.ensure_company_defaults(env)
-
-
 def _lang() -> str:
     from flask_babel import get_locale
 

@@ -1,11 +1,15 @@
 """Test helpers for the kernel and for addon authors (pytest fixtures and factories).
 
+Addon authors: use the pytest plugin :mod:`core.testing.plugin` and its
+``tixi_world`` fixture (docs/testing.md); this module holds the building blocks.
+
 Every database test runs on SQLite and on PostgreSQL: the ``tixi_db`` fixture
 is parametrised over both engines. PostgreSQL comes from ``TIXI_TEST_PG_URL``
 or a throwaway server started by :mod:`core.testing.pgserver`; if it cannot be
 started the test fails (never skips).
 
-Usage in an addon's tests::
+Lower-level usage (``make_user``'s default password is ``secret-pass-1``;
+pass ``password=None`` for users that never log in: no Argon2 hashing)::
 
     from core.testing import make_env, make_user, tixi_db  # noqa: F401
 
@@ -46,10 +50,14 @@ _templates: dict[str, str] = {}
 class TixiTestDB:
     """A fresh database with the kernel installed, its registry and handy shortcuts."""
 
-    def __init__(self, url: str, deployment: Deployment | None = None) -> None:
+    def __init__(
+        self, url: str, deployment: Deployment | None = None, use_entry_points: bool = False
+    ) -> None:
         self.url = url
         self.engine_name = "postgresql" if url.startswith("postgresql") else "sqlite"
-        self.registry = Registry(url, deployment or Deployment(path=None), use_entry_points=False)
+        self.registry = Registry(
+            url, deployment or Deployment(path=None), use_entry_points=use_entry_points
+        )
         self.lifecycle = Lifecycle(self.registry)
 
     @contextmanager

@@ -5,7 +5,8 @@ Run ``python -m addons.masterdata.demo.generate`` after changing it; it rewrites
 records belong to company ``guiyan`` (贵研催化, the seed company of DOMAIN.md):
 a director, three territory managers (华北/华东/华南), nine salespeople, back
 office users (password ``tixi-demo-1``), catalyst product lines and varieties,
-300 customers with contacts, territories with their provinces.
+300 customers with contacts, territories with their provinces. Company ``kmtrade``
+(昆明贵金属贸易) gets one user per role it uses, loaded only where it exists.
 """
 
 from __future__ import annotations
@@ -45,6 +46,18 @@ PEOPLE: dict[str, tuple[str, str, str, str, str | None]] = {
     "xu_assist": ("徐静", "Xu Jing", "sales_assistant", "core.group_sales_assistant", "liu_director"),
     "qian_finance": ("钱会计", "Qian Kuaiji", "finance", "core.group_finance", None),
     "yang_gm": ("杨总", "Yang Zong", "general_manager", "core.group_general_manager", None),
+}
+
+# 昆明贵金属贸易 (kmtrade: masterdata and crm_cards, no territories): one user per role it uses.
+# Loaded only where the company exists (``requires_company``). login: as PEOPLE
+KM_COMPANY = "kmtrade"
+KM_PEOPLE: dict[str, tuple[str, str, str, str, str | None]] = {
+    "km_gm": ("郑总", "Zheng Zong", "general_manager", "core.group_general_manager", None),
+    "km_director": ("杨振华", "Yang Zhenhua", "director", "core.group_director", None),
+    "km_sales": ("李明", "Li Ming", "salesperson", "core.group_salesperson", "km_director"),
+    "km_ops": ("吴敏", "Wu Min", "marketing_admin", "core.group_marketing_admin", "km_director"),
+    "km_assist": ("赵晓", "Zhao Xiao", "sales_assistant", "core.group_sales_assistant", "km_director"),
+    "km_finance": ("孙静", "Sun Jing", "finance", "core.group_finance", None),
 }
 
 # region code: (zh, en, manager, {province zh: (province en, division code, salesperson)})
@@ -139,19 +152,22 @@ def _dump(path: Path, doc: dict[str, Any], comment: str) -> None:
 
 
 def employees() -> dict[str, Any]:
-    """Users (password tixi-demo-1) and employees with the reporting line."""
+    """Users (password tixi-demo-1) and employees with the reporting line, guiyan then kmtrade."""
     records: list[dict[str, Any]] = []
-    for n, (login, (zh, en, pos, group, mgr)) in enumerate(PEOPLE.items(), start=1):
-        records.append({
-            "model": "core_user", "id": f"user_{login}",
-            "values": {"login": login, "name": zh, "lang": "zh_CN", "password": PASSWORD,
-                       "company_id": COMPANY, "companies": [COMPANY], "groups": [f"ref:{group}"]},
-        })
-        values: dict[str, Any] = {"company_id": COMPANY, "code": f"E{n:03d}", "name_zh": zh, "name_en": en,
-                                  "position": pos, "user_id": f"ref:user_{login}", "date_joined": dt.date(2020, 3, 1)}
-        if mgr:
-            values["manager_id"] = f"ref:employee_{mgr}"
-        records.append({"model": "masterdata_employee", "id": f"employee_{login}", "values": values})
+    for company, people, prefix in ((COMPANY, PEOPLE, "E"), (f"company:{KM_COMPANY}", KM_PEOPLE, "K")):
+        only = {} if company == COMPANY else {"requires_company": KM_COMPANY}
+        for n, (login, (zh, en, pos, group, mgr)) in enumerate(people.items(), start=1):
+            records.append({
+                "model": "core_user", "id": f"user_{login}", **only,
+                "values": {"login": login, "name": zh, "lang": "zh_CN", "password": PASSWORD,
+                           "company_id": company, "companies": [company], "groups": [f"ref:{group}"]},
+            })
+            values: dict[str, Any] = {"company_id": company, "code": f"{prefix}{n:03d}", "name_zh": zh,
+                                      "name_en": en, "position": pos, "user_id": f"ref:user_{login}",
+                                      "date_joined": dt.date(2020, 3, 1)}
+            if mgr:
+                values["manager_id"] = f"ref:employee_{mgr}"
+            records.append({"model": "masterdata_employee", "id": f"employee_{login}", **only, "values": values})
     return {"records": records}
 
 
@@ -258,7 +274,8 @@ def territories(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     """Write every demo file."""
     rows = customer_rows()
-    _dump(HERE / "employees.yaml", employees(), "Demo users and employees of 贵研催化 (password tixi-demo-1).")
+    _dump(HERE / "employees.yaml", employees(),
+          "Demo users and employees of 贵研催化 and 昆明贵金属贸易 (password tixi-demo-1); docs/admin.md lists them.")
     _dump(HERE / "products.yaml", products(), "Demo product lines and varieties (catalysts).")
     _dump(HERE / "customers.yaml", customers(rows), f"{len(rows)} demo customers with contacts.")
     _dump(TERR_DEMO / "territories.yaml", territories(rows), "Demo territories 华北/华东/华南, provinces, people, assignments.")
