@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,6 +32,9 @@ from addons.crm_cards.models import (
 )
 from addons.masterdata.models import Contact, Customer
 from core.plugins import flatten
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @dataclass
@@ -84,7 +87,7 @@ def _section(obj: Any) -> ProfileSection:
     )
 
 
-def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None = None) -> ProfileCard:
+def profile_card(env: Env, customer_id: int, months: int = 12, year: int | None = None) -> ProfileCard:
     """Gather the profile card of a readable customer (:class:`AccessDenied` otherwise).
 
     A bounded number of queries whatever the history's length: monthly cards

@@ -12,8 +12,7 @@ audit trail. ``pricing.bid`` is the manager's go/no-go on a bid.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import _l
 from core.security.approvals import Transition, Workflow
 
 SALES = ["core.group_salesperson"]

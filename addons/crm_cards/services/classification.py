@@ -6,9 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from addons.crm_cards.models import (
@@ -36,7 +35,11 @@ from addons.crm_cards.services.profiles import profile
 from addons.crm_cards.workflows import CLASS_CHANGE
 from addons.masterdata.models import Customer
 from core.errors import AccessDenied, ValidationError
+from core.i18n import _
 from core.security import approvals
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 SIZE_SCORES = {"small": Decimal("30"), "medium": Decimal("60"), "large": Decimal("90")}
 
@@ -105,7 +108,7 @@ def validate_criteria(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update_criteria(env: Any, values: Mapping[str, Any]) -> ClassCriteria:
+def update_criteria(env: Env, values: Mapping[str, Any]) -> ClassCriteria:
     """Change the company's criteria (rights: directors); thresholds must decrease A > B > C."""
     row = criteria(env)
     data = validate_criteria(values)
@@ -123,7 +126,7 @@ def update_criteria(env: Any, values: Mapping[str, Any]) -> ClassCriteria:
     return row
 
 
-def assess(env: Any, customer_id: int, scores: Mapping[str, Any], on: dt.date | None = None, note: str | None = None) -> ClassAssessment:
+def assess(env: Env, customer_id: int, scores: Mapping[str, Any], on: dt.date | None = None, note: str | None = None) -> ClassAssessment:
     """Record a customer's factor scores (0-100); ``sales`` optional (else from monthly cards)."""
     customer(env, customer_id)
     errors: dict[str, str] = {}
@@ -145,7 +148,7 @@ def assess(env: Any, customer_id: int, scores: Mapping[str, Any], on: dt.date | 
     )
 
 
-def suggest_classes(env: Any, customer_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> dict[int, Suggestion]:
+def suggest_classes(env: Env, customer_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> dict[int, Suggestion]:
     """Suggested class of readable customers (all when ``customer_ids`` is None): three SQL queries.
 
     Factors: sales = the last twelve months' sales on monthly cards relative
@@ -207,20 +210,20 @@ def suggest_classes(env: Any, customer_ids: Iterable[int] | None = None, as_of: 
     return out
 
 
-def suggest_class(env: Any, customer_id: int, as_of: dt.date | None = None) -> Suggestion:
+def suggest_class(env: Env, customer_id: int, as_of: dt.date | None = None) -> Suggestion:
     """The suggested class of one customer (:class:`AccessDenied` if not readable)."""
     customer(env, customer_id)
     return suggest_classes(env, [customer_id], as_of)[customer_id]
 
 
-def current_class(env: Any, customer_id: int) -> str | None:
+def current_class(env: Env, customer_id: int) -> str | None:
     """The customer's current class (None when never classified)."""
     row = profile(env, customer_id, create=False)
     return row.class_code if row else None
 
 
 def set_class(
-    env: Any,
+    env: Env,
     customer_id: int,
     class_code: str,
     reason: str,
@@ -254,7 +257,7 @@ def set_class(
     return row
 
 
-def class_history(env: Any, customer_id: int) -> list[CustomerClass]:
+def class_history(env: Env, customer_id: int) -> list[CustomerClass]:
     """Classes the customer had, newest first."""
     return env.search(CustomerClass, CustomerClass.customer_id == customer_id, order_by=[CustomerClass.id.desc()])
 
@@ -270,7 +273,7 @@ def review_period(crit: ClassCriteria, on: dt.date) -> str:
     return f"{on.year}-P{index}"
 
 
-def run_class_review(env: Any, on: dt.date | None = None, period: str | None = None) -> ClassReview:
+def run_class_review(env: Env, on: dt.date | None = None, period: str | None = None) -> ClassReview:
     """Propose class changes for every readable customer whose suggested class differs.
 
     Creates a :class:`ClassReview` for the period (refused if one exists) with
@@ -312,7 +315,7 @@ def run_class_review(env: Any, on: dt.date | None = None, period: str | None = N
     return review
 
 
-def decide_proposal(env: Any, proposal: ClassProposal, approve: bool, comment: str | None = None) -> str:
+def decide_proposal(env: Env, proposal: ClassProposal, approve: bool, comment: str | None = None) -> str:
     """The Director approves (class applied) or refuses a proposed class change, with a reason."""
     if not (comment or "").strip() and not approve:
         raise ValidationError(_("Give a reason when you refuse."), {"comment": _("Required.")})
@@ -321,7 +324,7 @@ def decide_proposal(env: Any, proposal: ClassProposal, approve: bool, comment: s
 
 
 # ----- class policy ----------------------------------------------------------------------
-def class_policy(env: Any, customer_id: int) -> dict[str, Any] | None:
+def class_policy(env: Env, customer_id: int) -> dict[str, Any] | None:
     """The policy of the customer's current class (None when unclassified or not readable)."""
     try:
         code = current_class(env, customer_id)
@@ -332,7 +335,7 @@ def class_policy(env: Any, customer_id: int) -> dict[str, Any] | None:
     return policy_for_class(env, code)
 
 
-def policy_for_class(env: Any, class_code: str) -> dict[str, Any] | None:
+def policy_for_class(env: Env, class_code: str) -> dict[str, Any] | None:
     """The company's policy for a class, as a dict."""
     row = env.session.scalar(
         select(ClassPolicy).where(ClassPolicy.company_id == env.company_id, ClassPolicy.class_code == class_code)

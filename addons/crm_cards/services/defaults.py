@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import func, select
 
 from addons.crm_cards.models import ClassCriteria, ClassPolicy, DevelopmentStage
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "data" / "defaults.yaml"
 
@@ -22,7 +25,7 @@ def default_config() -> dict[str, Any]:
     return yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
 
 
-def ensure_company_defaults(env: Any) -> None:
+def ensure_company_defaults(env: Env) -> None:
     """Give the current company the default stages, criteria and policies if it has none.
 
     Configuration seed, done once per company on first use (the kernel has no
@@ -47,7 +50,7 @@ def _conf_value(value: Any) -> Any:
     return Decimal(value) if isinstance(value, str) else value
 
 
-def criteria(env: Any) -> ClassCriteria:
+def criteria(env: Env) -> ClassCriteria:
     """The company's classification criteria (defaults created on first use)."""
     row = env.session.scalar(select(ClassCriteria).where(ClassCriteria.company_id == env.company_id))
     if row is None:
@@ -56,7 +59,7 @@ def criteria(env: Any) -> ClassCriteria:
     return row
 
 
-def stages(env: Any) -> list[DevelopmentStage]:
+def stages(env: Env) -> list[DevelopmentStage]:
     """The company's development stages in order (defaults created on first use)."""
     rows = env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
     if not rows:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addons.crm_cards.models import (
     ActionItem,
@@ -15,9 +15,12 @@ from addons.crm_cards.models import (
 )
 from addons.masterdata.models import Customer
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 # ----- handover and labels ---------------------------------------------------------------
-def handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+def handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int]:
     """Move a leaving employee's open cards, plans, actions and archives to a successor.
 
     Strategy cards and key-account plans of this year and later, monthly cards
@@ -56,7 +59,7 @@ _LABEL_MODELS: dict[str, type] = {
 }
 
 
-def record_label(env: Any, model: str, res_id: int) -> str | None:
+def record_label(env: Env, model: str, res_id: int) -> str | None:
     """A human label for a crm_cards record (None for other models)."""
     cls = _LABEL_MODELS.get(model)
     if cls is None:

@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from addons.masterdata.models import Customer, Product
-from addons.pricing.lang import N_
 from addons.pricing.models import Metal, MonthlyMetalPrice, ProductCost, ProductFormula, QuoteLine
 from addons.pricing.services.helpers import (
     COST_Q,
@@ -22,10 +21,14 @@ from addons.pricing.services.helpers import (
     not_negative,
     positive,
 )
+from core.i18n import N_
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- cost inputs (Finance) ----------------------------------------------------------------
-def metal_by_code(env: Any, code: str) -> Metal:
+def metal_by_code(env: Env, code: str) -> Metal:
     """A metal of the company by code (case-insensitive), else a clear error."""
     metal = env.session.scalar(
         select(Metal).where(Metal.company_id == env.company_id, func.lower(Metal.code) == str(code).strip().lower())
@@ -35,7 +38,7 @@ def metal_by_code(env: Any, code: str) -> Metal:
     return metal
 
 
-def set_metal_price(env: Any, metal: str | Metal, month: dt.date, price: Any) -> MonthlyMetalPrice:
+def set_metal_price(env: Env, metal: str | Metal, month: dt.date, price: Any) -> MonthlyMetalPrice:
     """Enter (or correct) a metal's market price per gram for a month."""
     metal_obj = metal if isinstance(metal, Metal) else metal_by_code(env, metal)
     value = positive(env, price, "price_per_gram", N_("Price per gram"))
@@ -50,7 +53,7 @@ def set_metal_price(env: Any, metal: str | Metal, month: dt.date, price: Any) ->
     return row
 
 
-def set_product_cost(env: Any, product_id: int, month: dt.date, manufacturing_cost: Any, carrier_cost: Any) -> ProductCost:
+def set_product_cost(env: Env, product_id: int, month: dt.date, manufacturing_cost: Any, carrier_cost: Any) -> ProductCost:
     """Enter (or correct) a product's manufacturing and carrier cost per unit for a month."""
     env.get(Product, product_id)
     manufacturing = not_negative(env, manufacturing_cost, "manufacturing_cost", N_("Manufacturing cost"))
@@ -66,7 +69,7 @@ def set_product_cost(env: Any, product_id: int, month: dt.date, manufacturing_co
     return row
 
 
-def set_formula(env: Any, product_id: int, grams: Mapping[str, Any], customer_id: int | None = None) -> list[ProductFormula]:
+def set_formula(env: Env, product_id: int, grams: Mapping[str, Any], customer_id: int | None = None) -> list[ProductFormula]:
     """Replace a product's formula (grams of each metal per unit), optionally for one customer."""
     env.get(Product, product_id)
     if customer_id is not None:
@@ -107,7 +110,7 @@ class Cost:
         return (sum(self.metals.values(), Decimal("0")) + self.manufacturing + self.carrier).quantize(COST_Q)
 
 
-def product_costs(env: Any, product_ids: Iterable[int], on_date: dt.date, customer_id: int | None = None) -> dict[int, Cost]:
+def product_costs(env: Env, product_ids: Iterable[int], on_date: dt.date, customer_id: int | None = None) -> dict[int, Cost]:
     """Cost of each product for the month of ``on_date`` (three queries whatever the count).
 
     Raises a clear error for a product without a formula, a metal without a
@@ -154,12 +157,12 @@ def product_costs(env: Any, product_ids: Iterable[int], on_date: dt.date, custom
     return out
 
 
-def product_cost(env: Any, product_id: int, on_date: dt.date, customer_id: int | None = None) -> Cost:
+def product_cost(env: Env, product_id: int, on_date: dt.date, customer_id: int | None = None) -> Cost:
     """Cost of one product for the month of ``on_date`` (see :func:`product_costs`)."""
     return product_costs(env, [product_id], on_date, customer_id)[product_id]
 
 
 
-def cost_visible(env: Any) -> bool:
+def cost_visible(env: Env) -> bool:
     """Whether the user may see costs and margins."""
     return env.field_visible(QuoteLine, "cost")

@@ -7,12 +7,11 @@ import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from addons.masterdata.models import Customer
-from addons.pricing.lang import N_
 from addons.pricing.models import (
     CHANNEL_LABELS,
     LEVEL_LABELS,
@@ -24,11 +23,15 @@ from addons.pricing.models import (
     StrategyTarget,
 )
 from addons.pricing.services.costs import product_costs
-from addons.pricing.services.helpers import HUNDRED, PCT_Q, _label, _product_name, fail, money
+from addons.pricing.services.helpers import HUNDRED, PCT_Q, _product_name, fail, money
+from core.i18n import N_, current_lang
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- strategy and bands -------------------------------------------------------------------
-def strategy_for(env: Any, year: int) -> PricingStrategy:
+def strategy_for(env: Env, year: int) -> PricingStrategy:
     """The company's strategy for a year, else a clear error."""
     strategy = env.session.scalar(
         select(PricingStrategy).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year,
@@ -39,7 +42,7 @@ def strategy_for(env: Any, year: int) -> PricingStrategy:
     return strategy
 
 
-def customer_class(env: Any, customer_id: int, year: int | None = None) -> str | None:
+def customer_class(env: Env, customer_id: int, year: int | None = None) -> str | None:
     """The customer's class (A/B/C/D).
 
     From ``tixi_customer_class_policy`` (crm_cards) when an enabled addon
@@ -64,7 +67,7 @@ def customer_class(env: Any, customer_id: int, year: int | None = None) -> str |
     return env.session.scalar(stmt.order_by(CustomerAssessment.year.desc()).limit(1))
 
 
-def assess_customer(env: Any, customer_id: int, year: int, attractiveness: str, ability: str,
+def assess_customer(env: Env, customer_id: int, year: int, attractiveness: str, ability: str,
                     channel: str = "direct", customer_class_: str | None = None) -> CustomerAssessment:
     """Place a customer in the strategy matrix for a year (and set its channel)."""
     env.get(Customer, customer_id)
@@ -123,7 +126,7 @@ def quote_type_for(strategy: PricingStrategy, attractiveness: str | None, abilit
 
 
 def compute_bands(
-    env: Any,
+    env: Env,
     customer_id: int,
     product_ids: Sequence[int],
     on_date: dt.date,
@@ -149,7 +152,7 @@ def compute_bands(
     rule = next((r for r in strategy.rules if r.quote_type == qtype and r.active), None)
     if rule is None:
         raise fail(env, N_("The strategy has no rule for the quote type %(qtype)s."), "quote_type",
-                   qtype=_label(env, QUOTE_TYPE_LABELS, qtype))
+                   qtype=QUOTE_TYPE_LABELS.label(qtype, current_lang(env)))
     pricing = {p.product_id: p for p in env.session.scalars(select(ProductPricing).where(
         ProductPricing.company_id == env.company_id, ProductPricing.year == on_date.year,
         ProductPricing.product_id.in_(ids),
@@ -208,12 +211,12 @@ def _adjustment(targets: list[StrategyTarget], klass: str | None, stage: str | N
     return best[1] if best else Decimal("0")
 
 
-def band_for(env: Any, customer_id: int, product_id: int, on_date: dt.date, **kwargs: Any) -> Band:
+def band_for(env: Env, customer_id: int, product_id: int, on_date: dt.date, **kwargs: Any) -> Band:
     """The band of one product for a customer (see :func:`compute_bands`)."""
     return compute_bands(env, customer_id, [product_id], on_date, **kwargs)[product_id]
 
 
-def price_for_hook(env: Any, customer_id: int, product_id: int, on_date: dt.date) -> dict[str, Any]:
+def price_for_hook(env: Env, customer_id: int, product_id: int, on_date: dt.date) -> dict[str, Any]:
     """The answer of ``tixi_price_for``: the band, with the cost only for cost roles."""
     env.get(Customer, customer_id)
     band = band_for(env, customer_id, product_id, on_date)
