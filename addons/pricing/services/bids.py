@@ -20,7 +20,6 @@ def request_bid(env: Env, quote: Quote, comment: str | None = None) -> str:
     if quote.kind != "bid":
         raise fail(env, N_("Only a bid needs a go/no-go decision."), "kind")
     row = approvals.fire(env, BID_WORKFLOW, quote, "request", comment=comment)
-    env.write(quote, {"bid_decision": row.state})
     return row.state
 
 
@@ -29,5 +28,4 @@ def decide_bid(env: Env, quote: Quote, go: bool, comment: str | None = None) -> 
     if quote.kind != "bid":
         raise fail(env, N_("Only a bid needs a go/no-go decision."), "kind")
     row = approvals.fire(env, BID_WORKFLOW, quote, "go" if go else "no_go", comment=comment)
-    env.write(quote, {"bid_decision": row.state})
     return row.state

@@ -234,8 +234,7 @@ def set_line_price(env: Env, line: QuoteLine, unit_price: Any, quantity: Any = N
 
 def _fire(env: Env, quote: Quote, transition: str, comment: str | None = None, amount: Decimal | None = None) -> str:
     row = approvals.fire(env, QUOTE_WORKFLOW, quote, transition, comment=comment, amount=amount)
-    env.write(quote, {"state": row.state})
-    return row.state
+    return row.state  # the kernel has set quote.state (state_field)
 
 
 def submit_quote(env: Env, quote: Quote, comment: str | None = None) -> str:
