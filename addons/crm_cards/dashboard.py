@@ -20,7 +20,7 @@ from werkzeug.routing import BuildError
 from addons.crm_cards import services
 from addons.crm_cards.models import CLASS_CODES, KeyAccountPlan, MonthlyCard
 from addons.masterdata.models import Customer
-from core.i18n import _
+from core.i18n import _, current_lang
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -69,7 +69,7 @@ def missing_html(env: Env, limit: int = 10) -> Markup:
     items = []
     for cust in rows:
         url = _url("crm_cards.monthly_form", customer_id=cust.id, month=f"{month:%Y-%m}")
-        name = escape(cust.display(getattr(env, "lang", "zh_CN")) if hasattr(cust, "display") else cust.name_zh)
+        name = escape(cust.display(current_lang(env)) if hasattr(cust, "display") else cust.name_zh)
         items.append(Markup('<li><a href="{}">{}</a></li>').format(url, name) if url else Markup("<li>{}</li>").format(name))
     return Markup('<p class="mb-1">{}</p><ul class="mb-0">{}</ul>').format(head, Markup("").join(items))
 

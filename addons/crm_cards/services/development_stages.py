@@ -61,6 +61,6 @@ def pipeline(env: Env, territory_id: int | None = None) -> list[tuple[Developmen
     if cond is not None:
         stmt = stmt.where(cond)
     by_stage: dict[int, list[tuple[Customer, CustomerProfile]]] = {s.id: [] for s in cols}
-    for cust, prof in env.session.execute(stmt):
+    for cust, prof in env.execute(stmt):
         by_stage.setdefault(prof.stage_id, []).append((cust, prof))
     return [(s, by_stage.get(s.id, [])) for s in cols]

@@ -81,7 +81,7 @@ def on_monthly_saved(env: Env, record: MonthlyCard) -> None:
     refresh_risk(env, record.customer_id)
 
 
-def validate_record(model: str, record: Any) -> None:
+def validate_record(model: str, record: Any, env: Env) -> None:
     """Checks that hold whichever page saves the record (generic forms included)."""
     errors: dict[str, str] = {}
     if model == "crm_cards_key_account":
@@ -100,23 +100,17 @@ def validate_record(model: str, record: Any) -> None:
         for fk, cls in (("strategy_id", StrategyCard), ("plan_id", KeyAccountPlan)):
             parent_id = getattr(record, fk, None)
             if parent_id is not None:
-                parent = record_session(record).get(cls, parent_id)
+                # the parent must belong to the same customer, whoever may read it
+                parent = env.sudo().get(cls, parent_id)
                 if parent is None or parent.customer_id != record.customer_id:
                     errors[fk] = _("It belongs to another customer.")
     _raise(errors)
 
 
-def record_session(record: Any) -> Any:
-    """The session a record is attached to."""
-    from sqlalchemy.orm import object_session
-
-    return object_session(record)
-
-
 def on_saved(env: Env, model: str, record: Any, event: str) -> None:
     """Keep the customer's profile in step when classes, stages, screenings or monthly cards
     are saved, whichever page or service saved them."""
-    validate_record(model, record)
+    validate_record(model, record, env)
     if model == "crm_cards_monthly":
         refresh_risk(env, record.customer_id)
     elif model == "crm_cards_customer_class" and event == "created":

@@ -6,8 +6,6 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from addons.crm_cards.models import CustomerProfile
 from addons.crm_cards.services.helpers import customer
 
@@ -19,7 +17,8 @@ if TYPE_CHECKING:
 def profile(env: Env, customer_id: int, create: bool = True) -> CustomerProfile | None:
     """The CRM profile row of a customer the user may read (created when missing)."""
     customer(env, customer_id)
-    row = env.session.scalar(select(CustomerProfile).where(CustomerProfile.customer_id == customer_id))
+    # the profile follows its customer (checked above) and is kept by reactions whoever triggers them
+    row = next(iter(env.sudo().search(CustomerProfile, CustomerProfile.customer_id == customer_id, limit=1)), None)
     if row is None and create:
         row = CustomerProfile(
             customer_id=customer_id, company_id=env.company_id,

@@ -51,7 +51,7 @@ def customers_by_class_per_territory(env: Env) -> dict[str, dict[str, int]]:
             .where(Customer.active.is_(True))
             .group_by(CustomerProfile.class_code)
         )
-        return {"-": {code or "-": int(n) for code, n in env.session.execute(stmt)}}
+        return {"-": {code or "-": int(n) for code, n in env.execute(stmt)}}
     from addons.territories.models import CustomerTerritory, Territory
 
     closure = Territory.__tixi_closure__
@@ -71,6 +71,6 @@ def customers_by_class_per_territory(env: Env) -> dict[str, dict[str, int]]:
         .group_by(roots.c.name, CustomerProfile.class_code)
     )
     out: dict[str, dict[str, int]] = {}
-    for terr, code, n in env.session.execute(stmt):
+    for terr, code, n in env.execute(stmt):
         out.setdefault(terr or "-", {})[code or "-"] = int(n)
     return out
