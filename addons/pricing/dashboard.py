@@ -32,7 +32,7 @@ def widgets(env: Env) -> list[Any]:
         stmt = env.select(Quote).where(Quote.state == "waiting").order_by(Quote.quote_date).limit(10)
         if limit is not None:
             stmt = stmt.where(Quote.max_deviation_pct <= limit)
-        rows = list(env.session.scalars(stmt))
+        rows = list(env.scalars(stmt))
         lang = current_lang(env)
         nothing = _("Nothing to approve.")
         items = "".join(

@@ -95,7 +95,7 @@ def margin_report(
     stmt = stmt.group_by(*dims).order_by(*dims)
     territory_names = _territory_names(env) if "territory" in by else {}
     rows = []
-    for row in env.session.execute(stmt):
+    for row in env.execute(stmt):
         values = list(row[: len(by)])
         if "territory" in by:
             i = list(by).index("territory")
@@ -144,9 +144,9 @@ def outside_band_report(
 
     names = {}
     rows = []
-    for r in env.session.execute(stmt):
+    for r in env.execute(stmt):
         if r.customer_id not in names:
-            c = env.session.get(Customer, r.customer_id)
+            c = env.sudo().get(Customer, r.customer_id)  # the customer of a quote the user may read
             names[r.customer_id] = c.name_zh if c else "-"
         number = r.number if r.revision == 1 else f"{r.number}-R{r.revision}"
         rows.append([number, names[r.customer_id], Decimal(r.max_deviation_pct), r.required_group or "", r.state,
@@ -176,7 +176,7 @@ def win_loss_report(
 
     lang = current_lang(env)
     rows = []
-    for qtype, w, lo, op, amount in env.session.execute(stmt):
+    for qtype, w, lo, op, amount in env.execute(stmt):
         w, lo = int(w or 0), int(lo or 0)
         rate = (Decimal(w) / Decimal(w + lo) * 100).quantize(Decimal("0.1")) if w + lo else Decimal("0")
         rows.append([QUOTE_TYPE_LABELS.label(qtype, lang), w, lo, int(op or 0), rate, _d(amount).quantize(Decimal("0.01"))])
@@ -205,7 +205,7 @@ def realisation_report(
 
     lang = current_lang(env)
     rows = []
-    for k, q, t, f in env.session.execute(stmt):
+    for k, q, t, f in env.execute(stmt):
         q, t, f = _d(q).quantize(Decimal("0.01")), _d(t).quantize(Decimal("0.01")), _d(f).quantize(Decimal("0.01"))
         pct = (q / t * 100).quantize(Decimal("0.01")) if t else Decimal("0")
         name = QUOTE_TYPE_LABELS.label(k, lang) if by == "strategy" else k

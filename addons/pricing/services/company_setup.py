@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from addons.pricing.models import (
     LEVEL_LABELS,
     METHOD_LABELS,
@@ -52,9 +50,8 @@ def setup_company(env: Env, year: int | None = None) -> PricingStrategy:
         if code not in existing:
             env.create(Metal, {"code": code, "name_zh": zh, "name_en": en, "sequence": seq})
     year = year or today(env).year
-    strategy = env.session.scalar(
-        select(PricingStrategy).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year)
-    )
+    # the year's strategy of the company, if any (one per year)
+    strategy = next(iter(env.sudo().search(PricingStrategy, PricingStrategy.year == year, limit=1)), None)
     if strategy is None:
         strategy = create_strategy(env, year)
     return strategy
@@ -85,10 +82,7 @@ def create_strategy(
     if missing:
         raise fail(env, N_("The strategy has no rule for the quote type %(qtype)s."), "rules",
                    qtype=QUOTE_TYPE_LABELS.label(missing[0], current_lang(env)))
-    exists = env.session.scalar(
-        select(PricingStrategy.id).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year)
-    )
-    if exists:
+    if env.sudo().count(PricingStrategy, PricingStrategy.year == year):  # one strategy per year in the company
         raise fail(env, N_("There is already a pricing strategy for %(year)s."), "year", year=year)
     with env.session.begin_nested():
         strategy = env.create(PricingStrategy, {
@@ -137,9 +131,10 @@ def save_rule(env: Env, strategy: PricingStrategy, quote_type: str, values: Mapp
     cleaned = clean_rule(env, quote_type, values)
     for key in ("target_margin_pct", "floor_margin_pct", "target_discount_pct", "max_discount_pct"):
         cleaned.setdefault(key, None)
-    rule = env.session.scalar(
-        select(StrategyRule).where(StrategyRule.strategy_id == strategy.id, StrategyRule.quote_type == quote_type)
-    )
+    # one rule per quote type (an upsert): env.create/env.write check the rights
+    rule = next(iter(env.sudo().search(
+        StrategyRule, StrategyRule.strategy_id == strategy.id, StrategyRule.quote_type == quote_type, limit=1,
+    )), None)
     if rule is None:
         return env.create(StrategyRule, {"strategy_id": strategy.id, "quote_type": quote_type, **cleaned})
     env.write(rule, cleaned)
@@ -155,11 +150,13 @@ def save_target(env: Env, strategy: PricingStrategy, customer_class: str | None,
         raise fail(env, N_("Unknown life-cycle stage: %(value)s."), "lifecycle_stage", value=lifecycle_stage)
     adjust = to_decimal(env, adjust_pct, "adjust_pct", N_("Adjustment (points)"))
     target = None if target_margin_pct in (None, "") else to_decimal(env, target_margin_pct, "target_margin_pct", N_("Target margin %"))
-    row = env.session.scalar(select(StrategyTarget).where(
-        StrategyTarget.strategy_id == strategy.id,
+    # one target per class and stage (an upsert): env.create/env.write check the rights
+    row = next(iter(env.sudo().search(
+        StrategyTarget, StrategyTarget.strategy_id == strategy.id,
         StrategyTarget.customer_class.is_(None) if customer_class is None else StrategyTarget.customer_class == customer_class,
         StrategyTarget.lifecycle_stage.is_(None) if lifecycle_stage is None else StrategyTarget.lifecycle_stage == lifecycle_stage,
-    ))
+        limit=1,
+    )), None)
     values = {"adjust_pct": adjust, "target_margin_pct": target}
     if row is None:
         return env.create(StrategyTarget, {"strategy_id": strategy.id, "customer_class": customer_class,

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from addons.masterdata.models import Product
 from addons.pricing.models import PricingSettings
 from core.errors import ValidationError
@@ -84,13 +82,13 @@ def today(env: Env) -> dt.date:
 
     from core.models import Company
 
-    company = env.session.get(Company, env.company_id)
+    company = env.sudo().get(Company, env.company_id)  # the company's own time zone, whoever asks
     tz = ZoneInfo(company.timezone or "Asia/Shanghai") if company else dt.UTC
     return dt.datetime.now(tz).date()
 
 
 def _product_name(env: Env, product_id: int) -> str:
-    product = env.session.get(Product, product_id)
+    product = env.sudo().get(Product, product_id)  # names the product in an error, whoever reads it
     if product is None:
         return f"#{product_id}"
     return product.display(current_lang(env))
@@ -118,10 +116,11 @@ class Money:
 
 def money(env: Env) -> Money:
     """The company's pricing settings (defaults: company currency, 2 decimals, half-up)."""
-    row = env.session.scalar(select(PricingSettings).where(PricingSettings.company_id == env.company_id))
+    # the company's currency and rounding price every quote, whoever prices it
+    row = next(iter(env.sudo().search(PricingSettings, limit=1)), None)
     if row is not None:
         return Money(row.currency, row.decimals, row.rounding, row.quote_validity_days)
     from core.models import Company
 
-    company = env.session.get(Company, env.company_id)
+    company = env.sudo().get(Company, env.company_id)
     return Money(getattr(company, "currency", None) or "CNY", 2, "ROUND_HALF_UP", 30)
