@@ -58,7 +58,7 @@ class Suggestion:
 FACTORS = ("sales", "size", "standing", "credit", "potential")
 
 
-def compute_class(crit: Any, factors: Mapping[str, Decimal]) -> tuple[Decimal, str]:
+def compute_class(crit: ClassCriteria, factors: Mapping[str, Decimal]) -> tuple[Decimal, str]:
     """Weighted score (0-100) of factor scores and the class its thresholds give.
 
     ``score = sum(weight_f * score_f) / sum(weight_f)`` over the factors given
