@@ -15,9 +15,12 @@ user context is complete), because building it needs that same context.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, false, select
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 class ReadableCustomerIds:
@@ -28,7 +31,7 @@ class ReadableCustomerIds:
     list of ids (it has ``subquery``).
     """
 
-    def __init__(self, env: Any) -> None:
+    def __init__(self, env: Env) -> None:
         self._env = env
         self._stmt: Select | None = None
 
@@ -52,6 +55,6 @@ class ReadableCustomerIds:
         return self.select()
 
 
-def customer_context(env: Any) -> dict[str, Any]:
+def customer_context(env: Env) -> dict[str, Any]:
     """The ``tixi_user_context`` values of crm_cards."""
     return {"crm_customer_ids": ReadableCustomerIds(env)}

@@ -11,16 +11,19 @@ director the whole company.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from addons.crm_cards import services
 from addons.crm_cards.models import CLASS_CODES, KeyAccountPlan, MonthlyCard
 from addons.masterdata.models import Customer
+from core.i18n import _, current_lang
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 def _url(endpoint: str, **values: Any) -> str | None:
@@ -30,7 +33,7 @@ def _url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-def class_chart(env: Any) -> dict[str, Any]:
+def class_chart(env: Env) -> dict[str, Any]:
     """ECharts option: one bar per territory, stacked by class (A..D, unclassified)."""
     data = services.customers_by_class_per_territory(env)
     territories = sorted(data)
@@ -58,7 +61,7 @@ def class_chart(env: Any) -> dict[str, Any]:
     }
 
 
-def missing_html(env: Any, limit: int = 10) -> Markup:
+def missing_html(env: Env, limit: int = 10) -> Markup:
     """Count and first names of the customers missing last month's card."""
     month = services.last_month()
     total, rows = services.missing_monthly_page(env, month, limit=limit)
@@ -66,12 +69,12 @@ def missing_html(env: Any, limit: int = 10) -> Markup:
     items = []
     for cust in rows:
         url = _url("crm_cards.monthly_form", customer_id=cust.id, month=f"{month:%Y-%m}")
-        name = escape(cust.display(getattr(env, "lang", "zh_CN")) if hasattr(cust, "display") else cust.name_zh)
+        name = escape(cust.display(current_lang(env)) if hasattr(cust, "display") else cust.name_zh)
         items.append(Markup('<li><a href="{}">{}</a></li>').format(url, name) if url else Markup("<li>{}</li>").format(name))
     return Markup('<p class="mb-1">{}</p><ul class="mb-0">{}</ul>').format(head, Markup("").join(items))
 
 
-def behind_html(env: Any, limit: int = 10) -> Markup:
+def behind_html(env: Env, limit: int = 10) -> Markup:
     """Key accounts whose plan has late stage goals."""
     rows = services.key_accounts_behind_plan(env, limit=limit)
     if not rows:
@@ -84,7 +87,7 @@ def behind_html(env: Any, limit: int = 10) -> Markup:
     return Markup('<ul class="mb-0">{}</ul>').format(Markup("").join(items))
 
 
-def widgets(env: Any) -> list[Any]:
+def widgets(env: Env) -> list[Any]:
     """The three widgets, each only for users who may read what it shows."""
     from core.web.dashboard import Widget
 

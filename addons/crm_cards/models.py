@@ -23,8 +23,9 @@ rule, see ``security/security.yaml`` and :mod:`addons.crm_cards.access`).
   technical data.
 
 Workflow states (``state`` columns) mirror the kernel's approval state
-(``core_approval``) so lists can filter on them in SQL; they are only changed
-by the services in :mod:`addons.crm_cards.services`.
+(``core_approval``) so lists can filter on them in SQL; the kernel keeps them
+in step when a transition fires (``state_field`` of the workflows in
+:mod:`addons.crm_cards.workflows`).
 
 Money is ``Numeric`` (``Decimal``), never float; months are stored as the
 first day of the month (``datetime.date``).
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import (
     Boolean,
@@ -50,56 +52,49 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, BusinessMixin, UTCDateTime
+from core.i18n import N_, Choices, _l, add_catalog_dir
+from core.i18n import label as text_label
 
-Labels = dict[str, dict[str, str]]
+add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
 
 CLASS_CODES = ("A", "B", "C", "D")
-CLASS_LABELS: Labels = {
-    "A": {"zh_CN": "A类客户", "en": "Class A"},
-    "B": {"zh_CN": "B类客户", "en": "Class B"},
-    "C": {"zh_CN": "C类客户", "en": "Class C"},
-    "D": {"zh_CN": "D类客户", "en": "Class D"},
-}
-CARD_STATE: Labels = {
-    "draft": {"zh_CN": "草稿", "en": "Draft"},
-    "submitted": {"zh_CN": "待片区经理审批", "en": "Waiting for the territory manager"},
-    "submitted_key": {"zh_CN": "待营销总监审批", "en": "Waiting for the director"},
-    "approved": {"zh_CN": "已批准", "en": "Approved"},
-    "rejected": {"zh_CN": "已退回", "en": "Rejected"},
-}
-MONTHLY_STATE: Labels = {
-    "draft": {"zh_CN": "草稿", "en": "Draft"},
-    "submitted": {"zh_CN": "待审阅", "en": "Waiting for review"},
-    "reviewed": {"zh_CN": "已审阅", "en": "Reviewed"},
-    "returned": {"zh_CN": "已退回", "en": "Returned"},
-}
-PROPOSAL_STATE: Labels = {
-    "submitted": {"zh_CN": "待营销总监审批", "en": "Waiting for the director"},
-    "approved": {"zh_CN": "已批准", "en": "Approved"},
-    "rejected": {"zh_CN": "已否决", "en": "Rejected"},
-}
-KEY_ACCOUNT_STATUS: Labels = {
-    "candidate": {"zh_CN": "候选", "en": "Candidate"},
-    "key": {"zh_CN": "关键客户", "en": "Key account"},
-    "dropped": {"zh_CN": "已放弃", "en": "Dropped"},
-}
-CLASS_SOURCE: Labels = {
-    "manual": {"zh_CN": "手工设定", "en": "Set by hand"},
-    "review": {"zh_CN": "定期评审", "en": "Periodic review"},
-}
+CLASS_LABELS = Choices({
+    "A": N_("Class A"),
+    "B": N_("Class B"),
+    "C": N_("Class C"),
+    "D": N_("Class D"),
+})
+CARD_STATE = Choices({
+    "draft": N_("Draft"),
+    "submitted": N_("Waiting for the territory manager"),
+    "submitted_key": N_("Waiting for the director"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+})
+MONTHLY_STATE = Choices({
+    "draft": N_("Draft"),
+    "submitted": N_("Waiting for review"),
+    "reviewed": N_("Reviewed"),
+    "returned": N_("Returned"),
+})
+PROPOSAL_STATE = Choices({
+    "submitted": N_("Waiting for the director"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected (proposal)"),
+})
+KEY_ACCOUNT_STATUS = Choices({
+    "candidate": N_("Candidate"),
+    "key": N_("Key account"),
+    "dropped": N_("Dropped"),
+})
+CLASS_SOURCE = Choices({
+    "manual": N_("Set by hand"),
+    "review": N_("Periodic review"),
+})
 
 MONEY = Numeric(16, 2)
 SCORE = Numeric(6, 2)
 
-
-def label(labels: Labels, key: str | None, lang: str = "zh_CN") -> str:
-    """The label of a choice key in ``lang``; the key itself when unknown."""
-    if key is None:
-        return ""
-    entry = labels.get(key)
-    if entry is None:
-        return key
-    return entry["zh_CN"] if lang.startswith("zh") else entry["en"]
 
 
 def _customer_fk() -> Mapped[int]:
@@ -110,7 +105,7 @@ class CustomerProfile(BusinessMixin, Base):
     """The CRM side of one customer (客户资料卡): class, key account, stage, risks, custodian."""
 
     __tablename__ = "crm_cards_profile"
-    __tixi_label__ = {"zh_CN": "客户资料卡", "en": "Customer profile card"}
+    __tixi_label__ = _l("Customer profile card")
     __tixi_tracked__ = ("class_code", "is_key_account", "custodian_id")
     __table_args__ = (
         UniqueConstraint("customer_id"),
@@ -140,7 +135,7 @@ class StrategyCard(BusinessMixin, Base):
     """Customer strategy card (客户策略卡) for one customer and year."""
 
     __tablename__ = "crm_cards_strategy"
-    __tixi_label__ = {"zh_CN": "客户策略卡", "en": "Customer strategy card"}
+    __tixi_label__ = _l("Customer strategy card")
     __tixi_tracked__ = ("budget", "class_code", "owner_id", "state")
     __table_args__ = (UniqueConstraint("customer_id", "year"),)
 
@@ -165,7 +160,7 @@ class KeyAccountPlan(BusinessMixin, Base):
     """Key-account plan (关键客户计划): stage goals, strategy, staffing, budget, actions."""
 
     __tablename__ = "crm_cards_ka_plan"
-    __tixi_label__ = {"zh_CN": "关键客户计划", "en": "Key-account plan"}
+    __tixi_label__ = _l("Key-account plan")
     __tixi_tracked__ = ("budget", "state", "owner_id")
     __table_args__ = (UniqueConstraint("customer_id", "year"),)
 
@@ -188,7 +183,7 @@ class ActionItem(BusinessMixin, Base):
     """A dated action with an owner, on a strategy card or a key-account plan."""
 
     __tablename__ = "crm_cards_action"
-    __tixi_label__ = {"zh_CN": "行动计划", "en": "Action"}
+    __tixi_label__ = _l("Action (plan item)")
 
     customer_id: Mapped[int] = _customer_fk()
     strategy_id: Mapped[int | None] = mapped_column(
@@ -210,7 +205,7 @@ class KeyAccountGoal(BusinessMixin, Base):
     """A stage goal of a key-account plan, with its due date and progress."""
 
     __tablename__ = "crm_cards_ka_goal"
-    __tixi_label__ = {"zh_CN": "阶段目标", "en": "Stage goal"}
+    __tixi_label__ = _l("Stage goal")
     __table_args__ = (Index("ix_crm_cards_ka_goal_open", "done", "due_date"),)
 
     customer_id: Mapped[int] = _customer_fk()
@@ -229,7 +224,7 @@ class MonthlyCard(BusinessMixin, Base):
     """Customer monthly evaluation card (客户月评卡) for one customer and month."""
 
     __tablename__ = "crm_cards_monthly"
-    __tixi_label__ = {"zh_CN": "客户月评卡", "en": "Customer monthly card"}
+    __tixi_label__ = _l("Customer monthly card")
     __tixi_tracked__ = ("credit_used", "credit_limit", "overdue_amount", "state")
     __table_args__ = (
         UniqueConstraint("customer_id", "month"),
@@ -270,7 +265,7 @@ class ClassCriteria(BusinessMixin, Base):
     """How a company classifies customers: factor weights and score thresholds (one row)."""
 
     __tablename__ = "crm_cards_class_criteria"
-    __tixi_label__ = {"zh_CN": "客户分类标准", "en": "Classification criteria"}
+    __tixi_label__ = _l("Classification criteria")
     __tixi_audit__ = True
     __table_args__ = (UniqueConstraint("company_id"),)
 
@@ -292,7 +287,7 @@ class ClassAssessment(BusinessMixin, Base):
     """Scores (0-100) of a customer on the classification factors, as assessed on a date."""
 
     __tablename__ = "crm_cards_assessment"
-    __tixi_label__ = {"zh_CN": "客户分类评估", "en": "Classification assessment"}
+    __tixi_label__ = _l("Classification assessment")
     __table_args__ = (Index("ix_crm_cards_assessment_customer", "customer_id", "assessed_on"),)
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
@@ -310,7 +305,7 @@ class CustomerClass(BusinessMixin, Base):
     """One class given to a customer (history row): by whom, when, why."""
 
     __tablename__ = "crm_cards_customer_class"
-    __tixi_label__ = {"zh_CN": "客户分类记录", "en": "Customer class history"}
+    __tixi_label__ = _l("Customer class history")
     __table_args__ = (Index("ix_crm_cards_customer_class_customer", "customer_id", "id"),)
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
@@ -328,7 +323,7 @@ class ClassPolicy(BusinessMixin, Base):
     """What a class means in practice: visit frequency, credit terms, price class."""
 
     __tablename__ = "crm_cards_class_policy"
-    __tixi_label__ = {"zh_CN": "分类政策", "en": "Class policy"}
+    __tixi_label__ = _l("Class policy")
     __table_args__ = (UniqueConstraint("company_id", "class_code"),)
 
     class_code: Mapped[str] = mapped_column(String(1), info={"selection": CLASS_LABELS})
@@ -354,7 +349,7 @@ class ClassReview(BusinessMixin, Base):
     """A periodic classification review (e.g. quarterly) holding proposals."""
 
     __tablename__ = "crm_cards_class_review"
-    __tixi_label__ = {"zh_CN": "客户分类评审", "en": "Classification review"}
+    __tixi_label__ = _l("Classification review")
     __table_args__ = (UniqueConstraint("company_id", "period"),)
 
     period: Mapped[str] = mapped_column(String(16))
@@ -368,7 +363,7 @@ class ClassProposal(BusinessMixin, Base):
     """A proposed class change (old -> new) from a review, approved or refused by the Director."""
 
     __tablename__ = "crm_cards_class_proposal"
-    __tixi_label__ = {"zh_CN": "分类调整建议", "en": "Class change proposal"}
+    __tixi_label__ = _l("Class change proposal")
     __table_args__ = (UniqueConstraint("review_id", "customer_id"),)
 
     review_id: Mapped[int] = mapped_column(ForeignKey("crm_cards_class_review.id", ondelete="CASCADE"), index=True)
@@ -389,7 +384,7 @@ class KeyAccount(BusinessMixin, Base):
     """Key-account screening of a customer: attractiveness x feasibility (0-10 each)."""
 
     __tablename__ = "crm_cards_key_account"
-    __tixi_label__ = {"zh_CN": "关键客户筛选", "en": "Key-account screening"}
+    __tixi_label__ = _l("Key-account screening")
     __tixi_tracked__ = ("status",)
     __table_args__ = (UniqueConstraint("customer_id"),)
 
@@ -410,7 +405,7 @@ class DevelopmentStage(BusinessMixin, Base):
     """A customer development stage of a technical B2B sale (configurable per company)."""
 
     __tablename__ = "crm_cards_stage"
-    __tixi_label__ = {"zh_CN": "开发阶段", "en": "Development stage"}
+    __tixi_label__ = _l("Development stage")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(32))
@@ -418,9 +413,9 @@ class DevelopmentStage(BusinessMixin, Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
 
-    def display(self, lang: str = "zh_CN") -> str:
-        """Name in the user's language."""
-        return self.name_zh if lang.startswith("zh") else self.name_en
+    def display(self, lang: str | None = None) -> str:
+        """Name in ``lang`` (default: the current language); stored in both languages."""
+        return text_label({"zh_CN": self.name_zh, "en": self.name_en}, lang)
 
     def __str__(self) -> str:
         return self.name_zh
@@ -430,7 +425,7 @@ class CustomerStage(BusinessMixin, Base):
     """A customer (or one opportunity of it) entering a development stage on a date."""
 
     __tablename__ = "crm_cards_customer_stage"
-    __tixi_label__ = {"zh_CN": "开发进度", "en": "Development progress"}
+    __tixi_label__ = _l("Development progress")
     __table_args__ = (Index("ix_crm_cards_customer_stage_customer", "customer_id", "entered_on"),)
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
@@ -442,15 +437,15 @@ class CustomerStage(BusinessMixin, Base):
     stage: Mapped[DevelopmentStage] = relationship()
 
 
-DOCUMENT_KIND: Labels = {
-    "contract": {"zh_CN": "合同", "en": "Contract"},
-    "tech_agreement": {"zh_CN": "技术协议", "en": "Technical agreement"},
-    "supply_application": {"zh_CN": "配套申请书", "en": "Supply application"},
-    "test_report": {"zh_CN": "试验报告", "en": "Test report"},
-    "certificate": {"zh_CN": "认证证书", "en": "Certificate"},
-    "visit_report": {"zh_CN": "拜访记录", "en": "Visit report"},
-    "other": {"zh_CN": "其他", "en": "Other"},
-}
+DOCUMENT_KIND = Choices({
+    "contract": N_("Contract"),
+    "tech_agreement": N_("Technical agreement"),
+    "supply_application": N_("Supply application"),
+    "test_report": N_("Test report"),
+    "certificate": N_("Certificate"),
+    "visit_report": N_("Visit report"),
+    "other": N_("Other"),
+})
 
 
 class CustomerDocument(BusinessMixin, Base):
@@ -462,7 +457,7 @@ class CustomerDocument(BusinessMixin, Base):
     """
 
     __tablename__ = "crm_cards_document"
-    __tixi_label__ = {"zh_CN": "客户档案", "en": "Customer document"}
+    __tixi_label__ = _l("Customer document")
     __tixi_tracked__ = ("custodian_id", "location")
     __table_args__ = (Index("ix_crm_cards_document_customer", "customer_id", "doc_date"),)
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from addons.crm_cards import services
@@ -32,6 +31,9 @@ from addons.crm_cards.models import (
 )
 from addons.masterdata.models import Contact, Customer
 from core.plugins import flatten
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @dataclass
@@ -84,7 +86,7 @@ def _section(obj: Any) -> ProfileSection:
     )
 
 
-def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None = None) -> ProfileCard:
+def profile_card(env: Env, customer_id: int, months: int = 12, year: int | None = None) -> ProfileCard:
     """Gather the profile card of a readable customer (:class:`AccessDenied` otherwise).
 
     A bounded number of queries whatever the history's length: monthly cards
@@ -92,12 +94,12 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
     """
     cust = services.customer(env, customer_id)
     year = year or dt.date.today().year
-    prof = env.session.scalar(env.select(CustomerProfile).where(CustomerProfile.customer_id == customer_id))
+    prof = env.scalar(env.select(CustomerProfile).where(CustomerProfile.customer_id == customer_id))
     contacts = (
         env.search(Contact, Contact.customer_id == customer_id, Contact.active.is_(True), order_by=[Contact.id])
         if env.can(Contact, "read") else []
     )
-    strategy = env.session.scalar(
+    strategy = env.scalar(
         env.select(StrategyCard)
         .where(StrategyCard.customer_id == customer_id, StrategyCard.year <= year)
         .order_by(StrategyCard.year.desc())
@@ -105,8 +107,8 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
     ) if env.can(StrategyCard, "read") else None
     key_account = plan = None
     if prof is not None and prof.is_key_account:  # screening and plan only exist for key accounts
-        key_account = env.session.scalar(env.select(KeyAccount).where(KeyAccount.customer_id == customer_id)) if env.can(KeyAccount, "read") else None
-        plan = env.session.scalar(
+        key_account = env.scalar(env.select(KeyAccount).where(KeyAccount.customer_id == customer_id)) if env.can(KeyAccount, "read") else None
+        plan = env.scalar(
             env.select(KeyAccountPlan)
             .where(KeyAccountPlan.customer_id == customer_id, KeyAccountPlan.year <= year)
             .order_by(KeyAccountPlan.year.desc())
@@ -116,7 +118,7 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
         MonthlyCard, MonthlyCard.customer_id == customer_id, order_by=[MonthlyCard.month.desc()], limit=months
     ) if env.can(MonthlyCard, "read") else []
     classes = services.class_history(env, customer_id) if env.can(CustomerClass, "read") else []
-    stages = list(env.session.scalars(
+    stages = list(env.scalars(
         env.select(CustomerStage)
         .where(CustomerStage.customer_id == customer_id)
         .options(selectinload(CustomerStage.stage))
@@ -128,9 +130,8 @@ def profile_card(env: Any, customer_id: int, months: int = 12, year: int | None 
     ) if env.can(CustomerDocument, "read") else []
     policy = None
     if prof is not None and prof.class_code:
-        policy = env.session.scalar(
-            select(ClassPolicy).where(ClassPolicy.company_id == env.company_id, ClassPolicy.class_code == prof.class_code)
-        )
+        # what the customer's class means is company configuration, shown on every card
+        policy = next(iter(env.sudo().search(ClassPolicy, ClassPolicy.class_code == prof.class_code, limit=1)), None)
     sections = [_section(s) for s in flatten(env.hooks.tixi_profile_sections(env=env, customer=cust))]
     sections.sort(key=lambda s: (s.sequence, s.key))
     return ProfileCard(

@@ -16,18 +16,16 @@ Every read goes through ``g.env`` (record rules); writes through the services.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
 
 from addons.crm_cards import services
 from addons.crm_cards.models import (
     CARD_STATE,
     CLASS_LABELS,
+    CLASS_SOURCE,
     DOCUMENT_KIND,
     KEY_ACCOUNT_STATUS,
     MONTHLY_STATE,
@@ -47,12 +45,15 @@ from addons.crm_cards.models import (
     MonthlyCard,
     StrategyCard,
 )
-from addons.crm_cards.models import label as choice_label
 from addons.crm_cards.profile import profile_card
 from addons.masterdata.models import CONTACT_ROLE, CUSTOMER_SIZE, Customer
-from addons.masterdata.models import label as md_label
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
 from core.web.generic import Col, Filter, ModelView, Related, Tab
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+    from core.web.menus import MenuItem
 
 bp = Blueprint(
     "crm_cards", __name__, url_prefix="/crm", template_folder="templates",
@@ -60,7 +61,7 @@ bp = Blueprint(
 )
 
 
-def _choices(labels: dict[str, dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
+def _choices(labels: Choices) -> list[tuple[str, LazyText]]:
     return list(labels.items())
 
 
@@ -241,7 +242,7 @@ class_view = ModelView(
     field_labels={"set_on": _l("Date"), "customer_id": _l("Customer"), "previous_code": _l("Previous class"),
                   "class_code": _l("Class"), "reason": _l("Reason"), "source": _l("Source"), "set_by_id": _l("Set by"),
                   "score": _l("Score"), "proposal_id": _l("Proposal")},
-    choices={"class_code": _choices(CLASS_LABELS)},
+    choices={"class_code": _choices(CLASS_LABELS), "source": _choices(CLASS_SOURCE)},
     order_by=["-set_on"],
     url_prefix="/classes",
     can_edit=False,
@@ -325,13 +326,6 @@ for _view in VIEWS:
 
 
 # ----- helpers ---------------------------------------------------------------------------
-def _lang() -> str:
-    from flask_babel import get_locale
-
-    loc = get_locale()
-    return "zh_CN" if loc is None or str(loc).startswith("zh") else "en"
-
-
 def _parse_month(text: str) -> dt.date:
     try:
         year, month = text.split("-")
@@ -340,9 +334,9 @@ def _parse_month(text: str) -> dt.date:
         abort(404)
 
 
-def _customer_choices(env: Any, limit: int = 1000) -> list[tuple[int, str]]:
+def _customer_choices(env: Env, limit: int = 1000) -> list[tuple[int, str]]:
     stmt = env.select(Customer, "read", Customer.id, Customer.name_zh).where(Customer.active.is_(True))
-    return [(i, n) for i, n in env.session.execute(stmt.order_by(Customer.name_zh).limit(limit))]
+    return [(i, n) for i, n in env.execute(stmt.order_by(Customer.name_zh).limit(limit))]
 
 
 @bp.app_template_global("crm_hidden_transitions")
@@ -359,14 +353,15 @@ def hidden_transitions(record: Any) -> set[str]:
 def profile_page(customer_id: int) -> Any:
     """The printable profile card of a customer."""
     env = g.env
+    lang = current_lang(env)
     card = profile_card(env, customer_id)
     return render_template(
-        "crm_cards/profile.html", card=card, lang=_lang(), class_label=lambda c: choice_label(CLASS_LABELS, c, _lang()),
-        state_label=lambda s: choice_label(MONTHLY_STATE, s, _lang()), last_month=services.last_month(),
+        "crm_cards/profile.html", card=card, lang=lang, class_label=lambda c: choice_label(CLASS_LABELS, c, lang),
+        state_label=lambda s: choice_label(MONTHLY_STATE, s, lang), last_month=services.last_month(),
         can_tech=env.can("crm_cards_profile", "write"), today=dt.date.today(),
-        size_label=lambda k: md_label(CUSTOMER_SIZE, k, _lang()),
-        role_label=lambda k: md_label(CONTACT_ROLE, k, _lang()),
-        kind_label=lambda k: choice_label(DOCUMENT_KIND, k, _lang()),
+        size_label=lambda k: choice_label(CUSTOMER_SIZE, k, lang),
+        role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
+        kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),
     )
 
 
@@ -441,11 +436,10 @@ MONTHLY_FIELDS = ("sales_plan", "sales_actual", "collections_plan", "collections
 def monthly_form(customer_id: int, month: str) -> Any:
     """Fill or correct the monthly card of a customer (phone friendly); save or save and submit."""
     env = g.env
+    lang = current_lang(env)
     day = _parse_month(month)
     cust = services.customer(env, customer_id)
-    card = env.session.scalar(
-        env.select(MonthlyCard).where(MonthlyCard.customer_id == customer_id, MonthlyCard.month == day)
-    )
+    card = env.scalar(env.select(MonthlyCard).where(MonthlyCard.customer_id == customer_id, MonthlyCard.month == day))
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -481,7 +475,7 @@ def monthly_form(customer_id: int, month: str) -> Any:
     editable = card is None or card.state in services.MONTHLY_EDITABLE
     return render_template(
         "crm_cards/monthly_form.html", customer=cust, card=card, month=day, data=data, errors=errors,
-        editable=editable, lang=_lang(),
+        editable=editable, lang=lang,
     ), status
 
 
@@ -489,10 +483,11 @@ def monthly_form(customer_id: int, month: str) -> Any:
 def monthly_missing() -> Any:
     """Customers whose monthly card for last month is missing (mine, or my team's)."""
     env = g.env
+    lang = current_lang(env)
     mine = request.args.get("mine") == "1"
     month = services.last_month()
     total, rows = services.missing_monthly_page(env, month, owner_only=mine, limit=200)
-    return render_template("crm_cards/missing.html", rows=rows, total=total, month=month, mine=mine, lang=_lang())
+    return render_template("crm_cards/missing.html", rows=rows, total=total, month=month, mine=mine, lang=lang)
 
 
 # ----- pipeline, risks, reviews ----------------------------------------------------------
@@ -500,6 +495,7 @@ def monthly_missing() -> Any:
 def pipeline_page() -> Any:
     """The development pipeline board, optionally for one territory (and its sub-territories)."""
     env = g.env
+    lang = current_lang(env)
     territory_id = request.args.get("territory_id", type=int)
     territories = []
     if services.territories_on(env):
@@ -509,8 +505,8 @@ def pipeline_page() -> Any:
             territories = env.search(Territory, order_by=[Territory.sequence, Territory.code])
     board = services.pipeline(env, territory_id)
     return render_template(
-        "crm_cards/pipeline.html", board=board, territories=territories, territory_id=territory_id, lang=_lang(),
-        class_label=lambda c: choice_label(CLASS_LABELS, c, _lang()),
+        "crm_cards/pipeline.html", board=board, territories=territories, territory_id=territory_id, lang=lang,
+        class_label=lambda c: choice_label(CLASS_LABELS, c, lang),
     )
 
 
@@ -518,7 +514,8 @@ def pipeline_page() -> Any:
 def risks_page() -> Any:
     """Customers over their credit limit or with overdue collections."""
     env = g.env
-    return render_template("crm_cards/risks.html", rows=services.risk_customers(env), lang=_lang())
+    lang = current_lang(env)
+    return render_template("crm_cards/risks.html", rows=services.risk_customers(env), lang=lang)
 
 
 @bp.route("/reviews/run", methods=["POST"])
@@ -532,29 +529,30 @@ def review_run() -> Any:
         env.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for(review_view.endpoint("list")))
-    n = env.session.scalar(select(ClassProposal.id).where(ClassProposal.review_id == review.id).limit(1))
+    n = env.scalar(env.select(ClassProposal, "read", ClassProposal.id).where(ClassProposal.review_id == review.id).limit(1))
     flash(_("Review %(period)s run.", period=review.period) if n else _("No class change to propose."), "success")
     return redirect(url_for(review_view.endpoint("detail"), id=review.id))
 
 
 # ----- extension of the customer page ----------------------------------------------------
-def customer_tab(env: Any, customer: Customer) -> Markup:
+def customer_tab(env: Env, customer: Customer) -> Markup:
     """The "Customer cards" tab on masterdata's customer page."""
+    lang = current_lang(env)
     prof = services.profile(env, customer.id, create=False)
     return Markup(render_template(
         "crm_cards/_customer_tab.html", customer=customer, prof=prof, last_month=services.last_month(),
-        class_label=lambda c: choice_label(CLASS_LABELS, c, _lang()), lang=_lang(),
+        class_label=lambda c: choice_label(CLASS_LABELS, c, lang), lang=lang,
     ))
 
 
-def view_extension(view: str, env: Any) -> dict[str, Any] | None:
+def view_extension(view: str, env: Env) -> dict[str, Any] | None:
     """``tixi_view_extend``: a tab on the customer page with class, risk and card links."""
     if view == "masterdata.customer":
         return {"tabs": [Tab("crm_cards", _l("Customer cards"), customer_tab, sequence=20)]}
     return None
 
 
-def menu_items(env: Any) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The "Customer management" menu."""
     from core.web.menus import MenuItem
 

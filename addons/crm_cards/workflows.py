@@ -11,9 +11,10 @@
 
 The kernel checks states, groups, record rules (the approver must be able to
 read the card, so a manager of another territory cannot approve it) and
-``not_by_requester``. Side effects (the ``state`` column mirrored on the card,
-the reviewer on a monthly card, the class applied when a proposal is approved,
-a key account's strategy card refused on the manager's path) happen in
+``not_by_requester``, and keeps each model's ``state`` column in step with the
+approval state (``state_field``). Side effects (the reviewer on a monthly card,
+the class applied when a proposal is approved, a key account's strategy card
+refused on the manager's path) happen in
 :func:`addons.crm_cards.services.on_state_changed`, called from
 ``tixi_record_event`` in the same transaction, so they also hold when a
 transition is fired from a generic page.
@@ -21,8 +22,7 @@ transition is fired from a generic page.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import _l
 from core.security.approvals import Transition, Workflow
 
 SALES = "core.group_salesperson"
@@ -32,6 +32,7 @@ DIRECTOR = "core.group_director"
 STRATEGY = Workflow(
     code="crm_cards.strategy",
     model="crm_cards_strategy",
+    state_field="state",
     states={
         "draft": _l("Draft"),
         "submitted": _l("Waiting for the territory manager"),
@@ -69,6 +70,7 @@ STRATEGY = Workflow(
 MONTHLY = Workflow(
     code="crm_cards.monthly",
     model="crm_cards_monthly",
+    state_field="state",
     states={
         "draft": _l("Draft"),
         "submitted": _l("Waiting for review"),
@@ -92,6 +94,7 @@ MONTHLY = Workflow(
 KA_PLAN = Workflow(
     code="crm_cards.ka_plan",
     model="crm_cards_ka_plan",
+    state_field="state",
     states={
         "draft": _l("Draft"),
         "submitted_key": _l("Waiting for the director"),
@@ -116,6 +119,7 @@ KA_PLAN = Workflow(
 CLASS_CHANGE = Workflow(
     code="crm_cards.class_change",
     model="crm_cards_class_proposal",
+    state_field="state",
     states={
         "submitted": _l("Waiting for the director"),
         "approved": _l("Approved"),

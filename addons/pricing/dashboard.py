@@ -7,18 +7,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from addons.pricing import reports, services
-from addons.pricing.lang import env_lang
 from addons.pricing.models import Quote, QuoteLine
+from core.i18n import _, current_lang
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
-def widgets(env: Any) -> list[Any]:
+def widgets(env: Env) -> list[Any]:
     """The pricing widgets the user may see."""
     from core.web.dashboard import Widget
 
@@ -30,8 +32,8 @@ def widgets(env: Any) -> list[Any]:
         stmt = env.select(Quote).where(Quote.state == "waiting").order_by(Quote.quote_date).limit(10)
         if limit is not None:
             stmt = stmt.where(Quote.max_deviation_pct <= limit)
-        rows = list(env.session.scalars(stmt))
-        lang = env_lang(env)
+        rows = list(env.scalars(stmt))
+        lang = current_lang(env)
         nothing = _("Nothing to approve.")
         items = "".join(
             f'<li><a href="{escape(url_for("pricing.quote_detail", id=q.id))}">{escape(q.display_number)}</a> · '

@@ -6,79 +6,82 @@ and bids (报价/投标) with their lines, customer reactions and competitor pri
 
 Money is ``Numeric`` end to end (Python ``Decimal``); the currency and rounding
 of a company are in :class:`PricingSettings`. Choice fields are short keys whose
-bilingual labels live in the ``*_LABELS`` mappings below.
+labels are the :class:`core.i18n.Choices` ``*_LABELS`` below (English msgids,
+Chinese in the addon's catalog).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
 from core.db import Base, BusinessMixin
+from core.i18n import N_, Choices, _l, add_catalog_dir
 
-Labels = dict[str, dict[str, str]]
+add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
 
 #: Groups that may see costs and margins (a salesperson sees the band only).
 COST_GROUPS = ["core.group_director", "core.group_territory_manager", "core.group_finance"]
 
-QUOTE_TYPE_LABELS: Labels = {
-    "high": {"zh_CN": "高报价", "en": "High quote"},
-    "competitive": {"zh_CN": "竞争性报价", "en": "Competitive quote"},
-    "low": {"zh_CN": "低报价", "en": "Low quote"},
-    "probing": {"zh_CN": "试探性报价", "en": "Probing quote"},
-}
-LEVEL_LABELS: Labels = {
-    "high": {"zh_CN": "高", "en": "High"},
-    "low": {"zh_CN": "低", "en": "Low"},
-}
-LIFECYCLE_LABELS: Labels = {
-    "introduction": {"zh_CN": "导入期", "en": "Introduction"},
-    "growth": {"zh_CN": "成长期", "en": "Growth"},
-    "maturity": {"zh_CN": "成熟期", "en": "Maturity"},
-    "decline": {"zh_CN": "衰退期", "en": "Decline"},
-}
-CHANNEL_LABELS: Labels = {
-    "direct": {"zh_CN": "直供主机厂", "en": "Direct (OEM)"},
-    "distributor": {"zh_CN": "经销商", "en": "Distributor"},
-}
-METHOD_LABELS: Labels = {
-    "cost_margin": {"zh_CN": "成本加毛利区间", "en": "Cost x margin range"},
-    "list_discount": {"zh_CN": "目录价折扣", "en": "List price with discount limits"},
-}
-QUOTE_KIND_LABELS: Labels = {
-    "quote": {"zh_CN": "报价", "en": "Quote"},
-    "bid": {"zh_CN": "投标", "en": "Bid"},
-}
-QUOTE_STATE_LABELS: Labels = {
-    "draft": {"zh_CN": "草稿", "en": "Draft"},
-    "waiting": {"zh_CN": "待审批", "en": "Waiting approval"},
-    "approved": {"zh_CN": "已批准", "en": "Approved"},
-    "sent": {"zh_CN": "已发出", "en": "Sent"},
-    "won": {"zh_CN": "赢单", "en": "Won"},
-    "lost": {"zh_CN": "丢单", "en": "Lost"},
-    "expired": {"zh_CN": "已过期", "en": "Expired"},
-    "superseded": {"zh_CN": "已被新版本取代", "en": "Superseded"},
-}
-BID_DECISION_LABELS: Labels = {
-    "pending": {"zh_CN": "待申请", "en": "Not requested"},
-    "requested": {"zh_CN": "待经理决定", "en": "Waiting for the manager"},
-    "go": {"zh_CN": "投标", "en": "Go"},
-    "no_go": {"zh_CN": "不投标", "en": "No go"},
-}
-REACTION_LABELS: Labels = {
-    "accepted": {"zh_CN": "接受", "en": "Accepted"},
-    "countered": {"zh_CN": "还价", "en": "Countered"},
-    "lost": {"zh_CN": "输给竞争对手", "en": "Lost to a competitor"},
-}
-SOURCE_LABELS: Labels = {
-    "visit": {"zh_CN": "拜访", "en": "Visit"},
-    "market": {"zh_CN": "市场", "en": "Market"},
-    "reaction": {"zh_CN": "客户反馈", "en": "Customer reaction"},
-}
+QUOTE_TYPE_LABELS = Choices({
+    "high": N_("High quote"),
+    "competitive": N_("Competitive quote"),
+    "low": N_("Low quote"),
+    "probing": N_("Probing quote"),
+})
+LEVEL_LABELS = Choices({
+    "high": N_("High"),
+    "low": N_("Low"),
+})
+LIFECYCLE_LABELS = Choices({
+    "introduction": N_("Introduction"),
+    "growth": N_("Growth"),
+    "maturity": N_("Maturity"),
+    "decline": N_("Decline"),
+})
+CHANNEL_LABELS = Choices({
+    "direct": N_("Direct (OEM)"),
+    "distributor": N_("Distributor"),
+})
+METHOD_LABELS = Choices({
+    "cost_margin": N_("Cost x margin range"),
+    "list_discount": N_("List price with discount limits"),
+})
+QUOTE_KIND_LABELS = Choices({
+    "quote": N_("Quote"),
+    "bid": N_("Bid"),
+})
+QUOTE_STATE_LABELS = Choices({
+    "draft": N_("Draft"),
+    "waiting": N_("Waiting approval"),
+    "approved": N_("Approved"),
+    "sent": N_("Sent"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+    "expired": N_("Expired"),
+    "superseded": N_("Superseded"),
+})
+BID_DECISION_LABELS = Choices({
+    "pending": N_("Not requested (bid)"),
+    "requested": N_("Waiting for the manager"),
+    "go": N_("Go"),
+    "no_go": N_("No go"),
+})
+REACTION_LABELS = Choices({
+    "accepted": N_("Accepted"),
+    "countered": N_("Countered"),
+    "lost": N_("Lost to a competitor"),
+})
+SOURCE_LABELS = Choices({
+    "visit": N_("Visit"),
+    "market": N_("Market"),
+    "reaction": N_("Customer reaction"),
+})
 
 PRICE = Numeric(18, 4)
 MONEY = Numeric(18, 2)
@@ -87,21 +90,12 @@ QTY = Numeric(18, 3)
 GRAMS = Numeric(18, 6)
 
 
-def label(labels: Labels, key: str | None, lang: str = "zh_CN") -> str:
-    """The label of a choice key in ``lang``; the key itself when unknown."""
-    if key is None:
-        return ""
-    entry = labels.get(key)
-    if entry is None:
-        return key
-    return entry["zh_CN"] if lang.startswith("zh") else entry["en"]
-
 
 class PricingSettings(BusinessMixin, Base):
     """Currency and rounding of prices for one company (one row per company)."""
 
     __tablename__ = "pricing_settings"
-    __tixi_label__ = {"zh_CN": "定价设置", "en": "Pricing settings"}
+    __tixi_label__ = _l("Pricing settings")
     __table_args__ = (UniqueConstraint("company_id"),)
 
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
@@ -114,7 +108,7 @@ class Metal(BusinessMixin, Base):
     """A precious metal whose market price drives cost (Pt, Pd, Rh; configurable)."""
 
     __tablename__ = "pricing_metal"
-    __tixi_label__ = {"zh_CN": "贵金属", "en": "Metal"}
+    __tixi_label__ = _l("Metal")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(16))
@@ -130,7 +124,7 @@ class MonthlyMetalPrice(BusinessMixin, Base):
     """Finance's market price of a metal for a month (per gram, company currency)."""
 
     __tablename__ = "pricing_metal_price"
-    __tixi_label__ = {"zh_CN": "月度贵金属价格", "en": "Monthly metal price"}
+    __tixi_label__ = _l("Monthly metal price")
     __tixi_tracked__ = ("price_per_gram",)
     __table_args__ = (UniqueConstraint("company_id", "month", "metal_id"),)
 
@@ -145,7 +139,7 @@ class ProductCost(BusinessMixin, Base):
     """Manufacturing and carrier cost of one unit of a product for a month."""
 
     __tablename__ = "pricing_product_cost"
-    __tixi_label__ = {"zh_CN": "月度产品成本", "en": "Monthly product cost"}
+    __tixi_label__ = _l("Monthly product cost")
     __tixi_tracked__ = ("manufacturing_cost", "carrier_cost")
     __table_args__ = (UniqueConstraint("company_id", "product_id", "month"),)
 
@@ -163,7 +157,7 @@ class ProductFormula(BusinessMixin, Base):
     """
 
     __tablename__ = "pricing_formula"
-    __tixi_label__ = {"zh_CN": "产品配方", "en": "Product formula"}
+    __tixi_label__ = _l("Product formula")
     __tixi_tracked__ = ("grams_per_unit",)
     __table_args__ = (Index("ix_pricing_formula_product", "company_id", "product_id", "customer_id"),)
 
@@ -181,7 +175,7 @@ class ProductPricing(BusinessMixin, Base):
     """A product's life-cycle stage and list price for a year."""
 
     __tablename__ = "pricing_product_pricing"
-    __tixi_label__ = {"zh_CN": "品种定价资料", "en": "Product pricing data"}
+    __tixi_label__ = _l("Product pricing data")
     __tixi_tracked__ = ("list_price", "lifecycle_stage")
     __table_args__ = (UniqueConstraint("company_id", "product_id", "year"),)
 
@@ -197,7 +191,7 @@ class PricingStrategy(BusinessMixin, Base):
     """The pricing strategy of a company for a year (定价策略)."""
 
     __tablename__ = "pricing_strategy"
-    __tixi_label__ = {"zh_CN": "定价策略", "en": "Pricing strategy"}
+    __tixi_label__ = _l("Pricing strategy")
     __tixi_tracked__ = ("channel_markup_pct", "default_quote_type")
     __table_args__ = (UniqueConstraint("company_id", "year"),)
 
@@ -220,7 +214,7 @@ class StrategyMatrix(BusinessMixin, Base):
     """One cell of the strategy matrix: attractiveness x ability to win -> quote type."""
 
     __tablename__ = "pricing_strategy_matrix"
-    __tixi_label__ = {"zh_CN": "策略矩阵", "en": "Strategy matrix"}
+    __tixi_label__ = _l("Strategy matrix")
     __table_args__ = (UniqueConstraint("strategy_id", "attractiveness", "ability"),)
 
     strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"))
@@ -237,7 +231,7 @@ class StrategyRule(BusinessMixin, Base):
     """
 
     __tablename__ = "pricing_strategy_rule"
-    __tixi_label__ = {"zh_CN": "策略规则", "en": "Strategy rule"}
+    __tixi_label__ = _l("Strategy rule (model)")
     __tixi_tracked__ = ("target_margin_pct", "floor_margin_pct", "target_discount_pct", "max_discount_pct")
     __table_args__ = (UniqueConstraint("strategy_id", "quote_type"),)
 
@@ -259,7 +253,7 @@ class StrategyTarget(BusinessMixin, Base):
     """
 
     __tablename__ = "pricing_strategy_target"
-    __tixi_label__ = {"zh_CN": "定价目标", "en": "Pricing target"}
+    __tixi_label__ = _l("Pricing target")
     __tixi_tracked__ = ("adjust_pct", "target_margin_pct")
 
     strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"), index=True)
@@ -276,7 +270,7 @@ class CustomerAssessment(BusinessMixin, Base):
     """A customer's place in the strategy matrix for a year, and its channel."""
 
     __tablename__ = "pricing_assessment"
-    __tixi_label__ = {"zh_CN": "客户定价评估", "en": "Customer pricing assessment"}
+    __tixi_label__ = _l("Customer pricing assessment")
     __tixi_tracked__ = ("attractiveness", "ability", "customer_class")
     __table_args__ = (UniqueConstraint("company_id", "customer_id", "year"),)
 
@@ -298,7 +292,7 @@ class AuthorityBand(BusinessMixin, Base):
     """
 
     __tablename__ = "pricing_authority_band"
-    __tixi_label__ = {"zh_CN": "报价权限", "en": "Pricing authority"}
+    __tixi_label__ = _l("Pricing authority (model)")
     __tixi_tracked__ = ("max_below_floor_pct",)
     __table_args__ = (UniqueConstraint("company_id", "group_code"),)
 
@@ -311,7 +305,7 @@ class Quote(BusinessMixin, Base):
     """A quote or bid (报价/投标) to a customer; re-quotes are new revisions."""
 
     __tablename__ = "pricing_quote"
-    __tixi_label__ = {"zh_CN": "报价", "en": "Quote"}
+    __tixi_label__ = _l("Quote")
     __tixi_tracked__ = ("state", "valid_until", "amount_total", "bid_decision", "lost_reason")
     __table_args__ = (
         UniqueConstraint("company_id", "number", "revision"),
@@ -371,7 +365,7 @@ class QuoteLine(BusinessMixin, Base):
     """
 
     __tablename__ = "pricing_quote_line"
-    __tixi_label__ = {"zh_CN": "报价明细", "en": "Quote line"}
+    __tixi_label__ = _l("Quote line")
     __tixi_audit__ = False
     __tixi_tracked__ = ("unit_price", "quantity")
     __tixi_restricted_fields__ = {
@@ -406,7 +400,7 @@ class PriceReaction(BusinessMixin, Base):
     """The customer's reaction to a quote, recorded by the rep (feeds pricing reviews)."""
 
     __tablename__ = "pricing_reaction"
-    __tixi_label__ = {"zh_CN": "客户价格反馈", "en": "Price reaction"}
+    __tixi_label__ = _l("Price reaction")
 
     quote_id: Mapped[int] = mapped_column(ForeignKey("pricing_quote.id", ondelete="CASCADE"), index=True)
     line_id: Mapped[int | None] = mapped_column(ForeignKey("pricing_quote_line.id", ondelete="CASCADE"), nullable=True)
@@ -424,7 +418,7 @@ class CompetitorPrice(BusinessMixin, Base):
     """A competitor's price for a product (and customer), from a visit or the market."""
 
     __tablename__ = "pricing_competitor_price"
-    __tixi_label__ = {"zh_CN": "竞争对手价格", "en": "Competitor price"}
+    __tixi_label__ = _l("Competitor price")
     __table_args__ = (Index("ix_pricing_competitor_price_product", "company_id", "product_id", "observed_on"),)
 
     product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"))

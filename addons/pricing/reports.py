@@ -16,15 +16,18 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, literal, select
 
 from addons.masterdata.models import Product
-from addons.pricing.lang import N_, tr
 from addons.pricing.models import Quote, QuoteLine
 from core.errors import AccessDenied, ValidationError
+from core.i18n import N_, current_lang, translate
 from core.models import ApprovalEvent, ApprovalRequest, User
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 #: quote states that count as priced business in margin reports
 PRICED_STATES = ("approved", "sent", "won")
@@ -36,7 +39,7 @@ DIMENSIONS = {
 }
 
 
-def _month_expr(env: Any, column: Any) -> Any:
+def _month_expr(env: Env, column: Any) -> Any:
     """``YYYY-MM`` of a date column on SQLite and PostgreSQL."""
     if env.session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
@@ -56,7 +59,7 @@ def _d(value: Any) -> Decimal:
 
 
 def margin_report(
-    env: Any,
+    env: Env,
     by: Sequence[str] = ("customer_class", "product", "territory"),
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -64,10 +67,10 @@ def margin_report(
 ) -> tuple[list[str], list[list[Any]]]:
     """Revenue, cost, margin and margin % grouped by ``by`` (one SQL query)."""
     if not env.field_visible(QuoteLine, "margin_amount"):
-        raise AccessDenied(tr(env, N_("Margins are visible only to the Director, territory managers and Finance.")))
+        raise AccessDenied(translate(N_("Margins are visible only to the Director, territory managers and Finance."), current_lang(env)))
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown or not by:
-        raise ValidationError(tr(env, N_("Unknown report dimension: %(value)s."), value=", ".join(unknown)))
+        raise ValidationError(translate(N_("Unknown report dimension: %(value)s."), current_lang(env), value=", ".join(unknown)))
     dims: list[Any] = []
     for d in by:
         if d == "customer_class":
@@ -92,7 +95,7 @@ def margin_report(
     stmt = stmt.group_by(*dims).order_by(*dims)
     territory_names = _territory_names(env) if "territory" in by else {}
     rows = []
-    for row in env.session.execute(stmt):
+    for row in env.execute(stmt):
         values = list(row[: len(by)])
         if "territory" in by:
             i = list(by).index("territory")
@@ -100,24 +103,23 @@ def margin_report(
         rev, cst, mar = _d(row[-4]).quantize(Decimal("0.01")), _d(row[-3]).quantize(Decimal("0.01")), _d(row[-2]).quantize(Decimal("0.01"))
         pct = (mar / rev * 100).quantize(Decimal("0.01")) if rev else Decimal("0")
         rows.append([*values, rev, cst, mar, pct, int(row[-1])])
-    headers = [tr(env, DIMENSIONS[d]) for d in by] + [
-        tr(env, N_("Revenue")), tr(env, N_("Cost")), tr(env, N_("Margin")), tr(env, N_("Margin %")), tr(env, N_("Lines")),
+    headers = [translate(DIMENSIONS[d], current_lang(env)) for d in by] + [
+        translate(N_("Revenue"), current_lang(env)), translate(N_("Cost"), current_lang(env)), translate(N_("Margin"), current_lang(env)), translate(N_("Margin %"), current_lang(env)), translate(N_("Lines"), current_lang(env)),
     ]
     return headers, rows
 
 
-def _territory_names(env: Any) -> dict[int | None, str]:
+def _territory_names(env: Env) -> dict[int | None, str]:
     if "territories" not in env.enabled:
         return {}
-    from addons.pricing.lang import env_lang
     from addons.territories.models import Territory
 
-    lang = env_lang(env)
+    lang = current_lang(env)
     return {t.id: t.display(lang) for t in env.search(Territory)}
 
 
 def outside_band_report(
-    env: Any, date_from: dt.date | None = None, date_to: dt.date | None = None
+    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> tuple[list[str], list[list[Any]]]:
     """Quotes priced below their floor: deviation, state, and who approved them with what comment."""
     approval = (
@@ -142,20 +144,20 @@ def outside_band_report(
 
     names = {}
     rows = []
-    for r in env.session.execute(stmt):
+    for r in env.execute(stmt):
         if r.customer_id not in names:
-            c = env.session.get(Customer, r.customer_id)
+            c = env.sudo().get(Customer, r.customer_id)  # the customer of a quote the user may read
             names[r.customer_id] = c.name_zh if c else "-"
         number = r.number if r.revision == 1 else f"{r.number}-R{r.revision}"
         rows.append([number, names[r.customer_id], Decimal(r.max_deviation_pct), r.required_group or "", r.state,
                      Decimal(r.amount_total), r.approver or "", r.comment or "", r.at.isoformat() if r.at else ""])
-    headers = [tr(env, h) for h in (N_("Quote"), N_("Customer"), N_("% below floor"), N_("Required approver"),
+    headers = [translate(h, current_lang(env)) for h in (N_("Quote"), N_("Customer"), N_("% below floor"), N_("Required approver"),
                                     N_("State"), N_("Amount"), N_("Approved by"), N_("Comment"), N_("Approved at"))]
     return headers, rows
 
 
 def win_loss_report(
-    env: Any, date_from: dt.date | None = None, date_to: dt.date | None = None
+    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> tuple[list[str], list[list[Any]]]:
     """Quote lines won, lost and still open by strategy (quote type), with the win rate."""
     won = func.sum(case((Quote.state == "won", 1), else_=0))
@@ -170,21 +172,20 @@ def win_loss_report(
         .order_by(QuoteLine.quote_type)
     )
     stmt = _period(stmt, date_from, date_to)
-    from addons.pricing.lang import env_lang
-    from addons.pricing.models import QUOTE_TYPE_LABELS, label
+    from addons.pricing.models import QUOTE_TYPE_LABELS
 
-    lang = env_lang(env)
+    lang = current_lang(env)
     rows = []
-    for qtype, w, lo, op, amount in env.session.execute(stmt):
+    for qtype, w, lo, op, amount in env.execute(stmt):
         w, lo = int(w or 0), int(lo or 0)
         rate = (Decimal(w) / Decimal(w + lo) * 100).quantize(Decimal("0.1")) if w + lo else Decimal("0")
-        rows.append([label(QUOTE_TYPE_LABELS, qtype, lang), w, lo, int(op or 0), rate, _d(amount).quantize(Decimal("0.01"))])
-    headers = [tr(env, h) for h in (N_("Strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))]
+        rows.append([QUOTE_TYPE_LABELS.label(qtype, lang), w, lo, int(op or 0), rate, _d(amount).quantize(Decimal("0.01"))])
+    headers = [translate(h, current_lang(env)) for h in (N_("Strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))]
     return headers, rows
 
 
 def realisation_report(
-    env: Any, by: str = "strategy", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    env: Env, by: str = "strategy", date_from: dt.date | None = None, date_to: dt.date | None = None,
     states: Sequence[str] = PRICED_STATES,
 ) -> tuple[list[str], list[list[Any]]]:
     """Price realisation: quoted amount vs the same quantities at target price (%)."""
@@ -200,18 +201,17 @@ def realisation_report(
     if by != "strategy":
         stmt = stmt.join(Product, and_(Product.id == QuoteLine.product_id))
     stmt = _period(stmt, date_from, date_to).group_by(key).order_by(key)
-    from addons.pricing.lang import env_lang
-    from addons.pricing.models import QUOTE_TYPE_LABELS, label
+    from addons.pricing.models import QUOTE_TYPE_LABELS
 
-    lang = env_lang(env)
+    lang = current_lang(env)
     rows = []
-    for k, q, t, f in env.session.execute(stmt):
+    for k, q, t, f in env.execute(stmt):
         q, t, f = _d(q).quantize(Decimal("0.01")), _d(t).quantize(Decimal("0.01")), _d(f).quantize(Decimal("0.01"))
         pct = (q / t * 100).quantize(Decimal("0.01")) if t else Decimal("0")
-        name = label(QUOTE_TYPE_LABELS, k, lang) if by == "strategy" else k
+        name = QUOTE_TYPE_LABELS.label(k, lang) if by == "strategy" else k
         rows.append([name, q, t, f, pct])
     first = N_("Strategy") if by == "strategy" else N_("Product variety")
-    headers = [tr(env, h) for h in (first, N_("Quoted"), N_("At target"), N_("At floor"), N_("Realisation %"))]
+    headers = [translate(h, current_lang(env)) for h in (first, N_("Quoted"), N_("At target"), N_("At floor"), N_("Realisation %"))]
     return headers, rows
 
 

@@ -8,32 +8,35 @@ the whole operation, so nothing is saved half-way.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addons.pricing.lang import N_, tr
 from core.errors import ValidationError
+from core.i18n import N_, current_lang, translate
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
-def _error(env: Any, field: str, message: str, **kwargs: Any) -> ValidationError:
-    text = tr(env, message, **kwargs)
+def _error(env: Env, field: str, message: str, **kwargs: Any) -> ValidationError:
+    text = translate(message, current_lang(env), **kwargs)
     return ValidationError(text, {field: text})
 
 
-def _positive(env: Any, record: Any, field: str, label: str) -> None:
+def _positive(env: Env, record: Any, field: str, label: str) -> None:
     value = getattr(record, field)
     if value is None or Decimal(value) <= 0:
         raise _error(env, field, N_("%(field)s must be greater than zero (got %(value)s)."),
-                     field=tr(env, label), value=value)
+                     field=translate(label, current_lang(env)), value=value)
 
 
-def _not_negative(env: Any, record: Any, field: str, label: str) -> None:
+def _not_negative(env: Env, record: Any, field: str, label: str) -> None:
     value = getattr(record, field)
     if value is not None and Decimal(value) < 0:
         raise _error(env, field, N_("%(field)s cannot be negative (got %(value)s)."),
-                     field=tr(env, label), value=value)
+                     field=translate(label, current_lang(env)), value=value)
 
 
-def validate(env: Any, model: str, record: Any) -> None:
+def validate(env: Env, model: str, record: Any) -> None:
     """Raise a :class:`ValidationError` (in the user's language) for an invalid pricing record."""
     if model == "pricing_metal_price":
         _positive(env, record, "price_per_gram", N_("Price per gram"))

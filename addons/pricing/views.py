@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from addons.masterdata.models import Customer, Product
@@ -52,32 +50,31 @@ from addons.pricing.models import (
     StrategyMatrix,
     StrategyRule,
     StrategyTarget,
-    label,
 )
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import Choices, LazyText, _, _l, current_lang
 from core.web.generic import Filter, ModelView, Related
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+    from core.web.menus import MenuItem
 
 bp = Blueprint("pricing", __name__, url_prefix="/pricing", template_folder="templates")
 
 MAX_FORM_LINES = 10
 
 
-def _choices(labels: dict[str, dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
+def _choices(labels: Choices) -> list[tuple[str, LazyText]]:
     return list(labels.items())
 
 
-def _lang() -> str:
-    from addons.pricing.lang import env_lang
-
-    return env_lang(g.env)
-
-
-def _group_choices(env: Any) -> list[tuple[str, str]]:
+def _group_choices(env: Env) -> list[tuple[str, str]]:
     from core.models import Group
 
-    lang = _lang()
-    return [(grp.code, grp.display(lang)) for grp in env.session.scalars(
-        select(Group).where(Group.code.like("core.group_%")).order_by(Group.id))]
+    lang = current_lang(env)
+    # the kernel's roles are reference data: their names are shown to whoever sets the bands
+    groups = env.sudo().scalars(select(Group).where(Group.code.like("core.group_%")).order_by(Group.id))
+    return [(grp.code, grp.display(lang)) for grp in groups]
 
 
 LABELS = {
@@ -200,7 +197,7 @@ for _v in VIEWS:
     _v.register(bp)
 
 
-def menu_items(env: Any) -> list[Any]:
+def menu_items(env: Env) -> list[MenuItem]:
     """The Pricing menu (items hidden when the user cannot read their model)."""
     from core.web.menus import MenuItem
 
@@ -265,10 +262,8 @@ def quote_create() -> Any:
     """A new quote or bid: customer, lines (product, quantity, optional price)."""
     env = g.env
     env.check(Quote, "create")
-    customers = list(env.session.scalars(env.select(Customer).where(Customer.active.is_(True))
-                                         .order_by(Customer.name_zh).limit(1000)))
-    products = list(env.session.scalars(env.select(Product).where(Product.active.is_(True))
-                                        .order_by(Product.code).limit(2000)))
+    customers = env.search(Customer, Customer.active.is_(True), order_by=[Customer.name_zh], limit=1000)
+    products = env.search(Product, Product.active.is_(True), order_by=[Product.code], limit=2000)
     status = 200
     form = request.form
     if request.method == "POST":
@@ -293,12 +288,12 @@ def quote_create() -> Any:
         else:
             flash(_("Quote %(number)s created.", number=quote.display_number), "success")
             return redirect(url_for("pricing.quote_detail", id=quote.id))
-    lang = _lang()
+    lang = current_lang(env)
     return render_template(
         "pricing/quote_create.html", customers=customers, products=products, form=form,
-        rows=range(MAX_FORM_LINES), lang=lang, kinds=[(k, label(QUOTE_KIND_LABELS, k, lang)) for k in QUOTE_KIND_LABELS],
-        channels=[(k, label(CHANNEL_LABELS, k, lang)) for k in CHANNEL_LABELS],
-        quote_types=[(k, label(QUOTE_TYPE_LABELS, k, lang)) for k in QUOTE_TYPE_LABELS],
+        rows=range(MAX_FORM_LINES), lang=lang, kinds=QUOTE_KIND_LABELS.choices(lang),
+        channels=CHANNEL_LABELS.choices(lang),
+        quote_types=QUOTE_TYPE_LABELS.choices(lang),
     ), status
 
 
@@ -309,7 +304,7 @@ def quote_page(record: Quote) -> dict[str, Any]:
     from core.security import approvals
 
     env = g.env
-    lang = _lang()
+    lang = current_lang(env)
     lines = services.lines_of(env, record)
     competitors = services.latest_competitor_prices(env, record.customer_id, [li.product_id for li in lines]) if lines else {}
     can_write = env.allowed(record, "write")
@@ -341,18 +336,18 @@ def quote_page(record: Quote) -> dict[str, Any]:
         "editable": can_write and state == "draft",
         "actions": actions,
         "can_react": can_write and state == "sent",
-        "reaction_kinds": [(k, label(REACTION_LABELS, k, lang)) for k in REACTION_LABELS],
+        "reaction_kinds": REACTION_LABELS.choices(lang),
         "versions": services.versions(env, record),
         "history": history,
         "bid_history": bid_history,
         "reactions": reactions,
-        "state_label": label(QUOTE_STATE_LABELS, state, lang),
-        "bid_label": label(BID_DECISION_LABELS, record.bid_decision, lang),
-        "type_label": lambda k: label(QUOTE_TYPE_LABELS, k, lang),
-        "reaction_label": lambda k: label(REACTION_LABELS, k, lang),
-        "state_labels": {k: label(QUOTE_STATE_LABELS, k, lang) for k in QUOTE_STATE_LABELS},
-        "all_state_labels": {**{k: label(BID_DECISION_LABELS, k, lang) for k in BID_DECISION_LABELS},
-                             **{k: label(QUOTE_STATE_LABELS, k, lang) for k in QUOTE_STATE_LABELS}},
+        "state_label": QUOTE_STATE_LABELS.label(state, lang),
+        "bid_label": BID_DECISION_LABELS.label(record.bid_decision, lang),
+        "type_label": lambda k: QUOTE_TYPE_LABELS.label(k, lang),
+        "reaction_label": lambda k: REACTION_LABELS.label(k, lang),
+        "state_labels": {k: QUOTE_STATE_LABELS.label(k, lang) for k in QUOTE_STATE_LABELS},
+        "all_state_labels": {**{k: BID_DECISION_LABELS.label(k, lang) for k in BID_DECISION_LABELS},
+                             **{k: QUOTE_STATE_LABELS.label(k, lang) for k in QUOTE_STATE_LABELS}},
         "action_labels": {"create": _("created"), "update": _("updated"), "lines": _("lines priced"),
                           "transition": _("state changed"), "delete": _("deleted")},
         "user_limit": limit,
@@ -361,22 +356,24 @@ def quote_page(record: Quote) -> dict[str, Any]:
     }
 
 
-def _group_label(env: Any, code: str | None) -> str:
+def _group_label(env: Env, code: str | None) -> str:
     from core.models import Group
 
     if not code:
         return ""
-    grp = env.session.scalar(select(Group).where(Group.code == code))
-    return grp.display(_lang()) if grp else code
+    # the approver's role name is reference data, readable by whoever sees the quote
+    grp = env.sudo().scalar(select(Group).where(Group.code == code))
+    return grp.display(current_lang(env)) if grp else code
 
 
-def _user_names(env: Any, ids: list[int | None]) -> dict[int, str]:
+def _user_names(env: Env, ids: list[int | None]) -> dict[int, str]:
     from core.models import User
 
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {u.id: u.name for u in env.session.scalars(select(User).where(User.id.in_(wanted)))}
+    # names of the people in the quote's history (approvers the reader's rules may not reach)
+    return {u.id: u.name for u in env.sudo().scalars(select(User).where(User.id.in_(wanted)))}
 
 
 @bp.route("/quotes/<int:id>/do/<action>", methods=["POST"])
@@ -458,7 +455,7 @@ def costs() -> Any:
     env.check(ProductCost, "read")
     month = _month_arg(request.values.get("month"))
     metals = env.search(Metal, order_by=[Metal.sequence, Metal.code])
-    products = list(env.session.scalars(env.select(Product).where(Product.active.is_(True)).order_by(Product.code).limit(500)))
+    products = env.search(Product, Product.active.is_(True), order_by=[Product.code], limit=500)
     status = 200
     if request.method == "POST":
         form = request.form
@@ -523,7 +520,7 @@ REPORTS = {
 }
 
 
-def _run_report(env: Any, name: str, date_from: dt.date | None, date_to: dt.date | None) -> tuple[list[str], list[list[Any]]]:
+def _run_report(env: Env, name: str, date_from: dt.date | None, date_to: dt.date | None) -> tuple[list[str], list[list[Any]]]:
     if name == "margin":
         return reports.margin_report(env, by=("customer_class", "territory", "product"), date_from=date_from, date_to=date_to)
     if name == "outside_band":

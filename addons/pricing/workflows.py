@@ -7,13 +7,14 @@ submitted and waits for an approver whose band (configured per company in
 floor; :mod:`addons.pricing.services` checks that band before firing
 ``approve``, and the kernel refuses approval by the requester. The deviation
 (percent below floor) is the approval ``amount``, kept in the history and the
-audit trail. ``pricing.bid`` is the manager's go/no-go on a bid.
+audit trail. ``pricing.bid`` is the manager's go/no-go on a bid. The kernel
+keeps the quote's ``state`` and ``bid_decision`` columns in step with the two
+workflows (``state_field``), so lists and reports filter on them in SQL.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import _l
 from core.security.approvals import Transition, Workflow
 
 SALES = ["core.group_salesperson"]
@@ -23,6 +24,7 @@ OPEN_STATES = ["draft", "waiting", "approved", "sent"]
 QUOTE_WORKFLOW = Workflow(
     code="pricing.quote",
     model="pricing_quote",
+    state_field="state",
     states={
         "draft": _l("Draft"),
         "waiting": _l("Waiting approval"),
@@ -50,6 +52,7 @@ QUOTE_WORKFLOW = Workflow(
 BID_WORKFLOW = Workflow(
     code="pricing.bid",
     model="pricing_quote",
+    state_field="bid_decision",
     states={
         "pending": _l("Not requested"),
         "requested": _l("Waiting for the manager"),

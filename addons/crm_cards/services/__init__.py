@@ -91,7 +91,6 @@ from addons.crm_cards.services.events import (
     on_saved,
     on_state_changed,
     on_updated,
-    record_session,
     validate_record,
 )
 from addons.crm_cards.services.handovers import (
@@ -191,7 +190,6 @@ __all__ = [
     "profile",
     "record_goal_progress",
     "record_label",
-    "record_session",
     "refresh_risk",
     "reopen_strategy",
     "review_monthly",

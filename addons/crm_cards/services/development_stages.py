@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from flask_babel import gettext as _
+from typing import TYPE_CHECKING
 
 from addons.crm_cards.models import CustomerProfile, CustomerStage, DevelopmentStage
 from addons.crm_cards.services.defaults import stages
@@ -13,11 +11,15 @@ from addons.crm_cards.services.helpers import customer
 from addons.crm_cards.services.territory import territory_filter
 from addons.masterdata.models import Customer
 from core.errors import AccessDenied, ValidationError
+from core.i18n import _
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- development stages ----------------------------------------------------------------
 def move_to_stage(
-    env: Any,
+    env: Env,
     customer_id: int,
     stage_id: int,
     entered_on: dt.date | None = None,
@@ -40,13 +42,13 @@ def move_to_stage(
     return row
 
 
-def stage_history(env: Any, customer_id: int) -> list[CustomerStage]:
+def stage_history(env: Env, customer_id: int) -> list[CustomerStage]:
     """Stages the customer went through, oldest first."""
     return env.search(CustomerStage, CustomerStage.customer_id == customer_id, order_by=[CustomerStage.entered_on, CustomerStage.id])
 
 
 
-def pipeline(env: Any, territory_id: int | None = None) -> list[tuple[DevelopmentStage, list[tuple[Customer, CustomerProfile]]]]:
+def pipeline(env: Env, territory_id: int | None = None) -> list[tuple[DevelopmentStage, list[tuple[Customer, CustomerProfile]]]]:
     """The pipeline board: each stage with the readable customers currently in it (one query)."""
     cols = stages(env)
     stmt = (
@@ -59,6 +61,6 @@ def pipeline(env: Any, territory_id: int | None = None) -> list[tuple[Developmen
     if cond is not None:
         stmt = stmt.where(cond)
     by_stage: dict[int, list[tuple[Customer, CustomerProfile]]] = {s.id: [] for s in cols}
-    for cust, prof in env.session.execute(stmt):
+    for cust, prof in env.execute(stmt):
         by_stage.setdefault(prof.stage_id, []).append((cust, prof))
     return [(s, by_stage.get(s.id, [])) for s in cols]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
-from sqlalchemy import select
-
-from addons.crm_cards.models import KeyAccountPlan, MonthlyCard, StrategyCard
+from addons.crm_cards.models import ClassProposal, KeyAccountPlan, MonthlyCard, StrategyCard
 from addons.crm_cards.services.cards import (
     MONTHLY_EDITABLE,
     STRATEGY_EDITABLE,
@@ -22,55 +19,55 @@ from addons.crm_cards.services.profiles import _touch_profile, profile
 from addons.crm_cards.workflows import CLASS_CHANGE, KA_PLAN, MONTHLY, STRATEGY
 from core.db import utcnow
 from core.errors import ValidationError
-from core.models import ApprovalEvent, ApprovalRequest
+from core.i18n import _
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- workflow side effects (called from tixi_record_event) -----------------------------
-def _last_comment(env: Any, workflow_code: str, model: str, res_id: int) -> str | None:
-    return env.session.scalar(
-        select(ApprovalEvent.comment)
-        .join(ApprovalRequest, ApprovalRequest.id == ApprovalEvent.approval_id)
-        .where(ApprovalRequest.workflow == workflow_code, ApprovalRequest.model == model, ApprovalRequest.res_id == res_id)
-        .order_by(ApprovalEvent.id.desc())
-        .limit(1)
-    )
-
-
-def on_state_changed(env: Any, model: str, record: Any, changes: Mapping[str, Any]) -> None:
-    """Keep the mirrored ``state`` and apply a transition's effects (same transaction)."""
-    workflow = changes.get("workflow")
-    if not isinstance(workflow, str) or not workflow.startswith("crm_cards."):
-        return
-    old, new = changes["state"]
-    if workflow == STRATEGY.code and new == "submitted" and is_key_account(env, record.customer_id):
+def _check_key_account_path(env: Env, workflow: str, new: str, customer_id: int) -> None:
+    if workflow == STRATEGY.code and new == "submitted" and is_key_account(env, customer_id):
         raise ValidationError(
             _("This customer is a key account: its strategy card is approved by the director.")
         )
-    if workflow == KA_PLAN.code and new == "submitted_key" and not is_key_account(env, record.customer_id):
+    if workflow == KA_PLAN.code and new == "submitted_key" and not is_key_account(env, customer_id):
         raise ValidationError(_("Only a key account has a key-account plan."))
-    record.state = new
+
+
+def _decide_proposal(env: Env, record: ClassProposal, new: str, comment: str | None) -> None:
+    record.decided_by_id = env.user_id
+    record.decided_at = utcnow()
+    record.decision_comment = comment
+    if new == "approved":
+        set_class(
+            env, record.customer_id, record.new_class,
+            comment or record.reason or _("Periodic review"),
+            score=record.score, source="review", proposal_id=record.id,
+        )
+
+
+def on_state_changed(env: Env, model: str, record: Any, changes: Mapping[str, Any]) -> None:
+    """Apply a transition's effects (same transaction); the kernel has already set ``state``."""
+    workflow = changes.get("workflow")
+    if not isinstance(workflow, str) or not workflow.startswith("crm_cards."):
+        return
+    _old, new = changes["state"]
+    comment = changes.get("comment")
+    _check_key_account_path(env, workflow, new, record.customer_id)
     if workflow == MONTHLY.code and new in ("reviewed", "returned"):
         record.reviewed_by_id = env.user_id
         record.reviewed_at = utcnow()
-        record.review_comment = _last_comment(env, workflow, model, record.id)
+        record.review_comment = comment
     if workflow == CLASS_CHANGE.code:
-        comment = _last_comment(env, workflow, model, record.id)
-        record.decided_by_id = env.user_id
-        record.decided_at = utcnow()
-        record.decision_comment = comment
-        if new == "approved":
-            set_class(
-                env, record.customer_id, record.new_class,
-                comment or record.reason or _("Periodic review"),
-                score=record.score, source="review", proposal_id=record.id,
-            )
+        _decide_proposal(env, record, new, comment)
     env.session.flush()
 
 
 LOCKED_FIELDS_OK = {"state", "version", "updated_at", "updated_by_id", "owner_id"}
 
 
-def on_updated(env: Any, model: str, record: Any, changes: Mapping[str, Any]) -> None:
+def on_updated(env: Env, model: str, record: Any, changes: Mapping[str, Any]) -> None:
     """Refuse changes to a card that is waiting for approval or approved."""
     editable = {"crm_cards_strategy": STRATEGY_EDITABLE, "crm_cards_ka_plan": STRATEGY_EDITABLE, "crm_cards_monthly": MONTHLY_EDITABLE}.get(model)
     if editable is None or record.state in editable:
@@ -79,12 +76,12 @@ def on_updated(env: Any, model: str, record: Any, changes: Mapping[str, Any]) ->
         raise ValidationError(_("This card is waiting for approval or approved: revise it first."))
 
 
-def on_monthly_saved(env: Any, record: MonthlyCard) -> None:
+def on_monthly_saved(env: Env, record: MonthlyCard) -> None:
     """Refresh the customer's risk flags after a monthly card is saved."""
     refresh_risk(env, record.customer_id)
 
 
-def validate_record(model: str, record: Any) -> None:
+def validate_record(model: str, record: Any, env: Env) -> None:
     """Checks that hold whichever page saves the record (generic forms included)."""
     errors: dict[str, str] = {}
     if model == "crm_cards_key_account":
@@ -103,23 +100,17 @@ def validate_record(model: str, record: Any) -> None:
         for fk, cls in (("strategy_id", StrategyCard), ("plan_id", KeyAccountPlan)):
             parent_id = getattr(record, fk, None)
             if parent_id is not None:
-                parent = record_session(record).get(cls, parent_id)
+                # the parent must belong to the same customer, whoever may read it
+                parent = env.sudo().get(cls, parent_id)
                 if parent is None or parent.customer_id != record.customer_id:
                     errors[fk] = _("It belongs to another customer.")
     _raise(errors)
 
 
-def record_session(record: Any) -> Any:
-    """The session a record is attached to."""
-    from sqlalchemy.orm import object_session
-
-    return object_session(record)
-
-
-def on_saved(env: Any, model: str, record: Any, event: str) -> None:
+def on_saved(env: Env, model: str, record: Any, event: str) -> None:
     """Keep the customer's profile in step when classes, stages, screenings or monthly cards
     are saved, whichever page or service saved them."""
-    validate_record(model, record)
+    validate_record(model, record, env)
     if model == "crm_cards_monthly":
         refresh_risk(env, record.customer_id)
     elif model == "crm_cards_customer_class" and event == "created":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addons.crm_cards.models import (
     ActionItem,
@@ -13,11 +13,15 @@ from addons.crm_cards.models import (
     MonthlyCard,
     StrategyCard,
 )
-from addons.masterdata.models import Customer
+from addons.masterdata.models import Customer, Employee
+from core.i18n import current_lang, label
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- handover and labels ---------------------------------------------------------------
-def handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+def handover(env: Env, from_employee: Employee, to_employee: Employee) -> dict[str, int]:
     """Move a leaving employee's open cards, plans, actions and archives to a successor.
 
     Strategy cards and key-account plans of this year and later, monthly cards
@@ -56,17 +60,19 @@ _LABEL_MODELS: dict[str, type] = {
 }
 
 
-def record_label(env: Any, model: str, res_id: int) -> str | None:
+def record_label(env: Env, model: str, res_id: int) -> str | None:
     """A human label for a crm_cards record (None for other models)."""
     cls = _LABEL_MODELS.get(model)
     if cls is None:
         return None
-    row = env.session.get(cls, res_id)
+    # explain names the record whoever asks (the point is to tell why it is out of reach)
+    sudo = env.sudo()
+    row = sudo.get(cls, res_id)
     if row is None:
         return None
-    cust = env.session.get(Customer, row.customer_id)
+    cust = sudo.get(Customer, row.customer_id)
     name = cust.name_zh if cust is not None else f"#{row.customer_id}"
-    title = cls.__tixi_label__["zh_CN"]
+    title = label(cls.__tixi_label__, current_lang(env))
     if isinstance(row, MonthlyCard):
         return f"{title} {name} {row.month:%Y-%m}"
     if isinstance(row, StrategyCard | KeyAccountPlan):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from flask_babel import gettext as _
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from addons.masterdata.models import Customer, Employee
 from core.errors import ValidationError
+from core.i18n import _
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -58,13 +59,12 @@ def _raise(errors: dict[str, str]) -> None:
         raise ValidationError(_("Please correct the highlighted fields: %(first)s", first=first), errors)
 
 
-def customer(env: Any, customer_id: int) -> Customer:
+def customer(env: Env, customer_id: int) -> Customer:
     """A customer the user may read (else :class:`AccessDenied`)."""
     return env.get(Customer, customer_id)
 
 
-def current_employee_id(env: Any) -> int | None:
+def current_employee_id(env: Env) -> int | None:
     """The employee record of the env's user in the current company."""
-    return env.session.scalar(
-        select(Employee.id).where(Employee.user_id == env.user_id, Employee.company_id == env.company_id)
-    )
+    # the user's own employee record (identity), whatever the rules on employees
+    return env.sudo().scalar(env.sudo().select(Employee, Employee.id).where(Employee.user_id == env.user_id))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from addons.crm_cards.models import CustomerProfile
 from addons.crm_cards.services.helpers import customer
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 # ----- profile ---------------------------------------------------------------------------
-def profile(env: Any, customer_id: int, create: bool = True) -> CustomerProfile | None:
+def profile(env: Env, customer_id: int, create: bool = True) -> CustomerProfile | None:
     """The CRM profile row of a customer the user may read (created when missing)."""
     customer(env, customer_id)
-    row = env.session.scalar(select(CustomerProfile).where(CustomerProfile.customer_id == customer_id))
+    # the profile follows its customer (checked above) and is kept by reactions whoever triggers them
+    row = next(iter(env.sudo().search(CustomerProfile, CustomerProfile.customer_id == customer_id, limit=1)), None)
     if row is None and create:
         row = CustomerProfile(
             customer_id=customer_id, company_id=env.company_id,
@@ -27,7 +29,7 @@ def profile(env: Any, customer_id: int, create: bool = True) -> CustomerProfile 
     return row
 
 
-def _touch_profile(env: Any, customer_id: int, **values: Any) -> CustomerProfile:
+def _touch_profile(env: Env, customer_id: int, **values: Any) -> CustomerProfile:
     row = profile(env, customer_id)
     for key, value in values.items():
         setattr(row, key, value)
@@ -47,7 +49,7 @@ def tech_data(row: CustomerProfile | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def set_tech_data(env: Any, customer_id: int, values: Mapping[str, Any]) -> CustomerProfile:
+def set_tech_data(env: Env, customer_id: int, values: Mapping[str, Any]) -> CustomerProfile:
     """Replace the free technical fields of a customer's profile (audited write)."""
     clean = {str(k).strip(): str(v).strip() for k, v in values.items() if str(k).strip()}
     row = profile(env, customer_id)

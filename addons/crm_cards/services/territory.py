@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
 
 from addons.crm_cards.models import CustomerProfile
 from addons.masterdata.models import Customer
 
+if TYPE_CHECKING:
+    from core.security.env import Env
 
-def territories_on(env: Any) -> bool:
+
+def territories_on(env: Env) -> bool:
     """Whether the ``territories`` addon is enabled for the company (it is optional)."""
     return "territories" in env.enabled
 
 
-def territory_filter(env: Any, territory_id: int | None) -> Any:
+def territory_filter(env: Env, territory_id: int | None) -> Any:
     """SQL condition: the customer is currently in the territory or one of its descendants."""
     if territory_id is None or not territories_on(env):
         return None
@@ -33,7 +36,7 @@ def territory_filter(env: Any, territory_id: int | None) -> Any:
 
 
 
-def customers_by_class_per_territory(env: Any) -> dict[str, dict[str, int]]:
+def customers_by_class_per_territory(env: Env) -> dict[str, dict[str, int]]:
     """``{top-level territory: {class or "-": count}}`` over readable customers (one query).
 
     A customer counts for the root of the territory tree it is currently
@@ -48,7 +51,7 @@ def customers_by_class_per_territory(env: Any) -> dict[str, dict[str, int]]:
             .where(Customer.active.is_(True))
             .group_by(CustomerProfile.class_code)
         )
-        return {"-": {code or "-": int(n) for code, n in env.session.execute(stmt)}}
+        return {"-": {code or "-": int(n) for code, n in env.execute(stmt)}}
     from addons.territories.models import CustomerTerritory, Territory
 
     closure = Territory.__tixi_closure__
@@ -68,6 +71,6 @@ def customers_by_class_per_territory(env: Any) -> dict[str, dict[str, int]]:
         .group_by(roots.c.name, CustomerProfile.class_code)
     )
     out: dict[str, dict[str, int]] = {}
-    for terr, code, n in env.session.execute(stmt):
+    for terr, code, n in env.execute(stmt):
         out.setdefault(terr or "-", {})[code or "-"] = int(n)
     return out

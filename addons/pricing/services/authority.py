@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from addons.pricing.lang import N_
 from addons.pricing.models import AuthorityBand
 from addons.pricing.services.helpers import fail, not_negative
+from core.i18n import N_
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 #: Used when a company has not configured its own bands: % below floor per role.
 DEFAULT_BANDS: list[tuple[str, int, Decimal | None]] = [
@@ -22,17 +23,16 @@ DEFAULT_BANDS: list[tuple[str, int, Decimal | None]] = [
 
 
 # ----- authority ----------------------------------------------------------------------------
-def bands(env: Any) -> list[tuple[str, int, Decimal | None]]:
+def bands(env: Env) -> list[tuple[str, int, Decimal | None]]:
     """(group, sequence, % below floor allowed; None = no limit), lowest role first."""
-    rows = env.session.scalars(select(AuthorityBand).where(
-        AuthorityBand.company_id == env.company_id, AuthorityBand.active.is_(True)
-    ).order_by(AuthorityBand.sequence)).all()
+    # the company's bands decide every approval, whoever asks (a salesperson pricing a quote too)
+    rows = env.sudo().search(AuthorityBand, AuthorityBand.active.is_(True), order_by=[AuthorityBand.sequence])
     if not rows:
         return list(DEFAULT_BANDS)
     return [(r.group_code, r.sequence, None if r.max_below_floor_pct is None else Decimal(r.max_below_floor_pct)) for r in rows]
 
 
-def configure_bands(env: Any, spec: Sequence[tuple[str, Any]]) -> list[AuthorityBand]:
+def configure_bands(env: Env, spec: Sequence[tuple[str, Any]]) -> list[AuthorityBand]:
     """Set the company's bands, lowest role first: ``[(group, pct or None), ...]``.
 
     Each role's band must be at least as wide as the one before it (else the
@@ -48,7 +48,8 @@ def configure_bands(env: Any, spec: Sequence[tuple[str, Any]]) -> list[Authority
         previous = value
         cleaned.append((group, value))
     with env.session.begin_nested():
-        for row in env.session.scalars(select(AuthorityBand).where(AuthorityBand.company_id == env.company_id)).all():
+        # the bands being replaced, all of them: env.delete checks the rights
+        for row in env.sudo().search(AuthorityBand):
             env.delete(row)
         return [
             env.create(AuthorityBand, {"group_code": g, "sequence": (i + 1) * 10, "max_below_floor_pct": v})
@@ -56,7 +57,7 @@ def configure_bands(env: Any, spec: Sequence[tuple[str, Any]]) -> list[Authority
         ]
 
 
-def user_limit(env: Any) -> Decimal | None:
+def user_limit(env: Env) -> Decimal | None:
     """How far below the floor the user may price without approval (None: no limit)."""
     best: Decimal | None = Decimal("0")
     for group, _seq, limit in bands(env):
@@ -67,7 +68,7 @@ def user_limit(env: Any) -> Decimal | None:
     return best
 
 
-def required_group(env: Any, deviation: Decimal) -> str | None:
+def required_group(env: Env, deviation: Decimal) -> str | None:
     """The lowest role whose band covers ``deviation`` (None when inside every band)."""
     if deviation <= 0:
         return None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from addons.pricing.lang import N_, tr
 from addons.pricing.models import (
     LEVEL_LABELS,
     METHOD_LABELS,
@@ -19,7 +16,11 @@ from addons.pricing.models import (
     StrategyRule,
     StrategyTarget,
 )
-from addons.pricing.services.helpers import HUNDRED, _label, fail, not_negative, to_decimal, today
+from addons.pricing.services.helpers import HUNDRED, fail, not_negative, to_decimal, today
+from core.i18n import N_, current_lang, translate
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 DEFAULT_METALS = [("Pt", "铂", "Platinum", 10), ("Pd", "钯", "Palladium", 20), ("Rh", "铑", "Rhodium", 30)]
 #: attractiveness x ability to win -> quote type (editable per strategy)
@@ -38,7 +39,7 @@ DEFAULT_RULES = {
 
 
 # ----- company set-up -----------------------------------------------------------------------
-def setup_company(env: Any, year: int | None = None) -> PricingStrategy:
+def setup_company(env: Env, year: int | None = None) -> PricingStrategy:
     """Create the default metals (Pt, Pd, Rh) and a default strategy for ``year`` if missing.
 
     Runs with the user's rights (Finance for metals, the Director for the
@@ -49,16 +50,15 @@ def setup_company(env: Any, year: int | None = None) -> PricingStrategy:
         if code not in existing:
             env.create(Metal, {"code": code, "name_zh": zh, "name_en": en, "sequence": seq})
     year = year or today(env).year
-    strategy = env.session.scalar(
-        select(PricingStrategy).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year)
-    )
+    # the year's strategy of the company, if any (one per year)
+    strategy = next(iter(env.sudo().search(PricingStrategy, PricingStrategy.year == year, limit=1)), None)
     if strategy is None:
         strategy = create_strategy(env, year)
     return strategy
 
 
 def create_strategy(
-    env: Any,
+    env: Env,
     year: int,
     name: str | None = None,
     matrix: Mapping[tuple[str, str], str] | None = None,
@@ -81,11 +81,8 @@ def create_strategy(
     missing = sorted((set(matrix.values()) | {default_quote_type}) - set(cleaned))
     if missing:
         raise fail(env, N_("The strategy has no rule for the quote type %(qtype)s."), "rules",
-                   qtype=_label(env, QUOTE_TYPE_LABELS, missing[0]))
-    exists = env.session.scalar(
-        select(PricingStrategy.id).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year)
-    )
-    if exists:
+                   qtype=QUOTE_TYPE_LABELS.label(missing[0], current_lang(env)))
+    if env.sudo().count(PricingStrategy, PricingStrategy.year == year):  # one strategy per year in the company
         raise fail(env, N_("There is already a pricing strategy for %(year)s."), "year", year=year)
     with env.session.begin_nested():
         strategy = env.create(PricingStrategy, {
@@ -99,7 +96,7 @@ def create_strategy(
     return strategy
 
 
-def clean_rule(env: Any, quote_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_rule(env: Env, quote_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a strategy rule: its method's fields present, and the band not inverted."""
     if quote_type not in QUOTE_TYPE_LABELS:
         raise fail(env, N_("Unknown quote type: %(value)s."), "quote_type", value=quote_type)
@@ -115,13 +112,13 @@ def clean_rule(env: Any, quote_type: str, values: Mapping[str, Any]) -> dict[str
                        "floor_margin_pct", floor=f"{floor}%", target=f"{target}%")
         if floor <= -HUNDRED:
             raise fail(env, N_("%(field)s must be greater than zero (got %(value)s)."), "floor_margin_pct",
-                       field=tr(env, N_("Floor margin %")), value=floor)
+                       field=translate(N_("Floor margin %"), current_lang(env)), value=floor)
         out.update(target_margin_pct=target, floor_margin_pct=floor)
     else:
         target = not_negative(env, values.get("target_discount_pct"), "target_discount_pct", N_("Target discount %"))
         floor = not_negative(env, values.get("max_discount_pct"), "max_discount_pct", N_("Maximum discount %"))
         if floor >= HUNDRED:
-            raise fail(env, N_("%(field)s must be below 100."), "max_discount_pct", field=tr(env, N_("Maximum discount %")))
+            raise fail(env, N_("%(field)s must be below 100."), "max_discount_pct", field=translate(N_("Maximum discount %"), current_lang(env)))
         if target > floor:
             raise fail(env, N_("The band is inverted: the floor (%(floor)s) is above the target (%(target)s)."),
                        "max_discount_pct", floor=f"-{floor}%", target=f"-{target}%")
@@ -129,21 +126,22 @@ def clean_rule(env: Any, quote_type: str, values: Mapping[str, Any]) -> dict[str
     return out
 
 
-def save_rule(env: Any, strategy: PricingStrategy, quote_type: str, values: Mapping[str, Any]) -> StrategyRule:
+def save_rule(env: Env, strategy: PricingStrategy, quote_type: str, values: Mapping[str, Any]) -> StrategyRule:
     """Create or change the rule of a quote type (validated; an inverted band is refused)."""
     cleaned = clean_rule(env, quote_type, values)
     for key in ("target_margin_pct", "floor_margin_pct", "target_discount_pct", "max_discount_pct"):
         cleaned.setdefault(key, None)
-    rule = env.session.scalar(
-        select(StrategyRule).where(StrategyRule.strategy_id == strategy.id, StrategyRule.quote_type == quote_type)
-    )
+    # one rule per quote type (an upsert): env.create/env.write check the rights
+    rule = next(iter(env.sudo().search(
+        StrategyRule, StrategyRule.strategy_id == strategy.id, StrategyRule.quote_type == quote_type, limit=1,
+    )), None)
     if rule is None:
         return env.create(StrategyRule, {"strategy_id": strategy.id, "quote_type": quote_type, **cleaned})
     env.write(rule, cleaned)
     return rule
 
 
-def save_target(env: Any, strategy: PricingStrategy, customer_class: str | None, lifecycle_stage: str | None,
+def save_target(env: Env, strategy: PricingStrategy, customer_class: str | None, lifecycle_stage: str | None,
                 adjust_pct: Any, target_margin_pct: Any = None) -> StrategyTarget:
     """Create or change a pricing target for a customer class and/or life-cycle stage."""
     from addons.pricing.models import LIFECYCLE_LABELS
@@ -152,11 +150,13 @@ def save_target(env: Any, strategy: PricingStrategy, customer_class: str | None,
         raise fail(env, N_("Unknown life-cycle stage: %(value)s."), "lifecycle_stage", value=lifecycle_stage)
     adjust = to_decimal(env, adjust_pct, "adjust_pct", N_("Adjustment (points)"))
     target = None if target_margin_pct in (None, "") else to_decimal(env, target_margin_pct, "target_margin_pct", N_("Target margin %"))
-    row = env.session.scalar(select(StrategyTarget).where(
-        StrategyTarget.strategy_id == strategy.id,
+    # one target per class and stage (an upsert): env.create/env.write check the rights
+    row = next(iter(env.sudo().search(
+        StrategyTarget, StrategyTarget.strategy_id == strategy.id,
         StrategyTarget.customer_class.is_(None) if customer_class is None else StrategyTarget.customer_class == customer_class,
         StrategyTarget.lifecycle_stage.is_(None) if lifecycle_stage is None else StrategyTarget.lifecycle_stage == lifecycle_stage,
-    ))
+        limit=1,
+    )), None)
     values = {"adjust_pct": adjust, "target_margin_pct": target}
     if row is None:
         return env.create(StrategyTarget, {"strategy_id": strategy.id, "customer_class": customer_class,

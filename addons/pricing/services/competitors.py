@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addons.masterdata.models import Customer, Product
-from addons.pricing.lang import N_, tr
 from addons.pricing.models import CompetitorPrice
 from addons.pricing.services.helpers import fail, money, positive, today
+from core.i18n import N_, current_lang, translate
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- competitor prices --------------------------------------------------------------------
-def record_competitor_price(env: Any, product_id: int, competitor: str, price: Any, *,
+def record_competitor_price(env: Env, product_id: int, competitor: str, price: Any, *,
                             customer_id: int | None = None, observed_on: dt.date | None = None,
                             source: str = "visit", note: str | None = None) -> CompetitorPrice:
     """Record a competitor's price for a product (and customer)."""
@@ -24,7 +27,7 @@ def record_competitor_price(env: Any, product_id: int, competitor: str, price: A
         env.get(Customer, customer_id)
     competitor = (competitor or "").strip()
     if not competitor:
-        raise fail(env, N_("%(field)s is required."), "competitor", field=tr(env, N_("Competitor")))
+        raise fail(env, N_("%(field)s is required."), "competitor", field=translate(N_("Competitor"), current_lang(env)))
     value = positive(env, price, "price", N_("Competitor price"))
     if source not in SOURCE_LABELS:
         raise fail(env, N_("Unknown source: %(value)s."), "source", value=source)
@@ -34,7 +37,7 @@ def record_competitor_price(env: Any, product_id: int, competitor: str, price: A
     })
 
 
-def latest_competitor_prices(env: Any, customer_id: int, product_ids: Iterable[int]) -> dict[int, CompetitorPrice]:
+def latest_competitor_prices(env: Env, customer_id: int, product_ids: Iterable[int]) -> dict[int, CompetitorPrice]:
     """The latest competitor price of each product, for this customer if known, else the market's."""
     ids = list(set(product_ids))
     rows = env.search(CompetitorPrice, CompetitorPrice.product_id.in_(ids),

@@ -7,12 +7,9 @@ import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from addons.masterdata.models import Customer
-from addons.pricing.lang import N_
 from addons.pricing.models import (
     CHANNEL_LABELS,
     LEVEL_LABELS,
@@ -24,22 +21,26 @@ from addons.pricing.models import (
     StrategyTarget,
 )
 from addons.pricing.services.costs import product_costs
-from addons.pricing.services.helpers import HUNDRED, PCT_Q, _label, _product_name, fail, money
+from addons.pricing.services.helpers import HUNDRED, PCT_Q, _product_name, fail, money
+from core.i18n import N_, current_lang
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 # ----- strategy and bands -------------------------------------------------------------------
-def strategy_for(env: Any, year: int) -> PricingStrategy:
+def strategy_for(env: Env, year: int) -> PricingStrategy:
     """The company's strategy for a year, else a clear error."""
-    strategy = env.session.scalar(
-        select(PricingStrategy).where(PricingStrategy.company_id == env.company_id, PricingStrategy.year == year,
-                                      PricingStrategy.active.is_(True))
-    )
+    # the company's strategy prices every quote, whoever prices it
+    strategy = next(iter(env.sudo().search(
+        PricingStrategy, PricingStrategy.year == year, PricingStrategy.active.is_(True), limit=1,
+    )), None)
     if strategy is None:
         raise fail(env, N_("There is no pricing strategy for %(year)s: the Director must set it up first."), "year", year=year)
     return strategy
 
 
-def customer_class(env: Any, customer_id: int, year: int | None = None) -> str | None:
+def customer_class(env: Env, customer_id: int, year: int | None = None) -> str | None:
     """The customer's class (A/B/C/D).
 
     From ``tixi_customer_class_policy`` (crm_cards) when an enabled addon
@@ -56,15 +57,17 @@ def customer_class(env: Any, customer_id: int, year: int | None = None) -> str |
             code = answer.get("class_code") or answer.get("class")
             if code:
                 return str(code)
-    stmt = select(CustomerAssessment.customer_class).where(
-        CustomerAssessment.company_id == env.company_id, CustomerAssessment.customer_id == customer_id,
+    # the recorded class is an input of the price, whoever prices the quote
+    sudo = env.sudo()
+    stmt = sudo.select(CustomerAssessment, CustomerAssessment.customer_class).where(
+        CustomerAssessment.customer_id == customer_id,
     )
     if year is not None:
         stmt = stmt.where(CustomerAssessment.year <= year)
-    return env.session.scalar(stmt.order_by(CustomerAssessment.year.desc()).limit(1))
+    return sudo.scalar(stmt.order_by(CustomerAssessment.year.desc()).limit(1))
 
 
-def assess_customer(env: Any, customer_id: int, year: int, attractiveness: str, ability: str,
+def assess_customer(env: Env, customer_id: int, year: int, attractiveness: str, ability: str,
                     channel: str = "direct", customer_class_: str | None = None) -> CustomerAssessment:
     """Place a customer in the strategy matrix for a year (and set its channel)."""
     env.get(Customer, customer_id)
@@ -75,10 +78,10 @@ def assess_customer(env: Any, customer_id: int, year: int, attractiveness: str, 
     if channel not in CHANNEL_LABELS:
         raise fail(env, N_("Unknown channel: %(value)s."), "channel", value=channel)
     values = {"attractiveness": attractiveness, "ability": ability, "channel": channel, "customer_class": customer_class_}
-    row = env.session.scalar(select(CustomerAssessment).where(
-        CustomerAssessment.company_id == env.company_id, CustomerAssessment.customer_id == customer_id,
-        CustomerAssessment.year == year,
-    ))
+    # one assessment per customer and year (an upsert): env.create/env.write check the rights
+    row = next(iter(env.sudo().search(
+        CustomerAssessment, CustomerAssessment.customer_id == customer_id, CustomerAssessment.year == year, limit=1,
+    )), None)
     if row is None:
         return env.create(CustomerAssessment, {"customer_id": customer_id, "year": year, **values})
     env.write(row, values)
@@ -123,7 +126,7 @@ def quote_type_for(strategy: PricingStrategy, attractiveness: str | None, abilit
 
 
 def compute_bands(
-    env: Any,
+    env: Env,
     customer_id: int,
     product_ids: Sequence[int],
     on_date: dt.date,
@@ -133,10 +136,12 @@ def compute_bands(
     """Target price and floor of each product for the customer (batched queries)."""
     ids = sorted(set(product_ids))
     strategy = strategy_for(env, on_date.year)
-    assessment = env.session.scalar(select(CustomerAssessment).where(
-        CustomerAssessment.company_id == env.company_id, CustomerAssessment.customer_id == customer_id,
-        CustomerAssessment.year <= on_date.year,
-    ).order_by(CustomerAssessment.year.desc()).limit(1))
+    # the customer's place in the matrix and the list prices are inputs of the band, whoever prices
+    sudo = env.sudo()
+    assessment = next(iter(sudo.search(
+        CustomerAssessment, CustomerAssessment.customer_id == customer_id, CustomerAssessment.year <= on_date.year,
+        order_by=[CustomerAssessment.year.desc()], limit=1,
+    )), None)
     klass = customer_class(env, customer_id, on_date.year)
     channel = channel or (assessment.channel if assessment else "direct")
     if channel not in CHANNEL_LABELS:
@@ -149,11 +154,10 @@ def compute_bands(
     rule = next((r for r in strategy.rules if r.quote_type == qtype and r.active), None)
     if rule is None:
         raise fail(env, N_("The strategy has no rule for the quote type %(qtype)s."), "quote_type",
-                   qtype=_label(env, QUOTE_TYPE_LABELS, qtype))
-    pricing = {p.product_id: p for p in env.session.scalars(select(ProductPricing).where(
-        ProductPricing.company_id == env.company_id, ProductPricing.year == on_date.year,
-        ProductPricing.product_id.in_(ids),
-    ))}
+                   qtype=QUOTE_TYPE_LABELS.label(qtype, current_lang(env)))
+    pricing = {p.product_id: p for p in sudo.search(
+        ProductPricing, ProductPricing.year == on_date.year, ProductPricing.product_id.in_(ids),
+    )}
     costs = product_costs(env, ids, on_date, customer_id)
     m = money(env)
     targets = list(strategy.targets)
@@ -208,12 +212,12 @@ def _adjustment(targets: list[StrategyTarget], klass: str | None, stage: str | N
     return best[1] if best else Decimal("0")
 
 
-def band_for(env: Any, customer_id: int, product_id: int, on_date: dt.date, **kwargs: Any) -> Band:
+def band_for(env: Env, customer_id: int, product_id: int, on_date: dt.date, **kwargs: Any) -> Band:
     """The band of one product for a customer (see :func:`compute_bands`)."""
     return compute_bands(env, customer_id, [product_id], on_date, **kwargs)[product_id]
 
 
-def price_for_hook(env: Any, customer_id: int, product_id: int, on_date: dt.date) -> dict[str, Any]:
+def price_for_hook(env: Env, customer_id: int, product_id: int, on_date: dt.date) -> dict[str, Any]:
     """The answer of ``tixi_price_for``: the band, with the cost only for cost roles."""
     env.get(Customer, customer_id)
     band = band_for(env, customer_id, product_id, on_date)

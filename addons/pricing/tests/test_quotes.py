@@ -166,3 +166,30 @@ def test_bid_needs_go_first_and_rights_by_territory(world):
         assert manager.count(Quote) == 1
         assert env_of(db, s, ids, "director").count(Quote) == 2
         assert isinstance(bid.amount_total, Decimal)
+
+
+def test_the_kernel_keeps_state_and_bid_decision_in_step(world):
+    """A transition fired straight through the kernel (as a generic page does) moves the columns too."""
+    from addons.pricing import services as svc
+    from addons.pricing.models import Quote
+    from addons.pricing.workflows import BID_WORKFLOW, QUOTE_WORKFLOW
+    from core.security import approvals
+
+    db, ids = world
+    with db.session() as s:
+        rep = env_of(db, s, ids, "wangwei")
+        bid = svc.create_quote(rep, ids["faw"], [{"product_id": ids["p1"], "quantity": D("10")}], kind="bid", quote_date=DAY)
+        approvals.fire(rep, BID_WORKFLOW, bid, "request")
+        assert bid.bid_decision == "requested"
+        assert bid.state == "draft"  # the quote's own workflow has not moved
+        quote = svc.create_quote(rep, ids["faw"], [{"product_id": ids["p1"], "quantity": D("10")}], quote_date=DAY)
+        approvals.fire(rep, QUOTE_WORKFLOW, quote, "confirm")
+        quote_id = quote.id
+        s.commit()
+    with db.session() as s:
+        rep = env_of(db, s, ids, "wangwei")
+        assert rep.get(Quote, quote_id).state == "approved"
+        # one audit row for the transition, no second "update" row for a hand-mirrored state
+        entries = rep.history(Quote, quote_id)
+        assert [e.action for e in entries].count("transition") == 1
+        assert not [e for e in entries if e.action == "update" and '"state"' in str(e.changes)]
