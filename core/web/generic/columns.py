@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import g, request
 
+from core.i18n import field_label
 from core.web.generic.declarations import Col, FormField, display_name, tr
 from core.web.generic.labels import (
     _col,
@@ -41,7 +42,7 @@ class ColumnsMixin:
             return tr(self.field_labels[name])
         col = self.column(name)
         if col is not None and col.info.get("label") is not None:
-            return tr(col.info["label"])
+            return field_label(self.model, name)
         return tr(_GENERIC_LABELS.get(name)) or name.removesuffix("_id").replace("_", " ").capitalize()
 
     def relationship_for(self, name: str) -> Any:

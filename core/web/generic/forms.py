@@ -113,7 +113,7 @@ class FormsMixin:
                     lookup = url_for("tixi.lookup", table=target.__tablename__)
                     posted = _int_or_none(request.form.get(name)) if request.method == "POST" else None
                     if posted is not None:
-                        choices += [(r.id, display_name(r)) for r in env.session.scalars(
+                        choices += [(r.id, display_name(r)) for r in env.scalars(
                             env.select(target).where(target.__table__.primary_key.columns.values()[0] == posted))]
                 current = getattr(record, name, None) if record is not None else None
                 if current is not None and current not in dict(choices):

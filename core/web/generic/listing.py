@@ -97,14 +97,14 @@ class ListingMixin:
         if self.count_limit:
             # count at most count_limit + 1 rows: "10,000+" instead of a full count of a huge table
             capped = env.select(self.model, "read", pk).where(*wheres).limit(self.count_limit + 1).subquery()
-            total = int(env.session.scalar(select(func.count()).select_from(capped)) or 0)
+            total = int(env.scalar(select(func.count()).select_from(capped)) or 0)
             exact = total <= self.count_limit
         else:
-            total = int(env.session.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
+            total = int(env.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
         if exact:
             pages = max(1, -(-total // self.page_size))
             page = min(page, pages)
-        rows = list(env.session.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
+        rows = list(env.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
         if not exact:
             total = self.count_limit
             pages = page + 1 if len(rows) == self.page_size else page
