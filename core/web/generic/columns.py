@@ -93,7 +93,9 @@ class ColumnsMixin:
 
     def detail_columns(self, env: Any) -> list[Col]:
         """Fields shown on the detail page (restricted ones removed)."""
-        ext = [_col(c) for c in self.extensions(env)["fields"] if not isinstance(c, FormField)]
+        from core.web.generic.extensions import FormExtension
+
+        ext = [_col(c) for c in self.extensions(env)["fields"] if not isinstance(c, FormField | FormExtension)]
         return self._visible(env, [*self.detail_fields, *ext])
 
     # ----- formatting ------------------------------------------------------------------------

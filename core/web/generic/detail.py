@@ -15,8 +15,16 @@ from sqlalchemy.orm import selectinload
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.web.generic.declarations import Button, tr
+from core.web.generic.extensions import form_extensions
 from core.web.generic.forms import _rollback
-from core.web.generic.labels import _col, _relationship_for, audit_value, fk_label, prefetch_labels
+from core.web.generic.labels import (
+    _col,
+    _relationship_for,
+    audit_value,
+    fk_label,
+    format_cell,
+    prefetch_labels,
+)
 
 
 class DetailMixin:
@@ -61,6 +69,8 @@ class DetailMixin:
             can_delete=can_delete,
             buttons=buttons,
             approval=approval,
+            extension_values=[(ext.name, ext.text_label(), format_cell(ext.load(env, record)))
+                              for ext, _mode in form_extensions(self, env) if ext.detail],
         )
 
     def history(self, env: Any, record: Any) -> list[dict[str, Any]]:
