@@ -108,3 +108,21 @@ def test_audit_log_page_shows_foreign_keys_by_name(web_db, users):
     text = _client(web_db, "admin").get(f"/admin/audit/{entry}").text
     assert "<th>owner_id</th><td>Sales2</td><td>Sales</td>" in text
     assert "<th>status</th><td>草稿</td><td>完成</td>" in text
+
+
+def test_list_detail_and_form_label_unreadable_targets_by_id(web_db, users):
+    """A foreign key with a relationship (the item's owner) is labelled through Env too."""
+    item = add_item(web_db, users["outsider"], "Foreign owner")  # owner: a user of another company only
+    manager = _client(web_db, "manager")  # may read every item of acme, not users outside acme
+    listing = manager.get("/items/").text
+    row = listing.split("Foreign owner")[1].split("</tr>")[0]
+    assert f"#{users['outsider']}" in row
+    assert "Outsider" not in listing
+    detail = manager.get(f"/items/{item}").text
+    assert f'data-field="owner_id">#{users["outsider"]}</dd>' in detail
+    edit = manager.get(f"/items/{item}/edit").text
+    assert "Outsider" not in edit
+    assert f"#{users['outsider']}</option>" in edit
+    add_item(web_db, users["sales2"], "Own owner")
+    row = manager.get("/items/").text.split("Own owner")[1].split("</tr>")[0]
+    assert '<td data-label="销售员">Sales2</td>' in row

@@ -103,10 +103,14 @@ class ColumnsMixin:
         """The value of a column for a record (related records as their display name)."""
         if col.value is not None:
             return col.value(record)
+        value = getattr(record, col.name, None)
+        if value is not None and not isinstance(value, bool) and col.name in self.table.c:
+            target = self.target_model(col.name)
+            if target is not None:  # through Env: a record the user cannot read is "#id"
+                return fk_label(target, value)
         rel = self.relationship_for(col.name)
         if rel is not None:
             return display_name(getattr(record, rel.key))
-        value = getattr(record, col.name, None)
         labels = self._static_labels(col.name)
         if labels is not None and value is not None:
             return labels.get(value, value)
@@ -127,10 +131,10 @@ class ColumnsMixin:
         return format_cell(value, column)
 
     def prefetch(self, rows: Sequence[Any], cols: Sequence[Col], model: type | None = None) -> None:
-        """Load the labels of foreign keys without a relationship in one query per column."""
+        """Load the labels of the foreign keys shown, through Env, in one query per column."""
         model = model or self.model
         for c in cols:
-            if c.value is not None or _relationship_for(model, c.name) is not None:
+            if c.value is not None:
                 continue
             target = _target_model(model, c.name)
             if target is None:

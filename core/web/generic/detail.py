@@ -11,7 +11,6 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.web.generic.declarations import Button, tr
@@ -19,7 +18,6 @@ from core.web.generic.extensions import form_extensions
 from core.web.generic.forms import _rollback
 from core.web.generic.labels import (
     _col,
-    _relationship_for,
     audit_value,
     fk_label,
     format_cell,
@@ -44,10 +42,6 @@ class DetailMixin:
             rcols = [c for c in (_col(c) for c in rel.columns) if c.value is not None or env.field_visible(rel.model, c.name)]
             fk = rel.model.__table__.c[rel.fk]
             stmt = env.select(rel.model).where(fk == record.id)
-            for c in rcols:
-                r = _relationship_for(rel.model, c.name) if c.value is None else None
-                if r is not None:
-                    stmt = stmt.options(selectinload(getattr(rel.model, r.key)))
             rows = list(env.scalars(stmt.limit(rel.limit)))
             self.prefetch(rows, rcols, rel.model)
             rview = current_app.extensions.get("tixi_views", {}).get(rel.view) if rel.view else None

@@ -91,9 +91,6 @@ def model_cell(model: type, record: Any, col: Col) -> Any:
     """A formatted cell of any model (related lists without a view): FK labels, choices, locale."""
     if col.value is not None:
         return format_cell(col.value(record))
-    rel = _relationship_for(model, col.name)
-    if rel is not None:
-        return display_name(getattr(record, rel.key))
     value = getattr(record, col.name, None)
     column = model.__table__.c.get(col.name)
     if column is not None and column.info.get("choices") and value is not None:
@@ -102,7 +99,10 @@ def model_cell(model: type, record: Any, col: Col) -> Any:
         return choice_label(column.info["selection"], value)
     target = _target_model(model, col.name)
     if target is not None and value is not None:
-        return fk_label(target, value)
+        return fk_label(target, value)  # through Env, like a list's foreign keys
+    rel = _relationship_for(model, col.name)
+    if rel is not None:
+        return display_name(getattr(record, rel.key))
     return format_cell(value, column)
 
 
@@ -175,6 +175,7 @@ def format_money(value: Decimal) -> str:
     currency = g.get("_tixi_currency")
     if currency is None:
         env = g.get("env")
+        # the reader's own current company (kernel row, not business data): its currency only
         company = env.session.get(Company, env.company_id) if env is not None else None
         currency = g._tixi_currency = company.currency if company else "CNY"
     return format_currency(value, currency)
