@@ -21,7 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -342,10 +341,10 @@ class NewUserForm(UserAccessForm):
 
 
 def _access_choices(form: UserAccessForm) -> None:
-    from core.web.i18n import catalog_lang
+    from core.i18n import current_lang
 
     env = g.env
-    lang = catalog_lang(get_locale())
+    lang = current_lang()
     companies = [c for c in env.user.companies] if not env.user.is_admin else list(
         g.db.scalars(select(Company).order_by(Company.id)))
     form.companies.choices = select_choices((c.id, c.display(lang)) for c in companies)
