@@ -177,8 +177,8 @@ def list_records(name: str) -> Any:
     if q and fields:
         like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         wheres.append(or_(*[func.lower(view.table.c[f]).like(like, escape="\\") for f in fields]))
-    total = int(env.session.scalar(env.select(view.model, "read", func.count(pk)).where(*wheres)) or 0)
-    rows = env.session.scalars(
+    total = int(env.scalar(env.select(view.model, "read", func.count(pk)).where(*wheres)) or 0)
+    rows = env.scalars(
         env.select(view.model).where(*wheres).order_by(pk).limit(per_page).offset((page - 1) * per_page))
     return jsonify(items=[serialize(view, r) for r in rows], total=total, page=page, per_page=per_page)
 

@@ -31,7 +31,7 @@ from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.plugins import flatten
 from core.security.env import AddonNotEnabled, Env
 from core.security.sessions import SessionPolicy, validate_session
-from core.web.i18n import LANGUAGES, TixiDomain, catalog_lang, compile_catalogs, translation_dirs
+from core.web.i18n import LANGUAGES, TixiDomain, compile_catalogs, translation_dirs
 
 log = logging.getLogger(__name__)
 
@@ -305,8 +305,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
-
+    from core.i18n import current_lang
     from core.web import generic
     from core.web.menus import visible_items
 
@@ -314,7 +313,7 @@ def _register_template_helpers(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         env = g.get("env")
         ctx: dict[str, Any] = {"env": env, "tr": generic.tr, "format_cell": generic.format_cell,
-                               "display_name": generic.display_name, "lang": catalog_lang(get_locale()),
+                               "display_name": generic.display_name, "lang": current_lang(),
                                "model_cell": generic.model_cell, "column_label": generic.column_label,
                                "LANGUAGES": LANGUAGES}
         if env is not None:

@@ -59,7 +59,7 @@ def tixi_dashboard_widgets(env: Env) -> list[Any]:
     since = utcnow() - dt.timedelta(days=14)
     day = func.date(AuditEntry.at)
     stmt = env.select(AuditEntry, "read", day, func.count(AuditEntry.id)).where(AuditEntry.at >= since).group_by(day)
-    counts = {str(d): n for d, n in env.session.execute(stmt)}
+    counts = {str(d): n for d, n in env.execute(stmt)}
     days = [(since + dt.timedelta(days=i + 1)).date().isoformat() for i in range(14)]
     option = {
         "tooltip": {"trigger": "axis"},

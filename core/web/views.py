@@ -21,7 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
@@ -342,10 +341,10 @@ class NewUserForm(UserAccessForm):
 
 
 def _access_choices(form: UserAccessForm) -> None:
-    from core.web.i18n import catalog_lang
+    from core.i18n import current_lang
 
     env = g.env
-    lang = catalog_lang(get_locale())
+    lang = current_lang()
     companies = [c for c in env.user.companies] if not env.user.is_admin else list(
         g.db.scalars(select(Company).order_by(Company.id)))
     form.companies.choices = select_choices((c.id, c.display(lang)) for c in companies)
@@ -437,9 +436,9 @@ def _enable(env: Env, user: User) -> str:
 def _groups_tab(env: Env, user: User) -> Any:
     from markupsafe import Markup, escape
 
-    from core.web.i18n import catalog_lang
+    from core.i18n import current_lang
 
-    lang = catalog_lang(get_locale())
+    lang = current_lang()
     items = "".join(f"<li>{escape(g.display(lang))} <code>{escape(g.code)}</code></li>"
                     for g in sorted(user.groups, key=lambda g: g.code))
     companies = ", ".join(escape(c.display(lang)) for c in user.companies)
@@ -464,14 +463,16 @@ def _audit_changes(entry: AuditEntry) -> Any:
         changes = json.loads(entry.changes or "{}")
     except ValueError:
         return entry.changes
+    from core.web.generic.labels import audit_value
+
     cls = model_class(entry.model)
     rows = []
     for field, value in changes.items():
         if cls is not None and field in cls.__table__.c and not g.env.field_visible(cls, field):
             continue
         old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
-        rows.append(f"<tr><th>{escape(field)}</th><td>{escape(old if old is not None else '')}</td>"
-                    f"<td>{escape(new if new is not None else '')}</td></tr>")
+        old, new = (audit_value(g.env, cls, field, v) for v in (old, new))  # labels, not raw ids
+        rows.append(f"<tr><th>{escape(field)}</th><td>{escape(old)}</td><td>{escape(new)}</td></tr>")
     return Markup('<table class="table table-sm mb-0">' + "".join(rows) + "</table>")
 
 

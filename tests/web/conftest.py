@@ -35,24 +35,33 @@ class WebDB(TixiTestDB):
         return create_app(registry=self.registry, test_config={"TESTING": True, **config})
 
 
-_TEMPLATES: dict[str, tuple[str, dict[str, int]]] = {}
+_TEMPLATES: dict[tuple[str, str], tuple[str, dict[str, int]]] = {}
 
 
-def _template(engine: str) -> tuple[str, dict[str, int]]:
-    """A database with webshop installed and the test users, built once per engine."""
-    if engine not in _TEMPLATES:
+def _template(engine: str, variant: str = "webshop") -> tuple[str, dict[str, int]]:
+    """A database with the test addons installed and the test users, built once per engine and variant.
+
+    ``webshop``: webshop enabled for acme. ``webextra``: also webextra (which
+    extends webshop's item form) for acme, and a company ``beta`` with webshop
+    only (user ``beta_manager``).
+    """
+    if (engine, variant) not in _TEMPLATES:
         url, _drop = new_database(engine)
         db = WebDB(url, Deployment(path=None, addons_paths=[WEB_ADDONS]))
         db.install("webshop", companies=["acme"])
         db.company("other")
         users = make_users(db)
+        if variant == "webextra":
+            db.install("webshop", companies=["beta"])
+            db.install("webextra", companies=["acme"])
+            users["beta_manager"] = make_user(db, "beta_manager", ["core.group_territory_manager"], company="beta")
         db.dispose()
-        _TEMPLATES[engine] = (url, users)
-    return _TEMPLATES[engine]
+        _TEMPLATES[(engine, variant)] = (url, users)
+    return _TEMPLATES[(engine, variant)]
 
 
-def _copy(engine: str) -> tuple[str, Any]:
-    url, _users = _template(engine)
+def _copy(engine: str, variant: str = "webshop") -> tuple[str, Any]:
+    url, _users = _template(engine, variant)
     if engine == "sqlite":
         src = Path(url.removeprefix("sqlite:///"))
         folder = Path(tempfile.mkdtemp(prefix="tixi-web-"))
@@ -67,10 +76,10 @@ def _copy(engine: str) -> tuple[str, Any]:
     return base.rsplit("/", 1)[0] + f"/{name}", lambda: drop_database(base, name)
 
 
-def _make(engine: str) -> Iterator[WebDB]:
-    url, drop = _copy(engine)
+def _make(engine: str, variant: str = "webshop") -> Iterator[WebDB]:
+    url, drop = _copy(engine, variant)
     db = WebDB(url, Deployment(path=None, addons_paths=[WEB_ADDONS]))
-    db.users = dict(_template(engine)[1])
+    db.users = dict(_template(engine, variant)[1])
     try:
         yield db
     finally:
@@ -88,6 +97,12 @@ def web_db() -> Iterator[WebDB]:
 def web_db_both(request: pytest.FixtureRequest) -> Iterator[WebDB]:
     """Same on SQLite, then PostgreSQL."""
     yield from _make(request.param)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def extra_db(request: pytest.FixtureRequest) -> Iterator[WebDB]:
+    """webshop for acme and beta, webextra (extending webshop's item form) for acme only; both engines."""
+    yield from _make(request.param, "webextra")
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ The package re-exports the public names of its modules (``from core.web.generic
 import ModelView, Col`` keeps working):
 
 - :mod:`.declarations`: ``Col``, ``Filter``, ``Tab``, ``Related``, ``Button``, ``FormField``, ``tr``
+- :mod:`.extensions`: :class:`FormExtension`, editable fields another addon adds to a form
 - :mod:`.labels`: foreign-key labels (cached per request), choices, cell formatting
 - :mod:`.view`: :class:`ModelView` itself (declaration, URL rules), ``views()``
 - :mod:`.columns`, :mod:`.listing`, :mod:`.export`, :mod:`.detail`, :mod:`.forms`: the
@@ -57,6 +58,7 @@ from core.web.generic.declarations import (
     escape_formula,
     tr,
 )
+from core.web.generic.extensions import FormExtension
 from core.web.generic.forms import attach_errors, fit_decimal, select_choices
 from core.web.generic.labels import (
     column_label,
@@ -75,6 +77,7 @@ __all__ = [
     "Col",
     "FORMULA_PREFIXES",
     "Filter",
+    "FormExtension",
     "FormField",
     "ModelView",
     "Related",

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import g, request
 
+from core.i18n import field_label
 from core.web.generic.declarations import Col, FormField, display_name, tr
 from core.web.generic.labels import (
     _col,
@@ -41,7 +42,7 @@ class ColumnsMixin:
             return tr(self.field_labels[name])
         col = self.column(name)
         if col is not None and col.info.get("label") is not None:
-            return tr(col.info["label"])
+            return field_label(self.model, name)
         return tr(_GENERIC_LABELS.get(name)) or name.removesuffix("_id").replace("_", " ").capitalize()
 
     def relationship_for(self, name: str) -> Any:
@@ -92,7 +93,9 @@ class ColumnsMixin:
 
     def detail_columns(self, env: Any) -> list[Col]:
         """Fields shown on the detail page (restricted ones removed)."""
-        ext = [_col(c) for c in self.extensions(env)["fields"] if not isinstance(c, FormField)]
+        from core.web.generic.extensions import FormExtension
+
+        ext = [_col(c) for c in self.extensions(env)["fields"] if not isinstance(c, FormField | FormExtension)]
         return self._visible(env, [*self.detail_fields, *ext])
 
     # ----- formatting ------------------------------------------------------------------------
@@ -100,10 +103,14 @@ class ColumnsMixin:
         """The value of a column for a record (related records as their display name)."""
         if col.value is not None:
             return col.value(record)
+        value = getattr(record, col.name, None)
+        if value is not None and not isinstance(value, bool) and col.name in self.table.c:
+            target = self.target_model(col.name)
+            if target is not None:  # through Env: a record the user cannot read is "#id"
+                return fk_label(target, value)
         rel = self.relationship_for(col.name)
         if rel is not None:
             return display_name(getattr(record, rel.key))
-        value = getattr(record, col.name, None)
         labels = self._static_labels(col.name)
         if labels is not None and value is not None:
             return labels.get(value, value)
@@ -124,10 +131,10 @@ class ColumnsMixin:
         return format_cell(value, column)
 
     def prefetch(self, rows: Sequence[Any], cols: Sequence[Col], model: type | None = None) -> None:
-        """Load the labels of foreign keys without a relationship in one query per column."""
+        """Load the labels of the foreign keys shown, through Env, in one query per column."""
         model = model or self.model
         for c in cols:
-            if c.value is not None or _relationship_for(model, c.name) is not None:
+            if c.value is not None:
                 continue
             target = _target_model(model, c.name)
             if target is None:

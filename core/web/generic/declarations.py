@@ -5,13 +5,12 @@ Also the text helpers they use: ``tr``, ``display_name``, ``escape_formula``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_locale
-
-from core.web.i18n import catalog_lang
+from core.i18n import current_lang, label
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,29 +97,39 @@ class FormField:
 
 
 def tr(value: Any) -> str:
-    """A label as text in the current language (lazy strings and ``{zh_CN, en}`` dicts)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        lang = catalog_lang(get_locale())
-        return value.get(lang) or value.get(lang.split("_")[0]) or next(iter(value.values()), "")
-    return str(value)
+    """A label as text in the current language (the templates' name for :func:`core.i18n.label`)."""
+    return label(value)
 
 
-def display_name(obj: Any) -> str:
-    """Short human label of a record (``display_name``, ``name``, ``title``, ``code`` ...)."""
+def _takes_lang(method: Callable[..., Any]) -> bool:
+    """Whether a record's ``display`` method accepts a language argument."""
+    try:
+        params = list(inspect.signature(method).parameters.values())
+    except (TypeError, ValueError):  # builtins without a signature: try with the language
+        return True
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
+def display_name(obj: Any, lang: str | None = None) -> str:
+    """Short human label of a record, in ``lang`` (default: :func:`core.i18n.current_lang`).
+
+    In order: the record's ``display(lang)`` (or ``display()`` when it takes
+    no language), its ``display_name``, ``name``, ``title``, ``code`` or
+    ``login``, its own ``__str__``; ``#<id>`` only when none of these names it.
+    """
     if obj is None:
         return ""
     display = getattr(obj, "display", None)
     if callable(display):
-        try:
-            return str(display(catalog_lang(get_locale())))
-        except TypeError:
-            pass
+        value = display(lang or current_lang()) if _takes_lang(display) else display()
+        if value not in (None, ""):
+            return str(value)
     for attr in ("display_name", "name", "title", "code", "login"):
         value = getattr(obj, attr, None)
         if value not in (None, "") and not callable(value):
             return str(value)
+    if type(obj).__str__ is not object.__str__:
+        return str(obj)
     return f"#{getattr(obj, 'id', '?')}"
 
 

@@ -11,12 +11,18 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.web.generic.declarations import Button, tr
+from core.web.generic.extensions import form_extensions
 from core.web.generic.forms import _rollback
-from core.web.generic.labels import _col, _relationship_for, fk_label, prefetch_labels
+from core.web.generic.labels import (
+    _col,
+    audit_value,
+    fk_label,
+    format_cell,
+    prefetch_labels,
+)
 
 
 class DetailMixin:
@@ -36,11 +42,7 @@ class DetailMixin:
             rcols = [c for c in (_col(c) for c in rel.columns) if c.value is not None or env.field_visible(rel.model, c.name)]
             fk = rel.model.__table__.c[rel.fk]
             stmt = env.select(rel.model).where(fk == record.id)
-            for c in rcols:
-                r = _relationship_for(rel.model, c.name) if c.value is None else None
-                if r is not None:
-                    stmt = stmt.options(selectinload(getattr(rel.model, r.key)))
-            rows = list(env.session.scalars(stmt.limit(rel.limit)))
+            rows = list(env.scalars(stmt.limit(rel.limit)))
             self.prefetch(rows, rcols, rel.model)
             rview = current_app.extensions.get("tixi_views", {}).get(rel.view) if rel.view else None
             related.append((rel, rcols, rows, rview))
@@ -61,32 +63,62 @@ class DetailMixin:
             can_delete=can_delete,
             buttons=buttons,
             approval=approval,
+            extension_values=[(ext.name, ext.text_label(), format_cell(ext.load(env, record)))
+                              for ext, _mode in form_extensions(self, env) if ext.detail],
         )
 
     def history(self, env: Any, record: Any) -> list[dict[str, Any]]:
-        """Audit entries of the record with restricted fields' values removed."""
+        """Audit entries of the record, restricted fields' values removed, values shown for people.
+
+        Each entry: ``entry``, ``user`` (name), ``changes`` (raw ``{field: [old,
+        new]}``), ``labels`` (field labels in the reader's language) and
+        ``values`` (``{field: (old, new)}`` as text: a foreign key as its
+        target's display name when the reader may read the target, else
+        ``#<id>``; a choice as its label).
+        """
         import json
 
         from core.models import User
 
         entries = env.history(self.model, record.id)
-        users = {}
-        ids = {e.user_id for e in entries if e.user_id}
-        if ids:
-            users = {u.id: u.name for u in env.session.query(User).filter(User.id.in_(ids))}
-        out = []
+        parsed = []
         for e in entries:
             try:
                 changes = json.loads(e.changes or "{}")
             except ValueError:
                 changes = {}
+            if not isinstance(changes, dict):
+                changes = {}
             visible = {
                 k: v for k, v in changes.items()
                 if k not in self.table.c or env.field_visible(self.model, k)
             }
-            out.append({"entry": e, "user": users.get(e.user_id, ""), "changes": visible,
-                        "labels": {k: self.field_label(k) for k in visible}})
-        return out
+            parsed.append((e, visible))
+        prefetch_labels(User, {e.user_id for e in entries if e.user_id}, env)
+        self._prefetch_change_labels(env, [changes for _e, changes in parsed])
+        return [{"entry": e, "user": fk_label(User, e.user_id, env) if e.user_id else "", "changes": visible,
+                 "labels": {k: self.field_label(k) for k in visible},
+                 "values": {k: tuple(self.change_text(env, k, x) for x in _old_new(v)) for k, v in visible.items()}}
+                for e, visible in parsed]
+
+    def _prefetch_change_labels(self, env: Any, changes: list[dict[str, Any]]) -> None:
+        """Labels of every foreign key named in the changes, one query per target."""
+        ids: dict[str, set[Any]] = {}
+        for entry in changes:
+            for field, value in entry.items():
+                if field in self.table.c and self.target_model(field) is not None:
+                    ids.setdefault(field, set()).update(x for x in _old_new(value) if isinstance(x, int))
+        for field, values in ids.items():
+            prefetch_labels(self.target_model(field), values, env)
+
+    def change_text(self, env: Any, field: str, value: Any) -> Any:
+        """One audited value as the reader should see it (foreign key label, choice label, locale)."""
+        if value is None or value == "":
+            return ""
+        labels = self._static_labels(field) if field in self.table.c else None
+        if labels is not None:
+            return labels.get(value, value)
+        return audit_value(env, self.model, field, value)
 
     def approval_info(self, env: Any, record: Any) -> dict[str, Any] | None:
         """State, possible transitions and history of the record's approval workflow."""
@@ -167,6 +199,14 @@ class DetailMixin:
         env.delete(record)
         flash(_("Deleted."), "success")
         return redirect(url_for(self.endpoint("list")))
+
+
+def _old_new(value: Any) -> tuple[Any, Any]:
+    """``(old, new)`` of an audited change (``[old, new]``, or a bare new value)."""
+    if isinstance(value, list | tuple):
+        padded = [*value, None, None]
+        return padded[0], padded[1]
+    return None, value
 
 
 def _markup(value: Any) -> Markup:

@@ -34,7 +34,7 @@ class ExportMixin:
         tz = get_timezone()
         offset = 0
         while True:  # batches: FK labels are loaded once per batch, not per row
-            batch = list(env.session.scalars(stmt.limit(min(2000, EXPORT_LIMIT - offset)).offset(offset)))
+            batch = list(env.scalars(stmt.limit(min(2000, EXPORT_LIMIT - offset)).offset(offset)))
             if not batch:
                 break
             self.prefetch(batch, cols)

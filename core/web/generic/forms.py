@@ -33,6 +33,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.security.env import AddonNotEnabled
 from core.web.generic.declarations import Col, FormField, display_name, tr
+from core.web.generic.extensions import EDIT, FormExtension, form_extensions, save_extensions
 from core.web.generic.labels import fk_choices, fk_label
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
@@ -56,7 +57,7 @@ class FormsMixin:
 
     def form_field_names(self, env: Any) -> list[str | FormField]:
         """Editable fields (declared plus extension ones), restricted fields removed."""
-        ext = [f for f in self.extensions(env)["fields"]]
+        ext = [f for f in self.extensions(env)["fields"] if not isinstance(f, FormExtension)]
         out = []
         for f in [*self.form_fields, *ext]:
             name = f.name if isinstance(f, FormField) else (f.name if isinstance(f, Col) else f)
@@ -79,17 +80,25 @@ class FormsMixin:
             else:
                 attrs[f] = self.make_field(env, f, record)
                 names.append(f)
+        extensions = form_extensions(self, env)
+        for ext, mode in extensions:
+            attrs[ext.key] = ext.unbound(mode)
         form_cls = type(f"{self.model.__name__}Form", (FlaskForm,), attrs)
+        loaded = {ext.key: _form_value(ext.load(env, record)) for ext, _mode in extensions} if record is not None else {}
         if record is not None and request.method == "GET":
             data = {n: _form_value(getattr(record, n, None)) for n in names}
             data["version"] = getattr(record, "version", None)
-            form = form_cls(data=data)
+            form = form_cls(data={**data, **loaded})
         elif request.method == "GET":
             data = {n: (v(env) if callable(v) else v) for n, v in self.defaults.items() if n in names}
             form = form_cls(data=data)
         else:
             form = form_cls()
-        form.tixi_fields = names  # type: ignore[attr-defined]
+            for ext, mode in extensions:
+                if mode != EDIT:  # read-only: what is stored, whatever was posted
+                    form[ext.key].data = loaded.get(ext.key)
+        form.tixi_fields = [*names, *(ext.key for ext, _mode in extensions)]  # type: ignore[attr-defined]
+        form.tixi_extensions = extensions  # type: ignore[attr-defined]
         return form
 
     def make_field(self, env: Any, name: str, record: Any = None) -> Any:
@@ -113,12 +122,11 @@ class FormsMixin:
                     lookup = url_for("tixi.lookup", table=target.__tablename__)
                     posted = _int_or_none(request.form.get(name)) if request.method == "POST" else None
                     if posted is not None:
-                        choices += [(r.id, display_name(r)) for r in env.session.scalars(
+                        choices += [(r.id, display_name(r)) for r in env.scalars(
                             env.select(target).where(target.__table__.primary_key.columns.values()[0] == posted))]
                 current = getattr(record, name, None) if record is not None else None
                 if current is not None and current not in dict(choices):
-                    rel = self.relationship_for(name)
-                    choices.append((current, display_name(getattr(record, rel.key)) if rel else fk_label(target, current)))
+                    choices.append((current, fk_label(target, current)))  # "#id" when not readable
             else:
                 choices = [(v, v) for v in col.type.enums]
             if col.nullable:
@@ -149,7 +157,10 @@ class FormsMixin:
         """Values to save from a validated form (strings stripped, blanks as None)."""
         values: dict[str, Any] = {}
         tz = get_timezone()
+        extension_keys = {ext.key for ext, _mode in getattr(form, "tixi_extensions", [])}
         for name in form.tixi_fields:  # type: ignore[attr-defined]
+            if name in extension_keys:
+                continue  # saved by the extension, after the main record
             value = form[name].data
             col = self.table.c.get(name)
             if isinstance(value, str):
@@ -189,11 +200,16 @@ class FormsMixin:
                 values = None
             if values is not None:
                 try:
+                    created = record is None
                     if record is None:
                         record = env.create(self.model, values)
                     else:
                         version = _int_or_none(form.version.data)
                         env.write(record, values, expected_version=version)
+                    env.session.flush()
+                    # fields other addons added: validated with the flushed record, saved in the
+                    # same transaction; a ValidationError rolls back the main record too
+                    save_extensions(env, form, record, created)
                     env.session.flush()
                     flash(_("Saved."), "success")
                     return redirect(url_for(self.endpoint("detail"), id=record.id))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 
-from core.web.generic.declarations import Col, display_name, tr
+from core.i18n import choice_label, field_label
+from core.web.generic.declarations import Col, display_name
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 def _col(c: str | Col) -> Col:
@@ -55,7 +60,7 @@ def lookup_records(env: Any, target: type, q: str, limit: int = 20) -> list[tupl
         stmt = stmt.where(or_(*[func.lower(f).like(like, escape="\\") for f in fields]))
     if fields:
         stmt = stmt.order_by(fields[0])
-    return [(r.id, display_name(r)) for r in env.session.scalars(stmt.limit(limit))]
+    return [(r.id, display_name(r)) for r in env.scalars(stmt.limit(limit))]
 
 
 def fk_choices(env: Any, target: type, limit: int = 1000) -> list[tuple[int, str]]:
@@ -69,7 +74,7 @@ def fk_choices(env: Any, target: type, limit: int = 1000) -> list[tuple[int, str
         if attr in target.__table__.c:
             stmt = stmt.order_by(target.__table__.c[attr])
             break
-    return [(r.id, display_name(r)) for r in env.session.scalars(stmt.limit(limit))]
+    return [(r.id, display_name(r)) for r in env.scalars(stmt.limit(limit))]
 
 
 
@@ -78,7 +83,7 @@ def column_label(model: type, name: str) -> str:
     """Label of a column of any model (``info['label']``, else the column name)."""
     column = model.__table__.c.get(name)
     if column is not None and column.info.get("label") is not None:
-        return tr(column.info["label"])
+        return field_label(model, name)
     return name.removesuffix("_id").replace("_", " ").capitalize()
 
 
@@ -86,44 +91,79 @@ def model_cell(model: type, record: Any, col: Col) -> Any:
     """A formatted cell of any model (related lists without a view): FK labels, choices, locale."""
     if col.value is not None:
         return format_cell(col.value(record))
-    rel = _relationship_for(model, col.name)
-    if rel is not None:
-        return display_name(getattr(record, rel.key))
     value = getattr(record, col.name, None)
     column = model.__table__.c.get(col.name)
     if column is not None and column.info.get("choices") and value is not None:
-        return tr(dict(column.info["choices"]).get(value, value))
+        return choice_label(dict(column.info["choices"]), value)
+    if column is not None and column.info.get("selection") and value is not None:
+        return choice_label(column.info["selection"], value)
     target = _target_model(model, col.name)
     if target is not None and value is not None:
-        return fk_label(target, value)
+        return fk_label(target, value)  # through Env, like a list's foreign keys
+    rel = _relationship_for(model, col.name)
+    if rel is not None:
+        return display_name(getattr(record, rel.key))
     return format_cell(value, column)
+
+
+def audit_value(env: Env, model: type | None, field: str, value: Any) -> Any:
+    """An audited value of ``model.field`` for a reader: choice label, foreign key label, yes/no.
+
+    A foreign key shows its target's display name when ``env``'s user may read
+    the target, else ``#<id>``; call :func:`prefetch_labels` first for many.
+    """
+    if value is None or value == "":
+        return ""
+    column = model.__table__.c.get(field) if model is not None and hasattr(model, "__table__") else None
+    if column is None:
+        return value if isinstance(value, str | int | float) else json.dumps(value, ensure_ascii=False, default=str)
+    for key in ("choices", "selection"):
+        selection = column.info.get(key)
+        if selection:
+            if not isinstance(selection, Mapping):
+                selection = dict(selection)
+            return choice_label(selection, value) if isinstance(value, str) else value
+    if isinstance(value, bool):
+        return format_cell(value)
+    target = _target_model(model, field)
+    if target is not None and isinstance(value, int):
+        return fk_label(target, value, env)
+    return value
 
 
 def _label_cache() -> dict[tuple[str, Any], str]:
     return g.setdefault("_tixi_fk_labels", {})
 
 
-def prefetch_labels(target: type, ids: Iterable[Any]) -> None:
-    """Load display names of ``target`` records by id (one query) into the request cache."""
+def prefetch_labels(target: type, ids: Iterable[Any], env: Env | None = None) -> None:
+    """Load display names of ``target`` records by id (one query) into the request cache.
+
+    Read through ``env`` (the request's by default): a record the user may not
+    read (no read right on ``target``, outside its record rules or another
+    company's) is labelled ``#<id>`` only, so a form, list or history never
+    leaks the name of a record its reader cannot open.
+    """
+    env = env if env is not None else g.env
     cache = _label_cache()
     table = target.__table__.name
-    missing = [i for i in ids if (table, i) not in cache]
+    missing = [i for i in ids if i is not None and (table, i) not in cache]
     if not missing:
         return
-    pk = target.__table__.primary_key.columns.values()[0]
-    for obj in g.env.session.scalars(select(target).where(pk.in_(missing))):
-        cache[(table, getattr(obj, pk.key))] = display_name(obj)
+    if env.can(target, "read"):
+        pk = target.__table__.primary_key.columns.values()[0]
+        for obj in env.scalars(env.select(target).where(pk.in_(missing))):
+            cache[(table, getattr(obj, pk.key))] = display_name(obj)
     for i in missing:
         cache.setdefault((table, i), f"#{i}")
 
 
-def fk_label(target: type, res_id: Any) -> str:
-    """Display name of a referenced record (from the request cache, else one query)."""
+def fk_label(target: type, res_id: Any, env: Env | None = None) -> str:
+    """Display name of a referenced record the user may read, else ``#<id>`` (request-cached)."""
     key = (target.__table__.name, res_id)
     cache = _label_cache()
     if key not in cache:
-        prefetch_labels(target, [res_id])
-    return cache[key]
+        prefetch_labels(target, [res_id], env)
+    return cache.get(key, f"#{res_id}")
 
 
 def format_money(value: Decimal) -> str:
@@ -135,6 +175,7 @@ def format_money(value: Decimal) -> str:
     currency = g.get("_tixi_currency")
     if currency is None:
         env = g.get("env")
+        # the reader's own current company (kernel row, not business data): its currency only
         company = env.session.get(Company, env.company_id) if env is not None else None
         currency = g._tixi_currency = company.currency if company else "CNY"
     return format_currency(value, currency)

@@ -9,7 +9,6 @@ from flask import g, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, Enum, Integer, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from core.web.generic.declarations import Col, Filter, tr
 from core.web.generic.labels import fk_choices
@@ -19,7 +18,7 @@ class ListingMixin:
     """Queries and the list page of a :class:`~core.web.generic.ModelView`."""
 
     def list_query(self, env: Any, cols: Sequence[Col]) -> tuple[Any, list[Any], list[Any]]:
-        """(select with eager loads, where clauses, order by) for the current request's list."""
+        """(select, where clauses, order by) for the current request's list."""
         wheres: list[Any] = []
         q = (request.args.get("q") or "").strip()
         if q and self.search_fields:
@@ -35,11 +34,8 @@ class ListingMixin:
                 continue
             col = self.table.c[flt.field or flt.name]
             wheres.append(col == _coerce(col, value))
+        # foreign keys are labelled through Env afterwards (prefetch): no eager load of their targets
         stmt = env.select(self.model).where(*wheres)
-        for c in cols:
-            rel = self.relationship_for(c.name) if c.value is None else None
-            if rel is not None:
-                stmt = stmt.options(selectinload(getattr(self.model, rel.key)))
         order = self.order_clause(cols)
         return stmt.order_by(*order), wheres, order
 
@@ -97,14 +93,14 @@ class ListingMixin:
         if self.count_limit:
             # count at most count_limit + 1 rows: "10,000+" instead of a full count of a huge table
             capped = env.select(self.model, "read", pk).where(*wheres).limit(self.count_limit + 1).subquery()
-            total = int(env.session.scalar(select(func.count()).select_from(capped)) or 0)
+            total = int(env.scalar(select(func.count()).select_from(capped)) or 0)
             exact = total <= self.count_limit
         else:
-            total = int(env.session.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
+            total = int(env.scalar(env.select(self.model, "read", func.count(pk)).where(*wheres)) or 0)
         if exact:
             pages = max(1, -(-total // self.page_size))
             page = min(page, pages)
-        rows = list(env.session.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
+        rows = list(env.scalars(stmt.limit(self.page_size).offset((page - 1) * self.page_size)))
         if not exact:
             total = self.count_limit
             pages = page + 1 if len(rows) == self.page_size else page
