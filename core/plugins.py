@@ -46,6 +46,10 @@ def shorten(value: Any, width: int = TRACE_WIDTH) -> str:
         text = repr(value)
     except Exception as exc:  # noqa: BLE001 - a broken __repr__ must not break the call
         text = f"<unrepresentable {type(value).__name__}: {exc}>"
+    return _cut(text, width)
+
+
+def _cut(text: str, width: int = TRACE_WIDTH) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -73,7 +77,7 @@ def trace_hooks(pm: pluggy.PluginManager, stream: TextIO | None = None) -> None:
         ms = (time.perf_counter() - starts.pop()) * 1000 if starts else 0.0
         exc = outcome.exception
         if exc is not None:
-            print(f"[hook] {name} raised {type(exc).__name__}: {shorten(str(exc))} ({ms:.1f} ms)", file=out())
+            print(f"[hook] {name} raised {type(exc).__name__}: {_cut(str(exc))} ({ms:.1f} ms)", file=out())
         else:
             print(f"[hook] {name} = {shorten(outcome.get_result())} ({ms:.1f} ms)", file=out())
 

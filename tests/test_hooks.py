@@ -420,3 +420,51 @@ def test_kernel_alone_does_not_know_addon_hooks(hdb):
         acme, _other = envs(hdb, s)
         with pytest.raises(AttributeError):
             acme.hooks.tixi_price_for  # noqa: B018 - callers guard with try/except AttributeError
+
+
+# ----- TIXI_TRACE_HOOKS ---------------------------------------------------------------------
+def test_trace_hooks_prints_plugins_arguments_and_results(monkeypatch, capsys):
+    """Each call: hook, arguments (repr, shortened), the plugins it reaches, then the result."""
+    from types import ModuleType
+
+    from core.plugins import hookimpl, make_plugin_manager
+
+    monkeypatch.setenv("TIXI_TRACE_HOOKS", "1")
+    pm = make_plugin_manager()
+    one, two = ModuleType("one"), ModuleType("two")
+
+    @hookimpl
+    def tixi_view_extend(view, env):
+        return {"columns": ["x" * 200]}
+
+    @hookimpl
+    def tixi_explain_label(model, res_id, env):
+        raise RuntimeError("label lookup failed")
+
+    one.tixi_view_extend = tixi_view_extend
+    two.tixi_view_extend = tixi_view_extend
+    two.tixi_explain_label = tixi_explain_label
+    pm.register(one, name="one")
+    pm.register(two, name="two")
+    pm.hook.tixi_view_extend(view="masterdata.customer", env="E" * 300)
+    with pytest.raises(RuntimeError):
+        pm.hook.tixi_explain_label(model="core_company", res_id=7, env=None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 4, lines
+    call, result, call2, failed = lines
+    assert call.startswith("[hook] tixi_view_extend(view='masterdata.customer', env='EEEE")
+    assert call.endswith("...) -> two, one")  # the order pluggy calls them in (last registered first)
+    assert len(call) < 220  # each argument shortened to ~80 characters
+    assert result.startswith("[hook] tixi_view_extend = [{'columns': ['xxxx")
+    assert result.endswith(" ms)")
+    assert len(result) < 120
+    assert call2 == "[hook] tixi_explain_label(model='core_company', res_id=7, env=None) -> two"
+    assert failed.startswith("[hook] tixi_explain_label raised RuntimeError: label lookup failed (")
+
+
+def test_no_trace_without_the_variable(monkeypatch, capsys):
+    from core.plugins import make_plugin_manager
+
+    monkeypatch.delenv("TIXI_TRACE_HOOKS", raising=False)
+    make_plugin_manager().hook.tixi_blueprints()
+    assert capsys.readouterr().err == ""
