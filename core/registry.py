@@ -2,7 +2,11 @@
 
 A :class:`Registry` is built from an instance (database URL, ``addons.yaml``).
 It discovers manifests, reads the installed state from the database, imports
-the installed addons (and only those) and registers them with pluggy.
+the installed addons (and only those, in dependency order), adds each addon's
+``hookspecs.py`` and registers it with pluggy once it passes the load-time
+checks (declared hooks and arguments, table names, foreign keys; see
+:meth:`Registry.load`). Addons are imported by their manifest's module name
+(:mod:`core.discovery`); the registry never imports the ``addons`` package.
 """
 
 from __future__ import annotations
@@ -402,4 +406,9 @@ def _is_addon(folder: Path, name: str) -> bool:
 
 
 def _who(owner: str) -> str:
-    return "the kernel" if owner == KERNEL else f"addon {owner!r}" if owner != "bench" else "bench"
+    """How a message names the owner of a hook: the kernel, bench, or an addon."""
+    if owner == KERNEL:
+        return "the kernel"
+    if owner == "bench":
+        return "bench"
+    return f"addon {owner!r}"

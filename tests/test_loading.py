@@ -315,3 +315,47 @@ def test_hook_declared_twice_is_refused(tmp_path: Path, sqlite_url: str):
     name = make_addon(tmp_path / "ext", "twice", hookspecs=spec)
     message = refused_at_install(tmp_path, sqlite_url, name)
     assert message == f"addon {name!r}: hook 'tixi_menu_items' is already declared by the kernel"
+
+
+def test_broken_installed_addon_can_be_uninstalled_through_a_non_strict_registry(tmp_path: Path, sqlite_url: str):
+    """Installed while valid, broken afterwards (a misspelled hook): a fresh process refuses it with a
+    strict registry, and a non-strict one lets the lifecycle uninstall it (tables dropped, state gone)."""
+    name = make_addon(tmp_path / "ext", "later", models=model("NAME_thing"))
+    db = TixiTestDB(sqlite_url, Deployment(path=None, addons_paths=[tmp_path / "ext"]))
+    db.lifecycle.install([name])
+    db.dispose()
+    (tmp_path / "ext" / name / "__init__.py").write_text(
+        "from core.plugins import hookimpl\n\n\n@hookimpl\ndef tixi_menu_item(env):\n    return []\n", encoding="utf-8"
+    )
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from sqlalchemy import inspect
+        from core.config import Deployment
+        from core.errors import AddonLoadError
+        from core.lifecycle import Lifecycle
+        from core.registry import Registry
+
+        dep = Deployment(path=None, addons_paths=[Path({str(tmp_path / "ext")!r})])
+        try:
+            Registry({sqlite_url!r}, dep, use_entry_points=False)
+        except AddonLoadError as exc:
+            print("strict:", exc)
+        reg = Registry({sqlite_url!r}, dep, use_entry_points=False, strict=False)
+        print("refused:", sorted(reg.refused))
+        Lifecycle(reg).uninstall({name!r}, confirmed=True, backup_dir=Path({str(tmp_path / "backup")!r}))
+        print("installed:", {name!r} in reg.installed, "refused:", sorted(reg.refused))
+        print("table:", inspect(reg.engine).has_table({name + "_thing"!r}))
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TIXI_TRACE_HOOKS", None)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=str(ROOT),
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == [
+        f"strict: addon {name!r}: hook 'tixi_menu_item' is not declared by the kernel or by any addon it "
+        "depends on (misspelled?)",
+        f"refused: [{name!r}]",
+        "installed: False refused: []",
+        "table: False",
+    ]
+    assert list((tmp_path / "backup").glob("*.json"))  # the rows were backed up first
