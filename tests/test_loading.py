@@ -278,8 +278,10 @@ def test_installed_broken_addon_is_refused_at_start_and_non_strict_collects(tmp_
         reg.engine.dispose()
 
 
-def test_cli_refuses_a_broken_installed_addon_with_one_line(tmp_path: Path, sqlite_url: str):
-    """``tixi addons list`` on an instance with a misspelled hook: one line on stderr, exit 1."""
+@pytest.mark.parametrize("command", [["addons", "list"], ["run", "--port", "0"]], ids=["addons-list", "run"])
+def test_cli_refuses_a_broken_installed_addon_with_one_line(tmp_path: Path, sqlite_url: str, command: list[str]):
+    """``tixi addons list`` and the app (``tixi run``) on an instance with a misspelled hook:
+    one line on stderr, exit 1, no traceback."""
     broken, _helper = _broken_installed(tmp_path, sqlite_url)
     inst = tmp_path / "inst"
     inst.mkdir()
@@ -290,7 +292,7 @@ def test_cli_refuses_a_broken_installed_addon_with_one_line(tmp_path: Path, sqli
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("TIXI_TRACE_HOOKS", None)
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "--instance", str(inst), "addons", "list"],
+        [sys.executable, "-m", "core.cli", "--instance", str(inst), *command],
         capture_output=True, text=True, cwd=str(ROOT), env=env, timeout=120,
     )
     assert result.returncode == 1, (result.stdout, result.stderr)
