@@ -173,7 +173,10 @@ class Registry:
         module = self.modules.pop(name, None)
         if module is not None and self.pm.get_plugin(name) is not None:
             self.pm.unregister(name=name)
-        self._remove_hookspecs([h for h, owner in self.hook_owners.items() if owner == name])
+        # its hooks, and those of owners unloaded earlier while this addon still implemented them
+        gone = [h for h, owner in self.hook_owners.items()
+                if owner == name or (owner not in self.modules and owner not in (KERNEL, "bench"))]
+        self._remove_hookspecs(gone)
         self.refused.pop(name, None)
         self._hooks_cache.clear()
 
@@ -299,15 +302,18 @@ class Registry:
         return best
 
     def _remove_hookspecs(self, hooks: list[str]) -> None:
-        """Undo :meth:`add_hookspecs` as far as pluggy allows (pluggy cannot remove a spec)."""
+        """Undo :meth:`add_hookspecs` as far as pluggy allows (pluggy cannot remove a spec).
+
+        A hook nobody implements any more is deleted from ``pm.hook`` (calling it is an
+        ``AttributeError`` again, as before the owner was loaded); one that other loaded
+        plugins still implement keeps its spec and owner, so they stay checked.
+        """
         for hook in hooks:
-            self.hook_owners.pop(hook, None)
             caller = getattr(self.pm.hook, hook, None)
-            if caller is None:
+            if caller is not None and caller.get_hookimpls():
                 continue
-            if caller.get_hookimpls():
-                caller.spec = None  # left with the implementations of others, unchecked
-            else:
+            self.hook_owners.pop(hook, None)
+            if caller is not None:
                 delattr(self.pm.hook, hook)
 
     # ----- per-company -------------------------------------------------------------------

@@ -361,3 +361,21 @@ def test_broken_installed_addon_can_be_uninstalled_through_a_non_strict_registry
         "table: False",
     ]
     assert list((tmp_path / "backup").glob("*.json"))  # the rows were backed up first
+
+
+def test_addon_hookspecs_follow_dry_runs_and_uninstall(sqlite_url: str):
+    """A dry run loads and unloads masterdata: its hooks come and go with it, and come back cleanly."""
+    db = TixiTestDB(sqlite_url, Deployment(path=None))
+    try:
+        db.lifecycle.install(["territories"], dry_run=True)
+        assert not hasattr(db.registry.pm.hook, "tixi_handover")
+        assert "tixi_handover" not in db.registry.hook_owners
+        db.lifecycle.install(["territories"])
+        assert db.registry.hook_owners["tixi_handover"] == "masterdata"
+        impls = {i.plugin_name for i in db.registry.pm.hook.tixi_handover.get_hookimpls()}
+        assert impls == {"territories"}
+        db.lifecycle.uninstall("masterdata", cascade=True, confirmed=True)
+        assert not hasattr(db.registry.pm.hook, "tixi_handover")
+        db.registry.pm.check_pending()
+    finally:
+        db.dispose()
