@@ -198,3 +198,20 @@ def test_optional_depends_field_errors(tmp_path: Path, extra: str, message: str)
     path = write_addon(tmp_path, "opt_self", depends='"base"', toml_extra=extra)
     with pytest.raises(ManifestError, match=message):
         load_manifest(path, "opt_self", "test")
+
+
+@pytest.mark.parametrize("name", ["json", "core"])
+def test_addon_folder_that_would_shadow_a_module_is_refused(tmp_path: Path, name: str):
+    """Addons of an extra folder are top-level packages: ``json`` or ``core`` would shadow the real one."""
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "addon.toml").write_text(f'name = "{name}"\n', encoding="utf-8")
+    with pytest.raises(DiscoveryError, match=f"the name '{name}' would shadow the Python module '{name}'"):
+        discover([tmp_path], use_entry_points=False)
+
+
+def test_module_names_by_origin(tmp_path: Path):
+    """Built-in addons are addons.<name>; an addons_paths folder's addon is the top-level <name>."""
+    write_addon(tmp_path, "outside_one")
+    found = discover([tmp_path], use_entry_points=False)
+    assert found["masterdata"].module == "addons.masterdata"
+    assert found["outside_one"].module == "outside_one"
