@@ -89,14 +89,24 @@ class Registry:
 
     # ----- state -------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Re-read installed addons from the database and load any not loaded (nor refused) yet."""
+        """Re-read installed addons from the database and load any not loaded (nor refused) yet.
+
+        A refusal raises :class:`AddonLoadError`; with ``strict=False`` it is
+        recorded in :attr:`refused` and the addon stays unloaded.
+        """
         self.installed: dict[str, str] = {}
         if self.kernel_ready():
             with self.Session() as s:
                 self.installed = {a.name: a.version for a in s.scalars(select(AddonState))}
         for name in graph.order(self.manifests, [n for n in self.installed if n in self.manifests]):
-            if name not in self.refused:
+            if name in self.refused:
+                continue
+            try:
                 self.load(name)
+            except AddonLoadError as exc:
+                if self.strict:
+                    raise
+                self.refused[name] = str(exc)
         self._hooks_cache.clear()
 
     def kernel_ready(self) -> bool:
@@ -125,13 +135,13 @@ class Registry:
             self.hook_owners[hook] = owner
         return new
 
-    def load(self, name: str) -> ModuleType | None:
+    def load(self, name: str) -> ModuleType:
         """Import an addon (package, models, hookspecs), validate it and register it with pluggy.
 
         Raises :class:`AddonLoadError` (one line) when the addon breaks the
-        contract; with ``strict=False`` records the message in :attr:`refused`
-        and returns ``None``. Errors in the addon's own code (an ``ImportError``
-        in its ``__init__``) propagate unchanged.
+        contract, whatever ``strict`` says (an install must never go ahead), after
+        undoing what the load did. Errors in the addon's own code (an
+        ``ImportError`` in its ``__init__``) propagate unchanged.
         """
         if name in self.modules:
             return self.modules[name]
@@ -146,24 +156,22 @@ class Registry:
                 added = self.add_hookspecs(importlib.import_module(f"{manifest.module}.hookspecs"), name)
             self._check_hookimpls(manifest, module)
             self._check_tables(manifest)
-            try:
-                self.pm.register(module, name=name)
-            except pluggy.PluginValidationError as exc:
-                raise AddonLoadError(f"addon {name!r}: {' '.join(str(exc).split())}") from None
-            registered = True
+            if self.pm.get_plugin(name) is None:
+                try:
+                    self.pm.register(module, name=name)
+                except pluggy.PluginValidationError as exc:
+                    raise AddonLoadError(f"addon {name!r}: {' '.join(str(exc).split())}") from None
+                registered = True
             try:
                 self.pm.check_pending()
             except pluggy.PluginValidationError as exc:
                 raise AddonLoadError(f"addon {name!r}: {' '.join(str(exc).split())}") from None
-        except AddonLoadError as exc:
+        except AddonLoadError:
             if registered:
                 self.pm.unregister(name=name)
             self._remove_hookspecs(added)
             self._hooks_cache.clear()
-            if self.strict:
-                raise
-            self.refused[name] = str(exc)
-            return None
+            raise
         self.modules[name] = module
         self._hooks_cache.clear()
         return module

@@ -379,3 +379,23 @@ def test_addon_hookspecs_follow_dry_runs_and_uninstall(sqlite_url: str):
         db.registry.pm.check_pending()
     finally:
         db.dispose()
+
+
+def test_a_non_strict_registry_still_refuses_to_install_a_broken_addon(tmp_path: Path, sqlite_url: str):
+    """strict=False only tolerates broken addons already installed; installing one is refused."""
+    from core.lifecycle import Lifecycle
+
+    name = make_addon(tmp_path / "ext", "nsinstall", init="""
+        @hookimpl
+        def tixi_dashboard_widget(env):
+            return []
+    """)
+    reg = Registry(sqlite_url, Deployment(path=None, addons_paths=[tmp_path / "ext"]), use_entry_points=False,
+                   strict=False)
+    try:
+        with pytest.raises(AddonLoadError, match="hook 'tixi_dashboard_widget' is not declared"):
+            Lifecycle(reg).install([name])
+        assert name not in reg.installed
+        assert name not in reg.modules
+    finally:
+        reg.engine.dispose()
