@@ -143,7 +143,7 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------------------
-# Records: writes, approvals and labels of records
+# Records: writes to any record (and approval transitions), labels of records
 # --------------------------------------------------------------------------------------
 
 
