@@ -28,7 +28,8 @@ something to filter):
   benchmark database only (plain ``MetaData``, never on ``Base.metadata``, no
   migration). When an orders addon exists it should generate its lines
   through the hook and the benchmark should read them instead.
-* whatever each installed addon adds through ``tixi_bench_generate(ctx)``
+* whatever each installed addon adds through ``tixi_bench_generate(ctx)``, declared in
+  :mod:`bench.hookspecs` and implemented in the addon's ``bench.py``
   (called in dependency order; see :class:`GenContext`).
 
 ``bench_meta`` (key -> JSON) records the tier, seed, counts and the logins of
@@ -597,14 +598,41 @@ def _fix_sequences(conn: Connection) -> None:
             conn.execute(text(f'SELECT setval(:s, GREATEST((SELECT max(id) FROM "{name}"), 1))'), {"s": seq})
 
 
+def bench_plugins(registry: Any) -> dict[str, str]:
+    """Add :mod:`bench.hookspecs` to the registry's hook manager and register the addons' bench modules.
+
+    For every loaded addon with a ``bench.py`` (or ``bench/``), its module
+    ``<addon module>.bench`` is registered as plugin ``<addon>.bench``. Returns
+    ``{addon: plugin name}``. The kernel never does this: only the generator
+    knows the benchmark hook.
+    """
+    import importlib
+
+    from bench import hookspecs
+
+    if "tixi_bench_generate" not in registry.hook_owners:
+        registry.add_hookspecs(hookspecs, "bench")
+    plugins = {}
+    for name in registry.modules:
+        manifest = registry.manifests[name]
+        if not ((manifest.path / "bench.py").is_file() or (manifest.path / "bench").is_dir()):
+            continue
+        plugin = f"{name}.bench"
+        if registry.pm.get_plugin(plugin) is None:
+            registry.pm.register(importlib.import_module(f"{manifest.module}.bench"), name=plugin)
+        plugins[name] = plugin
+    return plugins
+
+
 def _call_addon_hooks(ctx: GenContext, registry: Any, timings: dict[str, float]) -> list[str]:
-    """``tixi_bench_generate(ctx)`` of every installed addon, in dependency order (each timed)."""
+    """``tixi_bench_generate(ctx)`` of every installed addon's bench module, in dependency order (timed)."""
     from core import graph
 
+    plugins = bench_plugins(registry)
     impls = {i.plugin_name: i for i in registry.pm.hook.tixi_bench_generate.get_hookimpls()}
     called = []
     for name in graph.order(registry.manifests, [n for n in registry.installed if n in registry.manifests]):
-        impl = impls.get(name)
+        impl = impls.get(plugins.get(name, ""))
         if impl is not None:
             ctx.progress(f"  addon {name}: tixi_bench_generate")
             t0 = time.perf_counter()

@@ -41,3 +41,10 @@ class ValidationError(TixiError):
 
 class ConcurrentEditError(TixiError):
     """Somebody else saved the record since it was read (optimistic locking)."""
+
+
+class AddonLoadError(TixiError):
+    """An installed addon breaks the contract at load time (hook, argument, table, foreign key).
+
+    The message is one line naming the addon and what to fix; the addon is not loaded.
+    """

@@ -1,4 +1,9 @@
-"""The addon dependency graph: install/load order, closures and dependents."""
+"""The addon dependency graph: install/load order, closures and dependents.
+
+Two kinds of edges: ``depends`` (always installed first, pulled in by
+:func:`closure`) and ``optional_depends`` (ordered first only when the other
+addon is among the addons being ordered, i.e. installed; never pulled in).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,26 @@ def check(manifests: Mapping[str, Manifest], names: Iterable[str]) -> None:
                 )
 
 
+def check_optional(manifests: Mapping[str, Manifest], names: Iterable[str], present: Iterable[str]) -> None:
+    """Raise a :class:`DependencyError` when an optional dependency in ``present`` has an unmet version."""
+    present = set(present)
+    for name in names:
+        for dep in manifests[name].optional_depends:
+            target = manifests.get(dep.name)
+            if dep.name in present and target is not None and dep.specifier and target.version not in dep.specifier:
+                raise DependencyError(
+                    f"addon {name!r} can use {dep.name}{dep.specifier} (optional), "
+                    f"but {dep.name} is version {target.version}"
+                )
+
+
+def edges(manifest: Manifest, among: set[str]) -> list[tuple[str, bool]]:
+    """``(dependency, optional)`` pairs of ``manifest`` to order before it, sorted by name."""
+    out = [(d.name, False) for d in manifest.depends]
+    out += [(d.name, True) for d in manifest.optional_depends if d.name in among]
+    return sorted(out)
+
+
 def closure(manifests: Mapping[str, Manifest], names: Iterable[str]) -> set[str]:
     """The addons named plus everything they depend on, transitively."""
     todo, seen = list(names), set()
@@ -38,35 +63,45 @@ def closure(manifests: Mapping[str, Manifest], names: Iterable[str]) -> set[str]
 
 
 def order(manifests: Mapping[str, Manifest], names: Iterable[str]) -> list[str]:
-    """Topological order of ``names`` (dependencies first, ties by name); report cycles."""
+    """Topological order of ``names`` (dependencies first, ties by name); report cycles.
+
+    An optional dependency counts as an edge when it is among ``names``; a
+    cycle through one is reported with ``(optional)`` after the edge's target.
+    """
     wanted = set(names)
     check(manifests, wanted)
+    check_optional(manifests, wanted, wanted)
     result: list[str] = []
     state: dict[str, int] = {}  # 1 = visiting, 2 = done
-    stack: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (name, reached through an optional edge)
 
-    def visit(name: str) -> None:
+    def visit(name: str, optional: bool) -> None:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = stack[stack.index(name) :] + [name]
-            raise DependencyError("dependency cycle: " + " -> ".join(cycle))
+            start = [n for n, _o in stack].index(name)
+            hops = stack[start:] + [(name, optional)]
+            text = hops[0][0] + "".join(f" -> {n}{' (optional)' if o else ''}" for n, o in hops[1:])
+            raise DependencyError("dependency cycle: " + text)
         state[name] = 1
-        stack.append(name)
-        for dep in sorted(d.name for d in manifests[name].depends):
+        stack.append((name, optional))
+        for dep, opt in edges(manifests[name], wanted):
             if dep in wanted:
-                visit(dep)
+                visit(dep, opt)
         stack.pop()
         state[name] = 2
         result.append(name)
 
     for name in sorted(wanted):
-        visit(name)
+        visit(name, False)
     return result
 
 
 def dependents(manifests: Mapping[str, Manifest], name: str, among: Iterable[str]) -> list[str]:
-    """Addons in ``among`` that depend on ``name`` directly or transitively, dependents last."""
+    """Addons in ``among`` that depend on ``name`` directly or transitively, dependents last.
+
+    Optional dependencies do not count: an addon keeps working without them.
+    """
     among = set(among)
     result: set[str] = set()
     changed = True

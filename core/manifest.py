@@ -6,7 +6,8 @@ Example::
     version = "1.0.0"
     category = "Sales"
     license = "LGPL-3.0-or-later"
-    depends = ["territories>=1.0"]
+    depends = ["masterdata>=1.0"]
+    optional_depends = ["territories>=1.0"]   # used when installed, never auto-installed
     auto_install = false
     data = ["security/groups.yaml", "security/access.csv", "security/rules.yaml"]
     demo = ["demo/customers.yaml"]
@@ -43,7 +44,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 @dataclass(frozen=True)
 class Dependency:
-    """One entry of ``depends``: an addon name and an optional version range."""
+    """One entry of ``depends`` or ``optional_depends``: an addon name and a version range."""
 
     name: str
     specifier: SpecifierSet = field(default_factory=SpecifierSet)
@@ -70,6 +71,12 @@ class Manifest:
     python_requires: tuple[str, ...] = ()
     data: tuple[str, ...] = ()
     demo: tuple[str, ...] = ()
+    optional_depends: tuple[Dependency, ...] = ()
+
+    @property
+    def dependency_names(self) -> frozenset[str]:
+        """Names in ``depends`` and ``optional_depends`` (the addons its code may use)."""
+        return frozenset(d.name for d in self.depends + self.optional_depends)
 
     @property
     def migrations_dir(self) -> Path:
@@ -98,14 +105,14 @@ def _str_list(raw: dict, key: str, where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_dependency(text: str, where: Path) -> Dependency:
-    """Parse ``"masterdata>=1.0,<2"`` into a :class:`Dependency`."""
+def parse_dependency(text: str, where: Path, key: str = "depends") -> Dependency:
+    """Parse ``"masterdata>=1.0,<2"`` into a :class:`Dependency` (``key`` names the field)."""
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
-        raise ManifestError(f"{where}: field 'depends': cannot read {text!r} ({exc})") from None
+        raise ManifestError(f"{where}: field '{key}': cannot read {text!r} ({exc})") from None
     if not NAME_RE.match(req.name):
-        raise ManifestError(f"{where}: field 'depends': {req.name!r} is not an addon name")
+        raise ManifestError(f"{where}: field '{key}': {req.name!r} is not an addon name")
     return Dependency(req.name, req.specifier)
 
 
@@ -143,12 +150,23 @@ def load_manifest(path: Path, module: str, origin: str) -> Manifest:
     deps = tuple(parse_dependency(d, where) for d in _str_list(raw, "depends", where))
     if any(d.name == name for d in deps):
         raise ManifestError(f"{where}: field 'depends': an addon cannot depend on itself")
+    optional = tuple(
+        parse_dependency(d, where, "optional_depends") for d in _str_list(raw, "optional_depends", where)
+    )
+    if any(d.name == name for d in optional):
+        raise ManifestError(f"{where}: field 'optional_depends': an addon cannot depend on itself")
+    both = sorted({d.name for d in deps} & {d.name for d in optional})
+    if both:
+        raise ManifestError(
+            f"{where}: field 'optional_depends': {both[0]!r} is already in 'depends'"
+        )
     known = {
         "name",
         "version",
         "label",
         "summary",
         "depends",
+        "optional_depends",
         "category",
         "license",
         "auto_install",
@@ -179,4 +197,5 @@ def load_manifest(path: Path, module: str, origin: str) -> Manifest:
         python_requires=_str_list(ext, "python", where),
         data=data,
         demo=demo,
+        optional_depends=optional,
     )

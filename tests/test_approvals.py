@@ -32,11 +32,10 @@ def adb(request):
 
 def _sectree_db(engine: str):
     """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
-    import addons
+    from core.registry import ensure_module_path
 
-    if str(HOOKALL_ADDONS) not in addons.__path__:
-        addons.__path__.append(str(HOOKALL_ADDONS))
-    from addons.sectree.testdata import sectree_db
+    ensure_module_path(HOOKALL_ADDONS)
+    from sectree.testdata import sectree_db
 
     return sectree_db(engine)
 
@@ -46,7 +45,7 @@ def _flow(db) -> approvals.Workflow:
 
 
 def _doc(s, db, code, company="acme"):
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     return s.get(Doc, db.tree.docs[(company, code)])
 

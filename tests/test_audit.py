@@ -30,11 +30,10 @@ def adb(request):
 
 def _sectree_db(engine: str):
     """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
-    import addons
+    from core.registry import ensure_module_path
 
-    if str(HOOKALL_ADDONS) not in addons.__path__:
-        addons.__path__.append(str(HOOKALL_ADDONS))
-    from addons.sectree.testdata import sectree_db
+    ensure_module_path(HOOKALL_ADDONS)
+    from sectree.testdata import sectree_db
 
     return sectree_db(engine)
 
@@ -44,7 +43,7 @@ def _count(s) -> int:
 
 
 def test_audit_follows_the_business_transaction(adb):
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     doc_id = adb.tree.docs[("acme", "NA-1")]
     with adb.session() as s:
@@ -69,7 +68,7 @@ def test_audit_follows_the_business_transaction(adb):
 
 
 def test_who_reads_the_trail_and_in_which_company(adb):
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     users = adb.tree.users
     with adb.session() as s:
@@ -89,7 +88,7 @@ def test_who_reads_the_trail_and_in_which_company(adb):
 
 
 def test_entry_content_who_when_fields_old_new(adb):
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     users = adb.tree.users
     with adb.session() as s:

@@ -126,3 +126,92 @@ def test_auto_install_candidates(tmp_path: Path):
     found = discover([tmp_path], use_entry_points=False)
     assert graph.auto_installable(found, {"base_x"}) == ["glue_x"]
     assert graph.auto_installable(found, set()) == []
+
+
+# ----- optional dependencies ----------------------------------------------------------------
+def _optional(tmp_path: Path) -> dict:
+    """base <- opt_user (optional_depends on extra), extra depends on base."""
+    write_addon(tmp_path, "base")
+    write_addon(tmp_path, "extra", depends='"base"', version="1.2.0")
+    write_addon(tmp_path, "opt_user", depends='"base"', toml_extra='optional_depends = ["extra>=1.0"]')
+    return discover([tmp_path], use_entry_points=False)
+
+
+def test_optional_dependency_is_read_from_the_manifest(tmp_path: Path):
+    found = _optional(tmp_path)
+    assert [str(d) for d in found["opt_user"].optional_depends] == ["extra>=1.0"]
+    assert found["opt_user"].dependency_names == {"base", "extra"}
+
+
+def test_optional_dependency_is_never_pulled_in(tmp_path: Path):
+    found = _optional(tmp_path)
+    assert graph.closure(found, ["opt_user"]) == {"opt_user", "base"}
+    assert graph.order(found, ["base", "opt_user"]) == ["base", "opt_user"]
+
+
+def test_installed_optional_dependency_is_ordered_first(tmp_path: Path):
+    found = _optional(tmp_path)
+    # by name opt_user would sort before extra; the optional edge puts extra first
+    write_addon(tmp_path, "aaa_user", depends='"base"', toml_extra='optional_depends = ["extra"]')
+    found = discover([tmp_path], use_entry_points=False)
+    order = graph.order(found, ["aaa_user", "base", "extra", "opt_user"])
+    assert order.index("extra") < order.index("aaa_user")
+    assert order.index("extra") < order.index("opt_user")
+    assert order[0] == "base"
+
+
+def test_optional_dependency_version_mismatch_when_present(tmp_path: Path):
+    write_addon(tmp_path, "base")
+    write_addon(tmp_path, "extra", version="0.5.0")
+    write_addon(tmp_path, "opt_user", toml_extra='optional_depends = ["extra>=1.0"]')
+    found = discover([tmp_path], use_entry_points=False)
+    assert graph.order(found, ["opt_user"]) == ["opt_user"]  # absent: no check
+    with pytest.raises(DependencyError, match=r"addon 'opt_user' can use extra>=1.0 \(optional\), but extra is version 0.5.0"):
+        graph.order(found, ["opt_user", "extra"])
+
+
+def test_cycle_through_an_optional_edge_is_reported(tmp_path: Path):
+    write_addon(tmp_path, "cyc_a", depends='"cyc_b"')
+    write_addon(tmp_path, "cyc_b", toml_extra='optional_depends = ["cyc_a"]')
+    found = discover([tmp_path], use_entry_points=False)
+    assert graph.order(found, ["cyc_b"]) == ["cyc_b"]  # cyc_a absent: no edge, no cycle
+    with pytest.raises(DependencyError, match=r"dependency cycle: cyc_a -> cyc_b -> cyc_a \(optional\)"):
+        graph.order(found, ["cyc_a", "cyc_b"])
+
+
+def test_optional_dependency_does_not_make_a_dependent(tmp_path: Path):
+    found = _optional(tmp_path)
+    assert graph.dependents(found, "extra", ["base", "extra", "opt_user"]) == []
+    assert graph.dependents(found, "base", ["base", "extra", "opt_user"]) == ["extra", "opt_user"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('optional_depends = ["opt_self"]', "field 'optional_depends': an addon cannot depend on itself"),
+        ('optional_depends = ["base"]', "field 'optional_depends': 'base' is already in 'depends'"),
+        ('optional_depends = ["Not-A-Name"]', "field 'optional_depends': 'Not-A-Name' is not an addon name"),
+        ('optional_depends = "base"', "field 'optional_depends' must be a list of strings"),
+    ],
+)
+def test_optional_depends_field_errors(tmp_path: Path, extra: str, message: str):
+    path = write_addon(tmp_path, "opt_self", depends='"base"', toml_extra=extra)
+    with pytest.raises(ManifestError, match=message):
+        load_manifest(path, "opt_self", "test")
+
+
+@pytest.mark.parametrize("name", ["json", "core"])
+def test_addon_folder_that_would_shadow_a_module_is_refused(tmp_path: Path, name: str):
+    """Addons of an extra folder are top-level packages: ``json`` or ``core`` would shadow the real one."""
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "addon.toml").write_text(f'name = "{name}"\n', encoding="utf-8")
+    with pytest.raises(DiscoveryError, match=f"the name '{name}' would shadow the Python module '{name}'"):
+        discover([tmp_path], use_entry_points=False)
+
+
+def test_module_names_by_origin(tmp_path: Path):
+    """Built-in addons are addons.<name>; an addons_paths folder's addon is the top-level <name>."""
+    write_addon(tmp_path, "outside_one")
+    found = discover([tmp_path], use_entry_points=False)
+    assert found["masterdata"].module == "addons.masterdata"
+    assert found["outside_one"].module == "outside_one"

@@ -1,22 +1,27 @@
-"""Every hook in core/hookspecs.py has a test here proving it is called, per company.
+"""Every hook (kernel, addons' ``hookspecs.py``, bench) has a test here proving it is called, per company.
 
 The ``hookall`` fixture addon (tests/fixtures/hookall/hookall) implements every
-hook and records each call with the company it ran for. ``hookall`` is
-installed and enabled for company ``acme`` only; company ``other`` must never
-reach it (per-company dispatch through ``Registry.hooks(enabled)`` /
-``Env.hooks``). Start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
-``tixi_approval_workflows``, ``tixi_bench_generate``) are called for every
-installed addon; the web shell then answers 404 for a company that has not
-enabled the addon.
+kernel hook (and, in ``hookall/bench.py``, bench's hook) and records each call
+with the company it ran for. ``hookall`` is installed and enabled for company
+``acme`` only; company ``other`` must never reach it (per-company dispatch
+through ``Registry.hooks(enabled)`` / ``Env.hooks``). Start-up hooks
+(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``) are
+called for every installed addon; the web shell then answers 404 for a company
+that has not enabled the addon. ``tixi_bench_generate`` is called by the
+benchmark generator for every installed addon's ``bench`` module.
 
-Meta-tests fail when a hookspec has no ``test_hook_<name>`` here or no
-implementation in ``hookall``.
-
-Hooks that addons call rather than the kernel (``tixi_handover``,
-``tixi_price_for``, ``tixi_customer_class_policy``, ``tixi_profile_sections``,
-``tixi_records_imported``) are tested here at the dispatch level (``env.hooks``
+Hooks that addons declare (``tixi_handover``, ``tixi_records_imported`` by
+masterdata; ``tixi_customer_class_policy``, ``tixi_profile_sections`` by
+crm_cards; ``tixi_price_for`` by pricing) are implemented by the
+``hookaddons`` fixture (tests/fixtures/hookaddons), which depends on masterdata
+and optionally on crm_cards and pricing. Its database has those three
+installed but enabled for no company, and hookaddons enabled for ``acme``, so
+only the fixture answers. They are tested at the dispatch level (``env.hooks``
 reaches the addons enabled for the company, ``firstresult`` semantics hold);
 the addon that calls each of them tests the call itself.
+
+Meta-tests fail when a hookspec has no ``test_hook_<name>`` here or no
+implementation in the fixtures.
 """
 
 from __future__ import annotations
@@ -37,25 +42,47 @@ from click.testing import CliRunner
 
 from core import hookspecs
 from core.plugins import flatten
+from core.registry import ensure_module_path, spec_names
 from core.testing import make_env, make_user, new_database
 from tests.kernel_helpers import fixture_db
 
+ROOT = Path(__file__).resolve().parent.parent
 HOOKALL_ADDONS = Path(__file__).resolve().parent / "fixtures" / "hookall"
+HOOKADDONS_ADDONS = Path(__file__).resolve().parent / "fixtures" / "hookaddons"
 _counter = itertools.count()
-HOOK_NAMES = sorted(
-    name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("tixi_")
-)
+HOOK_NAMES = spec_names(hookspecs)
 
 
-_TEMPLATES: dict[str, tuple[str, dict, dict]] = {}
+def _spec_files() -> dict[str, Path]:
+    """Every hookspecs module outside the kernel: ``{owner: file}`` (addons, bench)."""
+    files = {p.parent.name: p for p in sorted((ROOT / "addons").glob("*/hookspecs.py"))}
+    files["bench"] = ROOT / "bench" / "hookspecs.py"
+    return files
 
 
-def _template(engine: str) -> tuple[str, dict, dict]:
-    """hookall installed, enabled for acme only; users in acme and in other (built once per engine)."""
-    if engine not in _TEMPLATES:
+def _declared(path: Path) -> list[str]:
+    return re.findall(r"^def (tixi_\w+)\(", path.read_text(encoding="utf-8"), flags=re.M)
+
+
+ADDON_HOOK_NAMES = sorted(h for owner, p in _spec_files().items() if owner != "bench" for h in _declared(p))
+BENCH_HOOK_NAMES = _declared(_spec_files()["bench"])
+ALL_HOOK_NAMES = sorted(HOOK_NAMES + ADDON_HOOK_NAMES + BENCH_HOOK_NAMES)
+
+_TEMPLATES: dict[tuple[str, str], tuple[str, dict, dict]] = {}
+
+
+def _template(engine: str, kind: str = "kernel") -> tuple[str, dict, dict]:
+    """Built once per engine: ``kernel``: hookall installed, enabled for acme only;
+    ``addons``: masterdata, crm_cards, pricing installed (enabled nowhere), hookaddons enabled
+    for acme (with masterdata). Users in acme and in other."""
+    if (engine, kind) not in _TEMPLATES:
         url, _drop = new_database(engine)
-        db = fixture_db(url, extra=[HOOKALL_ADDONS])
-        db.install("hookall", companies=["acme"])
+        db = fixture_db(url, extra=[HOOKALL_ADDONS, HOOKADDONS_ADDONS])
+        if kind == "kernel":
+            db.install("hookall", companies=["acme"])
+        else:
+            db.install("masterdata", "crm_cards", "pricing", companies=[])
+            db.install("hookaddons", companies=["acme"])
         db.company("other")
         users = {
             "acme": make_user(db, "u_acme", ["core.group_user"], company="acme"),
@@ -64,12 +91,12 @@ def _template(engine: str) -> tuple[str, dict, dict]:
         }
         cid = {"acme": db.company("acme"), "other": db.company("other")}
         db.dispose()
-        _TEMPLATES[engine] = (url, users, cid)
-    return _TEMPLATES[engine]
+        _TEMPLATES[(engine, kind)] = (url, users, cid)
+    return _TEMPLATES[(engine, kind)]
 
 
-def _copy(engine: str) -> tuple[str, Any]:
-    url = _template(engine)[0]
+def _copy(engine: str, kind: str = "kernel") -> tuple[str, Any]:
+    url = _template(engine, kind)[0]
     if engine == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="tixi-hooks-"))
         shutil.copy(url.removeprefix("sqlite:///"), folder / "test.db")
@@ -83,25 +110,40 @@ def _copy(engine: str) -> tuple[str, Any]:
     return base.rsplit("/", 1)[0] + f"/{name}", lambda: drop_database(base, name)
 
 
+def _db(engine: str, kind: str):
+    _url, users, cid = _template(engine, kind)
+    url, drop = _copy(engine, kind)
+    db = fixture_db(url, extra=[HOOKALL_ADDONS, HOOKADDONS_ADDONS])
+    db.users, db.cid = dict(users), dict(cid)
+    return db, drop
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hdb(request):
-    """A copy of the template database, with its registry."""
-    _url, users, cid = _template(request.param)
-    url, drop = _copy(request.param)
-    db = fixture_db(url, extra=[HOOKALL_ADDONS])
-    db.users, db.cid = dict(users), dict(cid)
+    """A copy of the kernel-hooks template database, with its registry."""
+    db, drop = _db(request.param, "kernel")
     calls().clear()
     yield db
     db.dispose()
     drop()
 
 
-def calls() -> list:
-    return sys.modules["addons.hookall"].CALLS
+@pytest.fixture(params=["sqlite", "postgresql"])
+def adb(request):
+    """A copy of the addon-hooks template database (hookaddons enabled for acme), with its registry."""
+    db, drop = _db(request.param, "addons")
+    calls("hookaddons").clear()
+    yield db
+    db.dispose()
+    drop()
 
 
-def companies_called(hook: str) -> list:
-    return [c for name, c in calls() if name == hook]
+def calls(addon: str = "hookall") -> list:
+    return sys.modules[addon].CALLS
+
+
+def companies_called(hook: str, addon: str = "hookall") -> list:
+    return [c for name, c in calls(addon) if name == hook]
 
 
 def envs(db, s):
@@ -111,18 +153,37 @@ def envs(db, s):
 
 # ----- meta-tests ---------------------------------------------------------------------------
 def test_every_hook_has_its_own_test():
-    missing = [name for name in HOOK_NAMES if f"test_hook_{name}" not in globals()]
+    assert {"tixi_handover", "tixi_price_for", "tixi_bench_generate"} <= set(ALL_HOOK_NAMES)
+    missing = [name for name in ALL_HOOK_NAMES if f"test_hook_{name}" not in globals()]
     assert not missing, f"hooks without a test_hook_<name> in tests/test_hooks.py: {missing}"
 
 
-def test_hookall_implements_every_hook():
-    path = HOOKALL_ADDONS / "hookall" / "__init__.py"
-    text = path.read_text(encoding="utf-8")
+def test_kernel_declares_only_platform_hooks():
+    """The addon-to-addon and benchmark hooks live with their owners, not in core/hookspecs.py."""
+    assert not set(HOOK_NAMES) & set(ADDON_HOOK_NAMES + BENCH_HOOK_NAMES)
+    owners = {owner: _declared(p) for owner, p in _spec_files().items()}
+    assert owners["masterdata"] == ["tixi_handover", "tixi_records_imported"]
+    assert owners["crm_cards"] == ["tixi_customer_class_policy", "tixi_profile_sections"]
+    assert owners["pricing"] == ["tixi_price_for"]
+    assert owners["bench"] == ["tixi_bench_generate"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "wanted"),
+    [
+        (HOOKALL_ADDONS / "hookall" / "__init__.py", HOOK_NAMES),
+        (HOOKALL_ADDONS / "hookall" / "bench.py", BENCH_HOOK_NAMES),
+        (HOOKADDONS_ADDONS / "hookaddons" / "__init__.py", ADDON_HOOK_NAMES),
+    ],
+    ids=["kernel", "bench", "addons"],
+)
+def test_fixtures_implement_every_hook(fixture: Path, wanted: list[str]):
+    text = fixture.read_text(encoding="utf-8")
     implemented = set(re.findall(r"^def (tixi_\w+)\(", text, flags=re.M))
-    missing = sorted(set(HOOK_NAMES) - implemented)
-    assert not missing, f"tests/fixtures/hookall/hookall does not implement: {missing}"
-    unknown = sorted(implemented - set(HOOK_NAMES))
-    assert not unknown, f"hookall implements hooks that no longer exist: {unknown}"
+    missing = sorted(set(wanted) - implemented)
+    assert not missing, f"{fixture.relative_to(ROOT)} does not implement: {missing}"
+    unknown = sorted(implemented - set(wanted))
+    assert not unknown, f"{fixture.relative_to(ROOT)} implements hooks that no longer exist: {unknown}"
 
 
 def test_hookall_signatures_match_the_specs():
@@ -134,7 +195,15 @@ def test_hookall_signatures_match_the_specs():
     try:
         db = fixture_db(url, extra=[HOOKALL_ADDONS])
         db.registry.load("hookall")
-        pm.register(sys.modules["addons.hookall"], name="hookall_check")
+        pm.register(sys.modules["hookall"], name="hookall_check")
+        pm.check_pending()
+        from bench import hookspecs as bench_specs
+
+        pm.add_hookspecs(bench_specs)
+        ensure_module_path(HOOKALL_ADDONS)
+        import hookall.bench
+
+        pm.register(hookall.bench, name="hookall_bench_check")
         pm.check_pending()
         db.dispose()
     finally:
@@ -211,6 +280,14 @@ def test_hook_tixi_explain_label(hdb):
     assert companies_called("tixi_explain_label") == [hdb.cid["acme"]]
 
 
+def test_hook_tixi_company_setup(hdb):
+    """Called by the lifecycle for the company that enables the addon (and only that addon's)."""
+    hdb.lifecycle.enable("hookall", "other")
+    assert companies_called("tixi_company_setup") == [hdb.cid["other"]]
+    hdb.lifecycle.enable("hookall", "other")  # again: called again (implementations are idempotent)
+    assert companies_called("tixi_company_setup") == [hdb.cid["other"]] * 2
+
+
 def test_hook_tixi_bench_generate(hdb):
     """Called by the benchmark generator for every installed addon (not per company)."""
     ctx = SimpleNamespace(progress=lambda message: None)
@@ -285,51 +362,117 @@ def test_hook_tixi_view_extend(hdb):
     assert companies_called("tixi_view_extend") == [hdb.cid["acme"], hdb.cid["acme"]]
 
 
-# ----- hooks declared for addons ------------------------------------------------------------
-def test_hook_tixi_handover(hdb):
-    with hdb.session() as s:
-        acme, other = envs(hdb, s)
+# ----- hooks declared by addons (through the hookaddons fixture) -----------------------------
+def test_hook_tixi_handover(adb):
+    with adb.session() as s:
+        acme, other = envs(adb, s)
         assert acme.hooks.tixi_handover(env=acme, from_employee=None, to_employee=None) == [{"hookall_thing": 0}]
         assert other.hooks.tixi_handover(env=other, from_employee=None, to_employee=None) == []
-    assert companies_called("tixi_handover") == [hdb.cid["acme"]]
+    assert companies_called("tixi_handover", "hookaddons") == [adb.cid["acme"]]
 
 
-def test_hook_tixi_price_for(hdb):
+def test_hook_tixi_price_for(adb):
     from decimal import Decimal
 
-    from addons.hookall import SENTINEL
+    from hookaddons import SENTINEL
 
-    with hdb.session() as s:
-        acme, other = envs(hdb, s)
+    with adb.session() as s:
+        acme, other = envs(adb, s)
         band = acme.hooks.tixi_price_for(env=acme, customer_id=SENTINEL, product_id=1, on_date=None)
         assert band["floor"] == Decimal("9")  # firstresult: a dict, not a list
         assert acme.hooks.tixi_price_for(env=acme, customer_id=1, product_id=1, on_date=None) is None
         assert other.hooks.tixi_price_for(env=other, customer_id=SENTINEL, product_id=1, on_date=None) is None
-    assert companies_called("tixi_price_for") == [hdb.cid["acme"], hdb.cid["acme"]]
+    assert companies_called("tixi_price_for", "hookaddons") == [adb.cid["acme"], adb.cid["acme"]]
 
 
-def test_hook_tixi_customer_class_policy(hdb):
-    from addons.hookall import SENTINEL
+def test_hook_tixi_customer_class_policy(adb):
+    from hookaddons import SENTINEL
 
-    with hdb.session() as s:
-        acme, other = envs(hdb, s)
+    with adb.session() as s:
+        acme, other = envs(adb, s)
         assert acme.hooks.tixi_customer_class_policy(env=acme, customer_id=SENTINEL)["class_code"] == "A"
         assert other.hooks.tixi_customer_class_policy(env=other, customer_id=SENTINEL) is None
-    assert companies_called("tixi_customer_class_policy") == [hdb.cid["acme"]]
+    assert companies_called("tixi_customer_class_policy", "hookaddons") == [adb.cid["acme"]]
 
 
-def test_hook_tixi_profile_sections(hdb):
-    with hdb.session() as s:
-        acme, other = envs(hdb, s)
+def test_hook_tixi_profile_sections(adb):
+    with adb.session() as s:
+        acme, other = envs(adb, s)
         sections = flatten(acme.hooks.tixi_profile_sections(env=acme, customer=None))
         assert [x["key"] for x in sections] == ["hookall"]
         assert flatten(other.hooks.tixi_profile_sections(env=other, customer=None)) == []
-    assert companies_called("tixi_profile_sections") == [hdb.cid["acme"]]
+    assert companies_called("tixi_profile_sections", "hookaddons") == [adb.cid["acme"]]
 
 
-def test_hook_tixi_records_imported(hdb):
-    with hdb.session() as s:
-        acme, other = envs(hdb, s)
+def test_hook_tixi_records_imported(adb):
+    with adb.session() as s:
+        acme, other = envs(adb, s)
         acme.hooks.tixi_records_imported(env=acme, model="core_company", ids=[1])
         other.hooks.tixi_records_imported(env=other, model="core_company", ids=[1])
-    assert companies_called("tixi_records_imported") == [hdb.cid["acme"]]
+    assert companies_called("tixi_records_imported", "hookaddons") == [adb.cid["acme"]]
+
+
+def test_addon_hookspecs_are_declared_by_their_owner(adb):
+    """Each addon hook is declared when (and because) its owner is loaded."""
+    owners = adb.registry.hook_owners
+    assert owners["tixi_handover"] == owners["tixi_records_imported"] == "masterdata"
+    assert owners["tixi_customer_class_policy"] == owners["tixi_profile_sections"] == "crm_cards"
+    assert owners["tixi_price_for"] == "pricing"
+    assert owners["tixi_record_event"] == "core"
+    assert "tixi_bench_generate" not in owners  # only bench.generate adds it
+
+
+def test_kernel_alone_does_not_know_addon_hooks(hdb):
+    assert not hasattr(hdb.registry.pm.hook, "tixi_handover")  # masterdata is not installed there
+    with hdb.session() as s:
+        acme, _other = envs(hdb, s)
+        with pytest.raises(AttributeError):
+            acme.hooks.tixi_price_for  # noqa: B018 - callers guard with try/except AttributeError
+
+
+# ----- TIXI_TRACE_HOOKS ---------------------------------------------------------------------
+def test_trace_hooks_prints_plugins_arguments_and_results(monkeypatch, capsys):
+    """Each call: hook, arguments (repr, shortened), the plugins it reaches, then the result."""
+    from types import ModuleType
+
+    from core.plugins import hookimpl, make_plugin_manager
+
+    monkeypatch.setenv("TIXI_TRACE_HOOKS", "1")
+    pm = make_plugin_manager()
+    one, two = ModuleType("one"), ModuleType("two")
+
+    @hookimpl
+    def tixi_view_extend(view, env):
+        return {"columns": ["x" * 200]}
+
+    @hookimpl
+    def tixi_explain_label(model, res_id, env):
+        raise RuntimeError("label lookup failed")
+
+    one.tixi_view_extend = tixi_view_extend
+    two.tixi_view_extend = tixi_view_extend
+    two.tixi_explain_label = tixi_explain_label
+    pm.register(one, name="one")
+    pm.register(two, name="two")
+    pm.hook.tixi_view_extend(view="masterdata.customer", env="E" * 300)
+    with pytest.raises(RuntimeError):
+        pm.hook.tixi_explain_label(model="core_company", res_id=7, env=None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 4, lines
+    call, result, call2, failed = lines
+    assert call.startswith("[hook] tixi_view_extend(view='masterdata.customer', env='EEEE")
+    assert call.endswith("...) -> two, one")  # the order pluggy calls them in (last registered first)
+    assert len(call) < 220  # each argument shortened to ~80 characters
+    assert result.startswith("[hook] tixi_view_extend = [{'columns': ['xxxx")
+    assert result.endswith(" ms)")
+    assert len(result) < 120
+    assert call2 == "[hook] tixi_explain_label(model='core_company', res_id=7, env=None) -> two"
+    assert failed.startswith("[hook] tixi_explain_label raised RuntimeError: label lookup failed (")
+
+
+def test_no_trace_without_the_variable(monkeypatch, capsys):
+    from core.plugins import make_plugin_manager
+
+    monkeypatch.delenv("TIXI_TRACE_HOOKS", raising=False)
+    make_plugin_manager().hook.tixi_blueprints()
+    assert capsys.readouterr().err == ""

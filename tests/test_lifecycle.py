@@ -101,7 +101,7 @@ def test_uninstall_refused_while_dependents_installed_then_cascade(db, tmp_path:
 
 def test_uninstall_removes_only_the_addon_rows(db, tmp_path: Path):
     db.install("gamma", companies=["acme"])
-    from addons.alpha.models import AlphaThing
+    from alpha.models import AlphaThing
 
     with db.session() as s:
         cid = db.company("acme")

@@ -28,7 +28,7 @@ def rdb(request):
     url, drop = new_database(request.param)
     db = fixture_db(url, extra=[HOOKALL_ADDONS])
     db.install("sectree", companies=["acme", "other"])
-    from addons.sectree.testdata import build_tree
+    from sectree.testdata import build_tree
 
     db.tree = build_tree(db)
     yield db
@@ -37,7 +37,7 @@ def rdb(request):
 
 
 def codes(db, domain, ctx=None) -> set[str]:
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     validate_domain(domain, "test")
     clause = compile_domain(Doc, domain, ctx or {})
@@ -88,7 +88,7 @@ def test_context_values_and_lists(rdb):
 
 
 def test_child_of_with_ids_and_subquery(rdb):
-    from addons.sectree.models import Node
+    from sectree.models import Node
 
     nodes = rdb.tree.nodes
     assert codes(rdb, [["node_id", "child_of", nodes[("acme", "north")]]]) == {"NA-1", "N-1", "N-P"}
@@ -98,7 +98,7 @@ def test_child_of_with_ids_and_subquery(rdb):
     sub = select(Node.id).where(Node.manager_id == rdb.tree.users["tm_north"])
     assert codes(rdb, [["node_id", "child_of", "user.nodes"]], {"nodes": sub}) == {"NA-1", "N-1", "N-P"}
     # the whole subtree is one predicate: a sub-query on the closure table, no recursion
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     sql = str(compile_domain(Doc, [["node_id", "child_of", "user.nodes"]], {"nodes": sub}))
     assert "sectree_node_closure" in sql

@@ -43,17 +43,16 @@ def tree(sdb):
 
 def _sectree_db(engine: str):
     """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
-    import addons
+    from core.registry import ensure_module_path
 
-    if str(HOOKALL_ADDONS) not in addons.__path__:
-        addons.__path__.append(str(HOOKALL_ADDONS))
-    from addons.sectree.testdata import sectree_db
+    ensure_module_path(HOOKALL_ADDONS)
+    from sectree.testdata import sectree_db
 
     return sectree_db(engine)
 
 
 def _doc():
-    from addons.sectree.models import Doc
+    from sectree.models import Doc
 
     return Doc
 
@@ -155,7 +154,7 @@ def test_rules_are_fetched_once_per_env_and_compiled_to_one_statement(sdb, tree)
 # ----- companies ----------------------------------------------------------------------------
 def test_cross_company_isolation_with_look_alike_data(sdb, tree):
     Doc = _doc()
-    from addons.sectree.models import Node
+    from sectree.models import Node
 
     only_acme = make_user(sdb, "acme_only", ["core.group_salesperson"], company="acme")
     with sdb.session() as s:
@@ -202,7 +201,7 @@ def test_user_cannot_work_in_a_company_they_do_not_belong_to(sdb, tree):
 # ----- deny by default ----------------------------------------------------------------------
 def test_deny_by_default(sdb, tree):
     Doc = _doc()
-    from addons.sectree.models import Node, Secret
+    from sectree.models import Node, Secret
 
     nobody = make_user(sdb, "nobody", [], company="acme")
     with sdb.session() as s:
@@ -280,7 +279,7 @@ def test_write_create_delete_respect_rules_and_leave_nothing_on_refusal(sdb, tre
 # ----- hierarchy ----------------------------------------------------------------------------
 def test_hierarchy_rule_follows_the_closure_table(sdb, tree):
     Doc = _doc()
-    from addons.sectree.models import Node, rebuild_closure
+    from sectree.models import Node, rebuild_closure
 
     with sdb.session() as s:
         # a new level under north_a: tm_north (two levels up) sees it, the south manager does not
@@ -337,7 +336,7 @@ def _entries(s, model, res_id):
 
 def test_audit_entries_for_create_update_delete_and_tracked_fields(sdb, tree):
     Doc = _doc()
-    from addons.sectree.models import Node
+    from sectree.models import Node
 
     with sdb.session() as s:
         s1 = make_env(sdb, s, tree.users["s1"], company="acme")
@@ -484,7 +483,7 @@ def test_small_scopes_inlined_big_ones_stay_sub_queries_and_writes_stay_live(sdb
     import core.security.env as env_module
 
     Doc = _doc()
-    from addons.sectree.models import Node, rebuild_closure
+    from sectree.models import Node, rebuild_closure
 
     with sdb.session() as s:
         monkeypatch.setattr(env_module, "LITERAL_IDS_MAX", 1)  # tm_north's subtree has 2 nodes

@@ -23,11 +23,10 @@ def edb(request):
 
 def _sectree_db(engine: str):
     """A copy of the sectree template database (tests/fixtures/hookall/sectree/testdata.py)."""
-    import addons
+    from core.registry import ensure_module_path
 
-    if str(HOOKALL_ADDONS) not in addons.__path__:
-        addons.__path__.append(str(HOOKALL_ADDONS))
-    from addons.sectree.testdata import sectree_db
+    ensure_module_path(HOOKALL_ADDONS)
+    from sectree.testdata import sectree_db
 
     return sectree_db(engine)
 

@@ -1,6 +1,8 @@
 """The crm_cards addon (客户卡片): hook implementations, kept thin.
 
-Business logic lives in :mod:`addons.crm_cards.services`; record rules use
+Business logic lives in :mod:`addons.crm_cards.services`; the hooks crm_cards
+declares for others are in :mod:`addons.crm_cards.hookspecs`; the benchmark
+generator's hook is in :mod:`addons.crm_cards.bench`. Record rules use
 ``user.crm_customer_ids`` (see :mod:`addons.crm_cards.access`): a card is
 visible exactly when its customer is.
 """
@@ -28,17 +30,28 @@ def tixi_approval_workflows() -> list[Any]:
     return list(WORKFLOWS)
 
 
-@hookimpl
+@hookimpl(specname="tixi_record_event", tryfirst=True)
+def check_card_record(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+    """Validation, before any reaction: edit locks on submitted cards, field checks."""
+    if not model.startswith("crm_cards_"):
+        return
+    from addons.crm_cards import services
+
+    if event == "updated":
+        services.on_updated(env, model, record, changes)
+    if event in ("created", "updated"):
+        services.validate_record(model, record)
+
+
+@hookimpl(trylast=True)
 def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
-    """Workflow side effects, edit locks on submitted cards, risk flags from monthly cards."""
+    """Reactions: workflow side effects, profile and risk flags kept in step with the cards."""
     if not model.startswith("crm_cards_"):
         return
     from addons.crm_cards import services
 
     if event == "state_changed":
         services.on_state_changed(env, model, record, changes)
-    elif event == "updated":
-        services.on_updated(env, model, record, changes)
     if event in ("created", "updated"):
         services.on_saved(env, model, record, event)
 
@@ -97,14 +110,6 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
     from addons.crm_cards.views import view_extension
 
     return view_extension(view, env)
-
-
-@hookimpl
-def tixi_bench_generate(ctx: Any) -> None:
-    """Stages, profiles, six months of monthly cards, one customer with five years of history."""
-    from addons.crm_cards.bench import generate
-
-    generate(ctx)
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""crm_cards at scale: generated records (``tixi_bench_generate``) and a timing script.
+"""crm_cards at scale: generated records (its ``tixi_bench_generate`` hookimpl) and a timing script.
 
 Generation (called by ``tixi bench generate`` through the hook): for every
 company, the default development stages, a profile (class, stage) for every
@@ -33,6 +33,8 @@ from typing import Any
 import yaml
 from sqlalchemy import event, func, select
 
+from core.plugins import hookimpl
+
 DEFAULTS = Path(__file__).resolve().parent / "data" / "defaults.yaml"
 HISTORY_MONTHS = 60
 RECENT_MONTHS = 6
@@ -51,6 +53,12 @@ def _months_back(last: dt.date, n: int) -> list[dt.date]:
         if m == 0:
             y, m = y - 1, 12
     return list(reversed(out))
+
+
+@hookimpl
+def tixi_bench_generate(ctx: Any) -> None:
+    """Stages, profiles, six months of monthly cards, one customer with five years of history."""
+    generate(ctx)
 
 
 def generate(ctx: Any) -> None:

@@ -5,6 +5,9 @@ Record rules use these user-context values:
 * ``user.employee_ids``: the user's employee record(s) in the current company
   (a sub-query). ``[[owner_id, child_of, user.employee_ids]]`` is "customers I
   own or that my subordinates own", through the employee closure table.
+
+masterdata declares ``tixi_handover`` and ``tixi_records_imported`` for the
+addons that depend on it (:mod:`addons.masterdata.hookspecs`).
 """
 
 from __future__ import annotations
@@ -54,9 +57,12 @@ def tixi_menu_items(env: Any) -> list[Any]:
     return menu_items(env)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
-    """Validate customers written by any path (generic forms, JSON API): raising aborts the write."""
+    """Validate customers written by any path (generic forms, JSON API): raising aborts the write.
+
+    ``tryfirst``: runs before every reaction to the save (territories' assignment, ...).
+    """
     if model == "masterdata_customer" and event in ("created", "updated"):
         from addons.masterdata.services import check_customer_record
 

@@ -3,7 +3,10 @@
 * ``tixi_approval_workflows``: ``pricing.quote`` (quote states, approval of a
   price outside the band by authority) and ``pricing.bid`` (the manager's
   go/no-go before a bid is prepared).
-* ``tixi_price_for``: the price and band for a customer and product on a date.
+* ``tixi_price_for`` (declared in :mod:`addons.pricing.hookspecs`): the price
+  and band for a customer and product on a date.
+
+The benchmark generator's hook is in :mod:`addons.pricing.bench`.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date
     return price_for_hook(env, customer_id, product_id, on_date)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
     """Validate pricing records whatever the write path (forms, API, services)."""
     if event in ("created", "updated") and model.startswith("pricing_"):
@@ -69,14 +72,6 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
     from addons.pricing.services import hand_over_quotes
 
     return {"pricing_quote": hand_over_quotes(env, from_employee.id, to_employee.id)}
-
-
-@hookimpl
-def tixi_bench_generate(ctx: Any) -> None:
-    """Metals, strategies, monthly prices and costs, and quotes with tier.lines lines."""
-    from addons.pricing.bench import generate
-
-    generate(ctx)
 
 
 @hookimpl

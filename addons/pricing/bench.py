@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.plugins import hookimpl
+
 METALS = [("Pt", "铂", "Platinum", Decimal("220")), ("Pd", "钯", "Palladium", Decimal("240")),
           ("Rh", "铑", "Rhodium", Decimal("1050"))]
 MATRIX = {("high", "high"): "competitive", ("high", "low"): "low", ("low", "high"): "high", ("low", "low"): "probing"}
@@ -26,6 +28,12 @@ STATES = ["approved", "sent", "won", "won", "lost", "draft"]
 LINES_PER_QUOTE = 10
 Q2 = Decimal("0.01")
 Q4 = Decimal("0.0001")
+
+
+@hookimpl
+def tixi_bench_generate(ctx: Any) -> None:
+    """Metals, strategies, monthly prices and costs, and quotes with tier.lines lines."""
+    generate(ctx)
 
 
 def generate(ctx: Any) -> None:

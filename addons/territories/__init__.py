@@ -25,9 +25,12 @@ def tixi_user_context(env: Any) -> dict[str, Any]:
     return user_context(env.user_id, env.company_id)
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
-    """Assign a customer to a territory from its province when created or moved."""
+    """Assign a customer to a territory from its province when created or moved.
+
+    ``trylast``: a reaction, after masterdata's validation of the same save.
+    """
     if model != "masterdata_customer":
         return
     if event == "created" or (event == "updated" and {"province", "city"} & set(changes)):

@@ -136,7 +136,7 @@ def add_item(db: WebDB, owner: int | None, name: str = "Item", company: str = "a
     """Insert an item directly (as the kernel would) and return its id."""
     from decimal import Decimal
 
-    from addons.webshop.models import Item
+    from webshop.models import Item
 
     company_id = db.company(company)
     with db.session() as s:

@@ -121,7 +121,7 @@ def test_list_queries_are_bounded(web_db, users):
 
 
 def test_create_edit_field_errors_and_stale_version(web_db, users):
-    from addons.webshop.models import Item
+    from webshop.models import Item
 
     sales = _client(web_db, "sales")
     page = sales.get("/items/new")
@@ -360,7 +360,7 @@ def test_admin_creates_user_and_changes_groups(web_db, users):
 
 
 def test_count_is_capped_on_large_lists(web_db, users):
-    from addons.webshop import item_view
+    from webshop import item_view
 
     for i in range(12):
         add_item(web_db, users["sales"], f"Many {i:02d}")

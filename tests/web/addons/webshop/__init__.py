@@ -26,9 +26,8 @@ def item_view() -> Any:
     """The generic view of items (built once, registered on the blueprint)."""
     global _view
     if _view is None:
-        from addons.webshop.models import Item
-
         from core.web.generic import Filter, ModelView, Related
+        from webshop.models import Item
 
         _view = ModelView(
             name="webshop.item",
@@ -66,10 +65,10 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 @hookimpl
 def tixi_dashboard_widgets(env: Any) -> list[Any]:
-    from addons.webshop.models import Item
     from sqlalchemy import func
 
     from core.web.dashboard import Widget
+    from webshop.models import Item
 
     if not env.can(Item, "read"):
         return []
