@@ -41,7 +41,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -50,6 +50,9 @@ from bench.common import QueryCounter, Stats, engine_name, machine_info
 from bench.generate import read_meta, sales_line
 from core.config import PROJECT_ROOT, Deployment
 from core.errors import AccessDenied
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 ROLES = ("admin", "region_manager", "salesperson")
 ROLE_LABEL = {"admin": "admin (unrestricted)", "region_manager": "territory manager", "salesperson": "salesperson"}
@@ -145,14 +148,14 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
 
         return op
 
-    def list_page(env: Any, s: Session) -> int:
+    def list_page(env: Env, s: Session) -> int:
         total = env.count(customer)
         stmt = env.select(customer).order_by(*order).limit(PAGE).options(selectinload(customer.owner))
         rows = s.scalars(stmt).all()
         [r.owner for r in rows]  # the owner column of the list: one query, not 50
         return min(total, len(rows))
 
-    def list_page_capped(env: Any, s: Session) -> int:
+    def list_page_capped(env: Env, s: Session) -> int:
         # the count stops at 10,001 ("10,000+"), as a list pager needs no more
         capped = env.select(customer, "read", customer.id).limit(COUNT_CAP + 1).subquery()
         total = s.scalar(select(func.count()).select_from(capped))
@@ -161,10 +164,10 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         [r.owner for r in rows]
         return min(total, len(rows))
 
-    def list_deep(env: Any, s: Session) -> int:
+    def list_deep(env: Env, s: Session) -> int:
         return len(s.scalars(env.select(customer).order_by(*order).offset(deep_offset).limit(PAGE)).all())
 
-    def list_filtered(env: Any, s: Session) -> int:
+    def list_filtered(env: Env, s: Session) -> int:
         stmt = (
             env.select(customer)
             .where(customer.status == "active", customer.name_zh.contains(fragment))
@@ -173,7 +176,7 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         )
         return len(s.scalars(stmt).all())
 
-    def detail(env: Any, s: Session) -> int:
+    def detail(env: Env, s: Session) -> int:
         if detail_id is None:
             return 0
         rec = env.get(customer, detail_id)
@@ -186,7 +189,7 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         ).scalar()
         return 1 + len(contacts) + (1 if total is not None else 0)
 
-    def aggregate(env: Any, s: Session) -> int:
+    def aggregate(env: Env, s: Session) -> int:
         mine = env.select(customer, "read", customer.id)
         stmt = (
             select(sales_line.c.period, func.sum(sales_line.c.amount))
@@ -200,7 +203,7 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         )
         return len(s.execute(stmt).all())
 
-    def dashboard(env: Any, s: Session) -> int:
+    def dashboard(env: Env, s: Session) -> int:
         by_status = s.execute(
             env.select(customer, "read", customer.status, func.count(customer.id)).group_by(customer.status)
         ).all()
@@ -214,7 +217,7 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         ).scalar()
         return len(by_status)
 
-    def export(env: Any, s: Session) -> int:
+    def export(env: Env, s: Session) -> int:
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
@@ -230,13 +233,13 @@ def _cases(target: Target, role: str) -> dict[str, Callable[[], Any]]:
         wb.save(io.BytesIO())
         return n
 
-    def env_only(env: Any, s: Session) -> int:
+    def env_only(env: Env, s: Session) -> int:
         env.select(customer)  # rights, groups, rules and context: what every request pays first
         return 0
 
     import_file = _import_file_bytes(role)
 
-    def import_5k(env: Any, s: Session) -> int:
+    def import_5k(env: Env, s: Session) -> int:
         from addons.masterdata.importer import import_file as do_import
 
         try:
@@ -306,7 +309,7 @@ def _import_file_bytes(role: str) -> bytes | None:
     return buf.getvalue()
 
 
-def _alt_list_query(target: Target, session: Session, env: Any, order: Any) -> Callable[[], Any] | None:
+def _alt_list_query(target: Target, session: Session, env: Env, order: Any) -> Callable[[], Any] | None:
     """The list query with the rules written the way we propose (a measured suggestion).
 
     Same rows as the kernel's rules (checked), but: the user's sub-trees

@@ -5,13 +5,16 @@ Registered as the plugin ``core.defaults`` and never disabled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookimpl
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookimpl
-def tixi_user_context(env: Any) -> dict[str, Any]:
+def tixi_user_context(env: Env) -> dict[str, Any]:
     """Kernel context for record rules: the user, their companies and current company.
 
     ``company_user_ids`` is a sub-query (users who belong to the current company),

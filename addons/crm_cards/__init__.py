@@ -9,13 +9,16 @@ visible exactly when its customer is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookimpl
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookimpl
-def tixi_user_context(env: Any) -> dict[str, Any]:
+def tixi_user_context(env: Env) -> dict[str, Any]:
     """``crm_customer_ids``: lazy sub-query of the customers the user may read."""
     from addons.crm_cards.access import customer_context
 
@@ -31,7 +34,7 @@ def tixi_approval_workflows() -> list[Any]:
 
 
 @hookimpl(specname="tixi_record_event", tryfirst=True)
-def check_card_record(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+def check_card_record(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Validation, before any reaction: edit locks on submitted cards, field checks."""
     if not model.startswith("crm_cards_"):
         return
@@ -40,11 +43,11 @@ def check_card_record(env: Any, event: str, model: str, record: Any, changes: di
     if event == "updated":
         services.on_updated(env, model, record, changes)
     if event in ("created", "updated"):
-        services.validate_record(model, record)
+        services.validate_record(model, record, env)
 
 
 @hookimpl(trylast=True)
-def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Reactions: workflow side effects, profile and risk flags kept in step with the cards."""
     if not model.startswith("crm_cards_"):
         return
@@ -57,7 +60,7 @@ def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: di
 
 
 @hookimpl
-def tixi_customer_class_policy(env: Any, customer_id: int) -> dict[str, Any] | None:
+def tixi_customer_class_policy(env: Env, customer_id: int) -> dict[str, Any] | None:
     """The customer's class and its policy (visit frequency, credit terms, price class)."""
     from addons.crm_cards.services import class_policy
 
@@ -65,7 +68,7 @@ def tixi_customer_class_policy(env: Any, customer_id: int) -> dict[str, Any] | N
 
 
 @hookimpl
-def tixi_dashboard_widgets(env: Any) -> list[Any]:
+def tixi_dashboard_widgets(env: Env) -> list[Any]:
     """Customers by class per territory, missing monthly cards, key accounts behind plan."""
     from addons.crm_cards.dashboard import widgets
 
@@ -73,7 +76,7 @@ def tixi_dashboard_widgets(env: Any) -> list[Any]:
 
 
 @hookimpl
-def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+def tixi_handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int]:
     """Cards, plans and actions owned by a leaving employee go to the successor."""
     from addons.crm_cards.services import handover
 
@@ -81,7 +84,7 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
 
 
 @hookimpl
-def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Labels of cards in audit history and explanations (``客户策略卡 一汽 2026``)."""
     from addons.crm_cards.services import record_label
 
@@ -97,7 +100,7 @@ def tixi_blueprints() -> list[Any]:
 
 
 @hookimpl
-def tixi_menu_items(env: Any) -> list[Any]:
+def tixi_menu_items(env: Env) -> list[Any]:
     """The "Customer management" menu."""
     from addons.crm_cards.views import menu_items
 
@@ -105,7 +108,7 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl
-def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
+def tixi_view_extend(view: str, env: Env) -> dict[str, Any] | None:
     """A "Customer cards" tab on masterdata's customer page (class, risk, links)."""
     from addons.crm_cards.views import view_extension
 
@@ -113,7 +116,7 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
 
 
 @hookimpl
-def tixi_company_setup(env: Any, company: Any) -> None:
+def tixi_company_setup(env: Env, company: Any) -> None:
     """Default development stages, classification criteria and class policies (idempotent)."""
     from addons.crm_cards.services import ensure_company_defaults
 

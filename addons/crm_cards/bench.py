@@ -28,12 +28,15 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import event, func, select
 
 from core.plugins import hookimpl
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 DEFAULTS = Path(__file__).resolve().parent / "data" / "defaults.yaml"
 HISTORY_MONTHS = 60
@@ -136,7 +139,7 @@ def _median_ms(fn: Any, repeat: int) -> tuple[float, float, Any]:
     return statistics.median(times), max(times) - min(times), result
 
 
-def explain(env: Any, month: dt.date) -> list[str]:
+def explain(env: Env, month: dt.date) -> list[str]:
     """The query plan (PostgreSQL ``EXPLAIN ANALYZE``) of the missing-cards first page."""
     from sqlalchemy import text
 
@@ -186,7 +189,7 @@ def measure(url: str, repeat: int = 7, with_plans: bool = False) -> dict[str, An
             uid = s.scalar(select(User.id).where(User.login == login))
             env = Env(registry, s, uid)
 
-            def run(env: Any = env) -> tuple[int, int]:
+            def run(env: Env = env) -> tuple[int, int]:
                 n, rows = services.missing_monthly_page(env, last, limit=50)
                 return n, len(rows)
 

@@ -8,13 +8,16 @@ by addons that depend on crm_cards.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookspec
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookspec(firstresult=True)
-def tixi_customer_class_policy(env: Any, customer_id: int) -> dict[str, Any] | None:
+def tixi_customer_class_policy(env: Env, customer_id: int) -> dict[str, Any] | None:
     """Return the A/B/C/D class of a customer and the policy that goes with it.
 
     Implemented by ``crm_cards``; pricing, visit planning and credit control
@@ -32,7 +35,7 @@ def tixi_customer_class_policy(env: Any, customer_id: int) -> dict[str, Any] | N
 
 
 @hookspec
-def tixi_profile_sections(env: Any, customer: Any) -> list[Any] | None:
+def tixi_profile_sections(env: Env, customer: Any) -> list[Any] | None:
     """Add sections to the customer profile card (客户资料卡) of ``crm_cards``.
 
     ``customer`` is the ``masterdata_customer`` record (already checked

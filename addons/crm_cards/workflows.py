@@ -53,7 +53,7 @@ STRATEGY = Workflow(
         ),
         Transition(
             "reject", ["submitted"], "rejected", groups=[MANAGER], not_by_requester=True,
-            label=_l("Reject"),
+            label=_l("Send back"),
         ),
         Transition(
             "approve_key", ["submitted_key"], "approved", groups=[DIRECTOR], not_by_requester=True,
@@ -61,7 +61,7 @@ STRATEGY = Workflow(
         ),
         Transition(
             "reject_key", ["submitted_key"], "rejected", groups=[DIRECTOR], not_by_requester=True,
-            label=_l("Reject"),
+            label=_l("Send back"),
         ),
         Transition("reopen", ["approved"], "draft", groups=[SALES], label=_l("Revise")),
     ],
@@ -110,7 +110,7 @@ KA_PLAN = Workflow(
         ),
         Transition(
             "reject", ["submitted_key"], "rejected", groups=[DIRECTOR], not_by_requester=True,
-            label=_l("Reject"),
+            label=_l("Send back"),
         ),
         Transition("reopen", ["approved"], "draft", groups=[SALES], label=_l("Revise")),
     ],
@@ -128,7 +128,7 @@ CLASS_CHANGE = Workflow(
     initial="submitted",
     transitions=[
         Transition("approve", ["submitted"], "approved", groups=[DIRECTOR], label=_l("Approve")),
-        Transition("reject", ["submitted"], "rejected", groups=[DIRECTOR], label=_l("Reject")),
+        Transition("reject", ["submitted"], "rejected", groups=[DIRECTOR], label=_l("Send back")),
     ],
 )
 

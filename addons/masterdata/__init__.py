@@ -12,13 +12,16 @@ addons that depend on it (:mod:`addons.masterdata.hookspecs`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookimpl
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookimpl
-def tixi_user_context(env: Any) -> dict[str, Any]:
+def tixi_user_context(env: Env) -> dict[str, Any]:
     """``employee_ids``: a sub-query of the user's employees in the current company."""
     from addons.masterdata.services import employee_ids_query
 
@@ -34,7 +37,7 @@ def tixi_cli_commands() -> list[Any]:
 
 
 @hookimpl
-def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Names of customers, contacts, products and employees for audit and explanations."""
     from addons.masterdata.services import record_label
 
@@ -50,7 +53,7 @@ def tixi_blueprints() -> list[Any]:
 
 
 @hookimpl
-def tixi_menu_items(env: Any) -> list[Any]:
+def tixi_menu_items(env: Env) -> list[Any]:
     """Customers, and the master data menu (contacts, products, employees, import, handover)."""
     from addons.masterdata.views import menu_items
 
@@ -58,7 +61,7 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl(tryfirst=True)
-def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Validate customers written by any path (generic forms, JSON API): raising aborts the write.
 
     ``tryfirst``: runs before every reaction to the save (territories' assignment, ...).

@@ -26,7 +26,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     """
     if not rows:
         return []
-    conn = session.connection()
+    conn = session.connection()  # tixi: session-ok (COPY needs the connection; callers check rules in SQL)
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, rows, want_ids)
     ids: list[int] = []

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import TixiError
@@ -22,19 +21,10 @@ def masterdata() -> None:
 
 
 def _env(obj: Any, session: Session, as_login: str, company: str | None) -> Env:
-    """The acting user's env (the kernel's bootstrap: user and company are looked up before an env exists)."""
-    from core.models import Company, User
+    """The acting user's env, looked up by login and company code."""
     from core.security.env import Env
 
-    user = session.scalar(select(User).where(User.login == as_login))
-    if user is None:
-        raise TixiError(f"no user with login {as_login!r}")
-    cid = None
-    if company:
-        cid = session.scalar(select(Company.id).where(Company.code == company))
-        if cid is None:
-            raise TixiError(f"no company with code {company!r}")
-    return Env(obj.registry, session, user.id, cid)
+    return Env.for_login(obj.registry, session, as_login, company)
 
 
 def _employee(env: Env, login_or_code: str) -> Employee:

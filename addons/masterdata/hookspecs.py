@@ -6,13 +6,16 @@ adds these specs when it loads masterdata.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookspec
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookspec
-def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int] | None:
+def tixi_handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int] | None:
     """Move a leaving employee's open work and archives to a successor (handover, 交接).
 
     Called by ``masterdata``'s handover inside its single transaction, after the
@@ -31,7 +34,7 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
 
 
 @hookspec
-def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
+def tixi_records_imported(env: Env, model: str, ids: list[int]) -> None:
     """React to records created in bulk by an import (no ``tixi_record_event`` per row).
 
     Called once per import inside its transaction, after the rows are

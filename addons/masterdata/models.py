@@ -9,17 +9,15 @@ line has a closure table, so "my subordinates" is one sub-query (rules use ``chi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.closure import attach_closure, closure_table
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l, add_catalog_dir, choice_label
+from core.i18n import N_, Choices, _l, add_catalog_dir
 from core.i18n import label as text_label
 
 add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
@@ -55,16 +53,6 @@ POSITION = Choices({
     "finance": N_("Finance"),
     "general_manager": N_("General Manager"),
 })
-
-
-def label(labels: Mapping[str, Any], key: str | None, lang: str = "zh_CN") -> str:
-    """deprecated: use core.i18n (``CHOICES.label(key, lang)`` or ``choice_label``)."""
-    return choice_label(labels, key, lang)
-
-
-def choices(labels: Mapping[str, Any], lang: str = "zh_CN") -> list[tuple[str, str]]:
-    """deprecated: use core.i18n (``CHOICES.choices(lang)``)."""
-    return [(k, choice_label(labels, k, lang)) for k in labels]
 
 
 def bilingual(name_zh: str | None, name_en: str | None, lang: str | None = None) -> str:

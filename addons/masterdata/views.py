@@ -110,7 +110,7 @@ contact_view = ModelView(
     filters=[Filter("role", _l("Buying role"))],
     form_fields=["customer_id", "name", "title", "role", "phone", "email", "wechat", "notes"],
     field_labels={
-        "name": _l("Name"), "customer_id": _l("Customer"), "title": _l("Title"), "role": _l("Buying role"),
+        "name": _l("Full name"), "customer_id": _l("Customer"), "title": _l("Job title"), "role": _l("Buying role"),
         "phone": _l("Phone"), "email": _l("E-mail"), "wechat": _l("WeChat"), "notes": _l("Notes"),
     },
     choices={"role": _choices(CONTACT_ROLE)},

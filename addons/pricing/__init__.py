@@ -12,9 +12,12 @@ The benchmark generator's hook is in :mod:`addons.pricing.bench`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookimpl
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 @hookimpl
@@ -26,7 +29,7 @@ def tixi_blueprints() -> list[Any]:
 
 
 @hookimpl
-def tixi_menu_items(env: Any) -> list[Any]:
+def tixi_menu_items(env: Env) -> list[Any]:
     """The Pricing menu."""
     from addons.pricing.views import menu_items
 
@@ -34,7 +37,7 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl
-def tixi_dashboard_widgets(env: Any) -> list[Any]:
+def tixi_dashboard_widgets(env: Env) -> list[Any]:
     """Quotes waiting for the user's approval; margin by territory this year."""
     from addons.pricing.dashboard import widgets
 
@@ -50,7 +53,7 @@ def tixi_approval_workflows() -> list[Any]:
 
 
 @hookimpl
-def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date) -> dict | None:
+def tixi_price_for(env: Env, customer_id: int, product_id: int, on_date: dt.date) -> dict | None:
     """Suggested price and band (cost only for roles that may see it)."""
     from addons.pricing.services import price_for_hook
 
@@ -58,7 +61,7 @@ def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: dt.date
 
 
 @hookimpl(tryfirst=True)
-def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Validate pricing records whatever the write path (forms, API, services)."""
     if event in ("created", "updated") and model.startswith("pricing_"):
         from addons.pricing.validation import validate
@@ -67,7 +70,7 @@ def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: di
 
 
 @hookimpl
-def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+def tixi_handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int]:
     """Open quotes of a leaving salesperson go to the successor."""
     from addons.pricing.services import hand_over_quotes
 
@@ -75,11 +78,12 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
 
 
 @hookimpl
-def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Quote numbers for audit and explanations."""
     if model == "pricing_quote":
         from addons.pricing.models import Quote
 
-        obj = env.session.get(Quote, res_id)
+        # sudo: audit history and explanations name the records they mention, whatever the rules
+        obj = env.sudo().get(Quote, res_id)
         return obj.display_number if obj is not None else None
     return None

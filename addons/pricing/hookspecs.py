@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookspec
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookspec(firstresult=True)
-def tixi_price_for(env: Any, customer_id: int, product_id: int, on_date: Any) -> dict[str, Any] | None:
+def tixi_price_for(env: Env, customer_id: int, product_id: int, on_date: Any) -> dict[str, Any] | None:
     """Return the price and allowed band for a customer and product on a date.
 
     Implemented by the ``pricing`` addon; order and planning addons call it.

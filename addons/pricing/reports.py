@@ -180,7 +180,7 @@ def win_loss_report(
         w, lo = int(w or 0), int(lo or 0)
         rate = (Decimal(w) / Decimal(w + lo) * 100).quantize(Decimal("0.1")) if w + lo else Decimal("0")
         rows.append([QUOTE_TYPE_LABELS.label(qtype, lang), w, lo, int(op or 0), rate, _d(amount).quantize(Decimal("0.01"))])
-    headers = [translate(h, current_lang(env)) for h in (N_("Strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))]
+    headers = [translate(h, current_lang(env)) for h in (N_("Quote strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))]
     return headers, rows
 
 
@@ -210,7 +210,7 @@ def realisation_report(
         pct = (q / t * 100).quantize(Decimal("0.01")) if t else Decimal("0")
         name = QUOTE_TYPE_LABELS.label(k, lang) if by == "strategy" else k
         rows.append([name, q, t, f, pct])
-    first = N_("Strategy") if by == "strategy" else N_("Product variety")
+    first = N_("Quote strategy") if by == "strategy" else N_("Product variety")
     headers = [translate(h, current_lang(env)) for h in (first, N_("Quoted"), N_("At target"), N_("At floor"), N_("Realisation %"))]
     return headers, rows
 

@@ -84,7 +84,7 @@ LABELS = {
     "carrier_cost": _l("Carrier cost"), "grams_per_unit": _l("Grams per unit"), "year": _l("Year"),
     "lifecycle_stage": _l("Life-cycle stage"), "list_price": _l("List price"), "name": _l("Name"),
     "default_quote_type": _l("Default quote type"), "channel_markup_pct": _l("Channel markup %"), "notes": _l("Notes"),
-    "strategy_id": _l("Strategy"), "attractiveness": _l("Customer attractiveness"), "ability": _l("Ability to win"),
+    "strategy_id": _l("Quote strategy"), "attractiveness": _l("Customer attractiveness"), "ability": _l("Ability to win"),
     "quote_type": _l("Quote type"), "method": _l("Method"), "target_margin_pct": _l("Target margin %"),
     "floor_margin_pct": _l("Floor margin %"), "target_discount_pct": _l("Target discount %"),
     "max_discount_pct": _l("Maximum discount %"), "customer_class": _l("Customer class"),

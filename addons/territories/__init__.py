@@ -12,13 +12,16 @@ predicate):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugins import hookimpl
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 @hookimpl
-def tixi_user_context(env: Any) -> dict[str, Any]:
+def tixi_user_context(env: Env) -> dict[str, Any]:
     """Territory scope of the user as sub-queries."""
     from addons.territories.services import user_context
 
@@ -26,7 +29,7 @@ def tixi_user_context(env: Any) -> dict[str, Any]:
 
 
 @hookimpl(trylast=True)
-def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: dict) -> None:
+def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Assign a customer to a territory from its province when created or moved.
 
     ``trylast``: a reaction, after masterdata's validation of the same save.
@@ -40,18 +43,15 @@ def tixi_record_event(env: Any, event: str, model: str, record: Any, changes: di
 
 
 @hookimpl
-def tixi_explain_label(model: str, res_id: int, env: Any) -> str | None:
+def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Names of territories for audit and explanations."""
-    if model == "territories_territory":
-        from addons.territories.models import Territory
+    from addons.territories.services import record_label
 
-        obj = env.session.get(Territory, res_id)
-        return str(obj) if obj is not None else None
-    return None
+    return record_label(env, model, res_id)
 
 
 @hookimpl
-def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, int]:
+def tixi_handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int]:
     """Territories managed by the leaving person and their memberships go to the successor."""
     from addons.territories.services import hand_over_territories
 
@@ -59,7 +59,7 @@ def tixi_handover(env: Any, from_employee: Any, to_employee: Any) -> dict[str, i
 
 
 @hookimpl
-def tixi_records_imported(env: Any, model: str, ids: list[int]) -> None:
+def tixi_records_imported(env: Env, model: str, ids: list[int]) -> None:
     """Assign imported customers to territories from their province, in bulk."""
     if model == "masterdata_customer" and ids:
         from addons.territories.services import auto_assign_bulk
@@ -76,7 +76,7 @@ def tixi_blueprints() -> list[Any]:
 
 
 @hookimpl
-def tixi_menu_items(env: Any) -> list[Any]:
+def tixi_menu_items(env: Env) -> list[Any]:
     """The "Territories" menu (tree, list, members, assignments, province mappings)."""
     from addons.territories.views import menu_items
 
@@ -84,7 +84,7 @@ def tixi_menu_items(env: Any) -> list[Any]:
 
 
 @hookimpl
-def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
+def tixi_view_extend(view: str, env: Env) -> dict[str, Any] | None:
     """A "Territory" tab on the customer page (current territory, history, re-assignment)."""
     from addons.territories.views import view_extension
 
@@ -92,7 +92,7 @@ def tixi_view_extend(view: str, env: Any) -> dict[str, Any] | None:
 
 
 @hookimpl
-def tixi_dashboard_widgets(env: Any) -> list[Any]:
+def tixi_dashboard_widgets(env: Env) -> list[Any]:
     """"Customers by territory" (top-level territories side by side, by status)."""
     from addons.territories.views import dashboard_widgets
 

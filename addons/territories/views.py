@@ -80,7 +80,7 @@ member_view = ModelView(
     form_fields=["employee_id", "territory_id", "role", "date_from", "date_to"],
     field_labels={
         "employee_id": _l("Employee"), "territory_id": _l("Territory"), "role": _l("Role"),
-        "date_from": _l("From"), "date_to": _l("To"),
+        "date_from": _l("Start date"), "date_to": _l("End date"),
     },
     choices={"role": _choices(MEMBER_ROLE)},
     order_by=["-date_from"],
@@ -111,7 +111,7 @@ assignment_view = ModelView(
     filters=[Filter("territory_id", _l("Territory")), Filter("source", _l("Source"))],
     field_labels={
         "customer_id": _l("Customer"), "territory_id": _l("Territory"), "source": _l("Source"),
-        "date_from": _l("From"), "date_to": _l("To"),
+        "date_from": _l("Start date"), "date_to": _l("End date"),
     },
     choices={"source": _choices(ASSIGN_SOURCE)},
     order_by=["-date_from"],

@@ -86,6 +86,27 @@ class Env:
         self._rules_loaded = False
         self._clauses: dict[tuple[str, str], ColumnElement] = {}
 
+    @classmethod
+    def for_login(cls, registry: Any, session: Session, login: str, company_code: str | None = None) -> Env:
+        """The env of the user ``login`` in the company ``company_code`` (default: their current one).
+
+        For command-line tools and jobs that act as a named user; an unknown
+        login or company is a :class:`~core.errors.TixiError` naming it.
+        """
+        from core.errors import TixiError
+        from core.models import Company
+
+        # the kernel's bootstrap: user and company are looked up before an env exists
+        user_id = session.scalar(select(User.id).where(User.login == login))
+        if user_id is None:
+            raise TixiError(f"no user with login {login!r}")
+        company_id = None
+        if company_code:
+            company_id = session.scalar(select(Company.id).where(Company.code == company_code))
+            if company_id is None:
+                raise TixiError(f"no company with code {company_code!r}")
+        return cls(registry, session, user_id, company_id)
+
     # ----- identity ----------------------------------------------------------------------
     @cached_property
     def group_ids(self) -> frozenset[int]:

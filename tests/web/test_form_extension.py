@@ -23,21 +23,21 @@ def _client(db, who):
 
 
 def _notes(db) -> dict[int, str]:
-    from addons.webextra.models import Note
+    from webextra.models import Note
 
     with db.session() as s:
         return {n.item_id: n.text for n in s.scalars(select(Note))}
 
 
 def _items(db, name: str) -> list[int]:
-    from addons.webshop.models import Item
+    from webshop.models import Item
 
     with db.session() as s:
         return list(s.scalars(select(Item.id).where(Item.name == name)))
 
 
 def _version(db, item: int) -> int:
-    from addons.webshop.models import Item
+    from webshop.models import Item
 
     with db.session() as s:
         return s.get(Item, item).version
@@ -168,7 +168,7 @@ def test_a_user_who_may_only_read_notes_sees_the_note_read_only(extra_db):
 
 def test_a_save_refused_by_the_extension_rolls_back_the_item(extra_db, monkeypatch):
     """A ValidationError raised while saving the note (e.g. its own UNIQUE) lands on the note's field."""
-    import addons.webextra as webextra
+    import webextra
 
     from core.errors import ValidationError
 

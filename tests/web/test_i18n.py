@@ -142,3 +142,19 @@ def test_no_gettext_inside_f_strings():
             for n in _gettext_in_fstrings(path.read_text(encoding="utf-8")):
                 offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{n}")
     assert offenders == [], f"move the gettext call out of the f-string: {offenders}"
+
+
+def test_one_translation_per_message_across_catalogs():
+    """The kernel's and the addons' catalogs are merged at run time: a message has one Chinese text.
+
+    Two catalogs giving the same msgid different words would make the page's
+    wording depend on which addon was loaded last; where the meanings really
+    differ, the English msgids must differ too ("Job title", "Valid from").
+    """
+    seen: dict[str, dict[str, str]] = {}
+    for folder in [I18N, *(a / "i18n" for a in ADDON_DIRS)]:
+        for msgid, text in _catalog(folder, "zh_CN").items():
+            if text:
+                seen.setdefault(msgid, {})[str(folder.relative_to(PROJECT_ROOT))] = text
+    conflicts = {m: where for m, where in seen.items() if len(set(where.values())) > 1}
+    assert not conflicts, "\n".join(f"{m!r}: {where}" for m, where in sorted(conflicts.items()))

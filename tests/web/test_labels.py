@@ -55,8 +55,8 @@ def test_display_name_uses_display_with_or_without_language_then_str():
 
 def test_foreign_key_labels_are_read_through_env(web_db, users):
     """A record the user cannot read is labelled ``#id``, its name never shown."""
-    from addons.webshop.models import Item
     from flask import g
+    from webshop.models import Item
 
     mine = add_item(web_db, users["sales"], "Mine")
     theirs = add_item(web_db, users["sales2"], "Secret name")
@@ -126,3 +126,19 @@ def test_list_detail_and_form_label_unreadable_targets_by_id(web_db, users):
     add_item(web_db, users["sales2"], "Own owner")
     row = manager.get("/items/").text.split("Own owner")[1].split("</tr>")[0]
     assert '<td data-label="销售员">Sales2</td>' in row
+
+
+def test_a_selection_of_choices_alone_gives_labelled_options():
+    """``info={"selection": Choices(...)}`` without explicit view choices lists key and label."""
+    from flask import Flask, g
+
+    from addons.masterdata.models import Customer
+    from core.i18n import use_lang
+    from core.web.generic import ModelView
+
+    view = ModelView("test.customer_choices", Customer, list_columns=["name_zh", "status"])
+    app = Flask(__name__)
+    with app.test_request_context("/"), use_lang("zh_CN"):
+        g.env = None
+        options = [(key, str(text)) for key, text in view._compute_choices("status")]
+    assert options[:2] == [("prospect", "潜在"), ("active", "活跃")]

@@ -437,7 +437,7 @@ def test_foreign_key_lookup_when_too_many_targets(web_db, users, monkeypatch):
 
 def test_a_unique_value_taken_twice_is_a_field_error_not_a_server_error(web_db, users):
     """A UNIQUE constraint hit through a generic form: 422 with the field's message, nothing written."""
-    from addons.webshop.models import Item
+    from webshop.models import Item
 
     add_item(web_db, users["sales2"], "Theirs", code="U-1")  # another salesperson's: not readable
     sales = _client(web_db, "sales")

@@ -54,7 +54,7 @@ def test_translations_exist():
 
 def test_choice_labels_come_from_the_catalog():
     """The same words as the former inline dicts, in both languages, through core.i18n."""
-    from addons.masterdata.models import CONTACT_ROLE, POSITION, SETTLEMENT_METHOD, choices, label
+    from addons.masterdata.models import CONTACT_ROLE, POSITION, SETTLEMENT_METHOD
 
     assert CUSTOMER_STATUS.choices("zh_CN") == [("prospect", "潜在"), ("active", "活跃"), ("dormant", "休眠"), ("lost", "流失")]
     assert CUSTOMER_STATUS.choices("en") == [("prospect", "Prospect"), ("active", "Active"), ("dormant", "Dormant"), ("lost", "Lost")]
@@ -64,17 +64,16 @@ def test_choice_labels_come_from_the_catalog():
         assert str(CONTACT_ROLE["decision_maker"]) == "Decision maker"
     with use_lang("zh_CN"):
         assert str(CONTACT_ROLE["decision_maker"]) == "决策者"
-    # deprecated wrappers kept for crm_cards and pricing
-    from addons.masterdata import lang
+    # the one path for any selection (Choices or a stored dict of labels)
+    from core.i18n import choice_label, current_lang, normalise
 
-    assert label(CONTACT_ROLE, "finance") == "财务"
-    assert label(CONTACT_ROLE, "finance", "en") == "Finance"
-    assert label(CONTACT_ROLE, "nope") == "nope"
-    assert label(CONTACT_ROLE, None) == ""
-    assert choices(POSITION, "en")[0] == ("director", "Marketing Director")
-    assert lang.translate("zh_CN", "The customer name is required.") == translate("The customer name is required.", "zh_CN")
-    assert lang.normalise("en-US") == "en"
-    assert lang.env_lang(None) == "zh_CN"
+    assert choice_label(CONTACT_ROLE, "finance") == "财务"
+    assert choice_label(CONTACT_ROLE, "finance", "en") == "Finance"
+    assert choice_label(CONTACT_ROLE, "nope") == "nope"
+    assert choice_label(CONTACT_ROLE, None) == ""
+    assert POSITION.choices("en")[0] == ("director", "Marketing Director")
+    assert normalise("en-US") == "en"
+    assert current_lang(None) == "zh_CN"
 
 
 def test_create_and_update_validated(tixi_db):  # noqa: F811

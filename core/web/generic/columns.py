@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 
@@ -20,6 +20,9 @@ from core.web.generic.labels import (
     format_money,
     prefetch_labels,
 )
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 _GENERIC_LABELS: dict[str, Any] = {}
 
@@ -53,7 +56,7 @@ class ColumnsMixin:
         """The model a foreign-key column points to."""
         return _target_model(self.model, name)
 
-    def extensions(self, env: Any) -> dict[str, list[Any]]:
+    def extensions(self, env: Env) -> dict[str, list[Any]]:
         """Columns, fields, tabs and buttons other addons add through ``tixi_view_extend``."""
         cache = g.setdefault("_tixi_view_ext", {})
         if self.name not in cache:
@@ -64,10 +67,10 @@ class ColumnsMixin:
             cache[self.name] = merged
         return cache[self.name]
 
-    def _visible(self, env: Any, cols: Iterable[Col]) -> list[Col]:
+    def _visible(self, env: Env, cols: Iterable[Col]) -> list[Col]:
         return [c for c in cols if c.value is not None or env.field_visible(self.model, c.name)]
 
-    def available_columns(self, env: Any) -> list[Col]:
+    def available_columns(self, env: Env) -> list[Col]:
         """Every column the user may show in the list (declared, optional and extension ones)."""
         ext = [_col(c) for c in self.extensions(env)["columns"]]
         seen: set[str] = set()
@@ -78,12 +81,12 @@ class ColumnsMixin:
                 out.append(c)
         return out
 
-    def default_columns(self, env: Any) -> list[Col]:
+    def default_columns(self, env: Env) -> list[Col]:
         """Columns shown when the user has not chosen any."""
         ext = [_col(c) for c in self.extensions(env)["columns"]]
         return self._visible(env, [*self.list_columns, *ext])
 
-    def shown_columns(self, env: Any) -> list[Col]:
+    def shown_columns(self, env: Env) -> list[Col]:
         """The columns chosen in the request (``?cols=a,b``), else the defaults."""
         chosen = [c for c in request.args.getlist("cols") for c in c.split(",") if c]
         if not chosen:
@@ -91,7 +94,7 @@ class ColumnsMixin:
         avail = {c.name: c for c in self.available_columns(env)}
         return [avail[n] for n in chosen if n in avail] or self.default_columns(env)
 
-    def detail_columns(self, env: Any) -> list[Col]:
+    def detail_columns(self, env: Env) -> list[Col]:
         """Fields shown on the detail page (restricted ones removed)."""
         from core.web.generic.extensions import FormExtension
 
@@ -164,10 +167,10 @@ class ColumnsMixin:
             if col is not None and col.info.get("choices"):
                 choices = col.info["choices"]
             elif col is not None and col.info.get("selection"):
-                # the models' convention: {value: {"zh_CN": ..., "en": ...}}
+                # core.i18n.Choices, or {value: {"zh_CN": ..., "en": ...}}
                 choices = col.info["selection"]
         if callable(choices):
             choices = choices(g.env)
-        if isinstance(choices, dict):
+        if isinstance(choices, Mapping):
             choices = list(choices.items())
         return list(choices) if choices is not None else None

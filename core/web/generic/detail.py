@@ -6,7 +6,7 @@ transitions and delete.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +23,9 @@ from core.web.generic.labels import (
     format_cell,
     prefetch_labels,
 )
+
+if TYPE_CHECKING:
+    from core.security.env import Env
 
 
 class DetailMixin:
@@ -67,7 +70,7 @@ class DetailMixin:
                               for ext, _mode in form_extensions(self, env) if ext.detail],
         )
 
-    def history(self, env: Any, record: Any) -> list[dict[str, Any]]:
+    def history(self, env: Env, record: Any) -> list[dict[str, Any]]:
         """Audit entries of the record, restricted fields' values removed, values shown for people.
 
         Each entry: ``entry``, ``user`` (name), ``changes`` (raw ``{field: [old,
@@ -101,7 +104,7 @@ class DetailMixin:
                  "values": {k: tuple(self.change_text(env, k, x) for x in _old_new(v)) for k, v in visible.items()}}
                 for e, visible in parsed]
 
-    def _prefetch_change_labels(self, env: Any, changes: list[dict[str, Any]]) -> None:
+    def _prefetch_change_labels(self, env: Env, changes: list[dict[str, Any]]) -> None:
         """Labels of every foreign key named in the changes, one query per target."""
         ids: dict[str, set[Any]] = {}
         for entry in changes:
@@ -111,7 +114,7 @@ class DetailMixin:
         for field, values in ids.items():
             prefetch_labels(self.target_model(field), values, env)
 
-    def change_text(self, env: Any, field: str, value: Any) -> Any:
+    def change_text(self, env: Env, field: str, value: Any) -> Any:
         """One audited value as the reader should see it (foreign key label, choice label, locale)."""
         if value is None or value == "":
             return ""
@@ -120,7 +123,7 @@ class DetailMixin:
             return labels.get(value, value)
         return audit_value(env, self.model, field, value)
 
-    def approval_info(self, env: Any, record: Any) -> dict[str, Any] | None:
+    def approval_info(self, env: Env, record: Any) -> dict[str, Any] | None:
         """State, possible transitions and history of the record's approval workflow."""
         if not self.workflow:
             return None
@@ -145,7 +148,7 @@ class DetailMixin:
             "labels": {k: tr(v) for k, v in wf.states.items()},
         }
 
-    def _button_allowed(self, env: Any, button: Button, record: Any) -> bool:
+    def _button_allowed(self, env: Env, button: Button, record: Any) -> bool:
         if button.groups and not env.in_group(*button.groups):
             return False
         if button.perm and not env.allowed(record, button.perm):

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -36,6 +36,9 @@ from core.web.generic.declarations import Col, FormField, display_name, tr
 from core.web.generic.extensions import EDIT, FormExtension, form_extensions, save_extensions
 from core.web.generic.labels import fk_choices, fk_label
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover
@@ -55,7 +58,7 @@ FK_SELECT_LIMIT = 500  # more readable targets than this: the select gets a sear
 class FormsMixin:
     """The create/edit form of a :class:`~core.web.generic.ModelView`."""
 
-    def form_field_names(self, env: Any) -> list[str | FormField]:
+    def form_field_names(self, env: Env) -> list[str | FormField]:
         """Editable fields (declared plus extension ones), restricted fields removed."""
         ext = [f for f in self.extensions(env)["fields"] if not isinstance(f, FormExtension)]
         out = []
@@ -69,7 +72,7 @@ class FormsMixin:
                 out.append(f if isinstance(f, FormField) else name)
         return out
 
-    def build_form(self, env: Any, record: Any = None) -> FlaskForm:
+    def build_form(self, env: Env, record: Any = None) -> FlaskForm:
         """A WTForms form (with CSRF) generated from the model columns for this user."""
         attrs: dict[str, Any] = {"version": HiddenField()}
         names = []
@@ -101,7 +104,7 @@ class FormsMixin:
         form.tixi_extensions = extensions  # type: ignore[attr-defined]
         return form
 
-    def make_field(self, env: Any, name: str, record: Any = None) -> Any:
+    def make_field(self, env: Env, name: str, record: Any = None) -> Any:
         """An unbound WTForms field for column ``name`` (type, validators, choices)."""
         col = self.table.c[name]
         label = self.field_label(name)

@@ -46,7 +46,7 @@ def _target_model(model: type, name: str) -> type | None:
     return model_class(fk.column.table.name)
 
 
-def lookup_records(env: Any, target: type, q: str, limit: int = 20) -> list[tuple[int, str]]:
+def lookup_records(env: Env, target: type, q: str, limit: int = 20) -> list[tuple[int, str]]:
     """Records of ``target`` the user may read whose name/code/login contains ``q`` (type-ahead)."""
     table = target.__table__
     fields = [table.c[f] for f in ("name", "code", "login", "name_zh", "name_en", "title")
@@ -63,7 +63,7 @@ def lookup_records(env: Any, target: type, q: str, limit: int = 20) -> list[tupl
     return [(r.id, display_name(r)) for r in env.scalars(stmt.limit(limit))]
 
 
-def fk_choices(env: Any, target: type, limit: int = 1000) -> list[tuple[int, str]]:
+def fk_choices(env: Env, target: type, limit: int = 1000) -> list[tuple[int, str]]:
     """``(id, label)`` of the records of ``target`` the user may read (for select boxes)."""
     if not env.can(target, "read"):
         return []

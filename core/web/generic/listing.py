@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, render_template, request, url_for
 from flask_babel import format_decimal
@@ -13,11 +13,14 @@ from sqlalchemy import Boolean, Enum, Integer, func, or_, select
 from core.web.generic.declarations import Col, Filter, tr
 from core.web.generic.labels import fk_choices
 
+if TYPE_CHECKING:
+    from core.security.env import Env
+
 
 class ListingMixin:
     """Queries and the list page of a :class:`~core.web.generic.ModelView`."""
 
-    def list_query(self, env: Any, cols: Sequence[Col]) -> tuple[Any, list[Any], list[Any]]:
+    def list_query(self, env: Env, cols: Sequence[Col]) -> tuple[Any, list[Any], list[Any]]:
         """(select, where clauses, order by) for the current request's list."""
         wheres: list[Any] = []
         q = (request.args.get("q") or "").strip()
@@ -53,12 +56,12 @@ class ListingMixin:
             out.append(col.desc() if spec.startswith("-") else col.asc())
         return [*out, pk.desc()]
 
-    def visible_filters(self, env: Any) -> list[Filter]:
+    def visible_filters(self, env: Env) -> list[Filter]:
         """Filters the user may use (none on a restricted field: filtering would reveal it)."""
         return [f for f in self.filters
                 if f.apply is not None or env.field_visible(self.model, f.field or f.name)]
 
-    def filter_choices(self, env: Any, flt: Filter) -> list[tuple[str, str]]:
+    def filter_choices(self, env: Env, flt: Filter) -> list[tuple[str, str]]:
         """Options of a filter's select box."""
         if flt.choices is not None:
             choices = flt.choices(env) if callable(flt.choices) else flt.choices

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _note(env: Env, item: Any) -> Any:
-    from addons.webextra.models import Note
+    from webextra.models import Note
 
     return env.scalar(env.select(Note).where(Note.item_id == item.id))
 
@@ -25,7 +25,7 @@ def load_note(env: Env, item: Any) -> str | None:
 
 def save_note(env: Env, item: Any, value: str | None) -> None:
     """Create, change or (blank) delete the item's note through Env."""
-    from addons.webextra.models import Note
+    from webextra.models import Note
 
     note = _note(env, item)
     if note is None:
@@ -48,11 +48,11 @@ def validate_note(env: Env, item: Any, value: str | None) -> str | None:
 
 def note_extension() -> Any:
     """The packing-note field webextra adds to webshop's item form."""
-    from addons.webextra.models import Note
     from wtforms import StringField
     from wtforms.validators import Length, Optional
 
     from core.web.generic import FormExtension
+    from webextra.models import Note
 
     return FormExtension(
         name="webextra.note",
