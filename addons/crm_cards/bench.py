@@ -64,6 +64,17 @@ def tixi_bench_generate(ctx: Any) -> None:
     generate(ctx)
 
 
+def _stage_ids(ctx: Any, company_id: int, stages: list[dict[str, Any]]) -> list[int]:
+    """The company's development stages: those its set-up hook seeded, else the defaults inserted."""
+    table = ctx.table("crm_cards_stage")
+    ids = list(ctx.conn.execute(select(table.c.id).where(table.c.company_id == company_id)).scalars())
+    if ids:
+        return ids
+    rows = [ctx.fill("crm_cards_stage", {"company_id": company_id, **st}) for st in stages]
+    ctx.bulk_insert("crm_cards_stage", rows)
+    return [r["id"] for r in rows]
+
+
 def generate(ctx: Any) -> None:
     """Add crm_cards' records to a benchmark database (see the module docstring)."""
     cust = ctx.table("masterdata_customer")
@@ -73,9 +84,7 @@ def generate(ctx: Any) -> None:
     recent = _months_back(last, RECENT_MONTHS)
     history_customer = None
     for company in ctx.companies:
-        stage_rows = [ctx.fill("crm_cards_stage", {"company_id": company.id, **st}) for st in stages]
-        ctx.bulk_insert("crm_cards_stage", stage_rows)
-        stage_ids = [r["id"] for r in stage_rows]
+        stage_ids = _stage_ids(ctx, company.id, stages)
         rows = list(ctx.conn.execute(
             select(cust.c.id, cust.c.owner_id, cust.c.status, cust.c.credit_limit).where(cust.c.company_id == company.id)
         ))

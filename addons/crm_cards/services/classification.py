@@ -21,7 +21,7 @@ from addons.crm_cards.models import (
     CustomerProfile,
     MonthlyCard,
 )
-from addons.crm_cards.services.defaults import criteria, ensure_company_defaults
+from addons.crm_cards.services.defaults import criteria
 from addons.crm_cards.services.helpers import (
     HUNDRED,
     ZERO,
@@ -331,7 +331,4 @@ def policy_for_class(env: Env, class_code: str) -> dict[str, Any] | None:
     """The company's policy for a class, as a dict."""
     # company configuration other addons ask for (tixi_customer_class_policy), whatever the user's rights
     row = next(iter(env.sudo().search(ClassPolicy, ClassPolicy.class_code == class_code, limit=1)), None)
-    if row is None:
-        ensure_company_defaults(env)
-        row = next(iter(env.sudo().search(ClassPolicy, ClassPolicy.class_code == class_code, limit=1)), None)
     return row.as_dict() if row else None

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from addons.crm_cards.models import ClassCriteria, ClassPolicy, DevelopmentStage
+from core.errors import ValidationError
+from core.i18n import _
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -25,10 +27,10 @@ def default_config() -> dict[str, Any]:
 
 
 def ensure_company_defaults(env: Env) -> None:
-    """Give the current company the default stages, criteria and policies if it has none.
+    """Give the current company the default stages, criteria and policies it lacks (idempotent).
 
-    Configuration seed, done once per company on first use (the kernel has no
-    per-company install step): written directly, keyed by company.
+    Run by the ``tixi_company_setup`` hook when crm_cards is enabled for a
+    company (and after upgrades): configuration written directly, keyed by company.
     """
     # a per-company seed run by the set-up hook or a job, whoever triggers it: reads past the rules
     sudo, cid = env.sudo(), env.company_id
@@ -51,19 +53,14 @@ def _conf_value(value: Any) -> Any:
 
 
 def criteria(env: Env) -> ClassCriteria:
-    """The company's classification criteria (defaults created on first use)."""
+    """The company's classification criteria (seeded by the company set-up hook)."""
     # the company's settings are an input of every classification, whatever the user's rights
     row = next(iter(env.sudo().search(ClassCriteria, limit=1)), None)
     if row is None:
-        ensure_company_defaults(env)
-        row = next(iter(env.sudo().search(ClassCriteria, limit=1)), None)
+        raise ValidationError(_("This company has no classification criteria: run tixi addons apply."))
     return row
 
 
 def stages(env: Env) -> list[DevelopmentStage]:
-    """The company's development stages in order (defaults created on first use)."""
-    rows = env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
-    if not rows:
-        ensure_company_defaults(env)
-        rows = env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
-    return rows
+    """The company's development stages in order (seeded by the company set-up hook)."""
+    return env.search(DevelopmentStage, order_by=[DevelopmentStage.sequence, DevelopmentStage.id])
