@@ -11,48 +11,15 @@ until they are filled). ``--addon DIR`` does the same for an addon folder
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po, write_po
-
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
-            "lazy_ngettext": (1, 2)}
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+sys.path.insert(0, str(ROOT))
 
+from core.i18n_catalogs import KEYWORDS, METHODS, extract, update  # noqa: E402
 
-def extract(folder: Path) -> Catalog:
-    """A template catalog of every message under ``folder``."""
-    catalog = Catalog(project="Tixi")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(folder), METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
-    ):
-        catalog.add(message, None, [(str(folder.name + "/" + filename), lineno)], auto_comments=comments,
-                    context=context)
-    return catalog
-
-
-def update(template: Catalog, i18n_dir: Path) -> None:
-    """Write ``zh_CN`` and ``en`` catalogs in ``i18n_dir`` from ``template``."""
-    for lang in ("zh_CN", "en"):
-        po = i18n_dir / lang / "LC_MESSAGES" / "messages.po"
-        old = {}
-        if po.exists():
-            with po.open("rb") as fh:
-                old = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
-        out = Catalog(locale=lang, project="Tixi", fuzzy=False)
-        for msg in template:
-            if not msg.id:
-                continue
-            string = old.get(msg.id) or ""
-            if lang == "en" and not string:
-                string = msg.id
-            out.add(msg.id, string, msg.locations, auto_comments=msg.auto_comments)
-        po.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("wb") as fh:
-            write_po(fh, out, width=120, omit_header=False, sort_output=True, include_lineno=False)
+__all__ = ["KEYWORDS", "METHODS", "extract", "update"]
 
 
 def main() -> None:

@@ -196,3 +196,18 @@ __all__ = [
     "tixi_db",
     "User",
 ]
+
+
+def assert_catalogs_complete(addon_dir: Path, also: list[Path] | None = None) -> None:
+    """Fail when a message of the addon folder lacks its zh_CN text or en entry.
+
+    The same check the project runs on its own addons, for an addon kept in
+    another folder or a wheel: call it from the addon's tests with its folder.
+    """
+    from core.i18n_catalogs import missing_translations
+
+    missing = missing_translations(Path(addon_dir), also)
+    assert missing == {"zh_CN": [], "en": []}, (
+        f"{Path(addon_dir).name}: untranslated messages "
+        f"(python3 i18n/update_catalogs.py --addon {addon_dir}, then translate): {missing}"
+    )

@@ -80,6 +80,23 @@ def test_addon_catalogs_complete(addon: Path):
     )
 
 
+def test_outside_addon_catalog_check(tmp_path):
+    """``core.testing.assert_catalogs_complete``: the same check for an addon in any folder."""
+    from core.testing import assert_catalogs_complete
+
+    addon = tmp_path / "outside"
+    (addon / "i18n" / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    (addon / "i18n" / "en" / "LC_MESSAGES").mkdir(parents=True)
+    (addon / "views.py").write_text('from core.i18n import _l\nTITLE = _l("Outside visits")\n', encoding="utf-8")
+    with pytest.raises(AssertionError, match="Outside visits"):
+        assert_catalogs_complete(addon)
+    for lang, text in (("zh_CN", "外部拜访"), ("en", "Outside visits")):
+        po = addon / "i18n" / lang / "LC_MESSAGES" / "messages.po"
+        po.write_text(f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                      f'msgid "Outside visits"\nmsgstr "{text}"\n', encoding="utf-8")
+    assert_catalogs_complete(addon)
+
+
 def _term_pattern(term: str) -> re.Pattern:
     words = term.split()
     last = words[-1]
