@@ -215,3 +215,24 @@ def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
             if model == "masterdata_customer":
                 return env.session.get(Customer, res_id).name
     """
+
+
+# ---- Measures ----
+
+
+@hookspec
+def tixi_measures() -> list[Any] | None:
+    """Declare named measures (:class:`core.measures.Measure`) that dashboards, reports and targets read.
+
+    A start-up hook, called for every installed addon; :func:`core.measures.available_measures`
+    and :func:`core.measures.measure_value` offer a company only the measures of
+    the addons it enabled. Each measure is named ``<addon>.<name>`` and its
+    ``query(env, dimensions)`` builds the fact rows on ``env.select`` (rules apply).
+
+    Example::
+
+        @hookimpl
+        def tixi_measures():
+            from addons.visits.measures import MEASURES
+            return MEASURES            # [Measure("visits.count", _l("Visits"), "count", query=...)]
+    """

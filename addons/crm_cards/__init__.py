@@ -121,3 +121,11 @@ def tixi_company_setup(env: Env, company: Any) -> None:
     from addons.crm_cards.services import ensure_company_defaults
 
     ensure_company_defaults(env)
+
+
+@hookimpl
+def tixi_measures() -> list[Any]:
+    """``crm_cards.customers`` and ``crm_cards.monthly_cards`` (:mod:`addons.crm_cards.measures`)."""
+    from addons.crm_cards.measures import MEASURES
+
+    return MEASURES

@@ -4,7 +4,9 @@
 * customers whose monthly card for last month is missing (count + list);
 * key accounts behind plan (a goal past its date and not done).
 
-All data comes from ``env.select`` (record rules apply): a salesperson's
+The class chart reads the ``crm_cards.customers`` measure (``core.measures.measure_value``
+through :func:`addons.crm_cards.services.customers_by_class_per_territory`), not the
+territories' tables. All data comes from ``env.select`` (record rules apply): a salesperson's
 widgets show their customers, a territory manager's their territory, the
 director the whole company.
 """
@@ -34,7 +36,10 @@ def _url(endpoint: str, **values: Any) -> str | None:
 
 
 def class_chart(env: Env) -> dict[str, Any]:
-    """ECharts option: one bar per territory, stacked by class (A..D, unclassified)."""
+    """ECharts option: one bar per region, stacked by class (A..D, unclassified).
+
+    Read through the ``crm_cards.customers`` measure, grouped by region and class.
+    """
     data = services.customers_by_class_per_territory(env)
     territories = sorted(data)
     series = []

@@ -70,3 +70,11 @@ def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: di
         from addons.masterdata.services import check_customer_record
 
         check_customer_record(env, record, changes)
+
+
+@hookimpl
+def tixi_measures() -> list[Any]:
+    """``masterdata.customers`` (:mod:`addons.masterdata.measures`)."""
+    from addons.masterdata.measures import MEASURES
+
+    return MEASURES

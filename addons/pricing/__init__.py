@@ -87,3 +87,11 @@ def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
         obj = env.sudo().get(Quote, res_id)
         return obj.display_number if obj is not None else None
     return None
+
+
+@hookimpl
+def tixi_measures() -> list[Any]:
+    """``pricing.quote_amount`` and ``pricing.quotes`` (:mod:`addons.pricing.measures`)."""
+    from addons.pricing.measures import MEASURES
+
+    return MEASURES

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
-from addons.crm_cards.models import CustomerProfile
 from addons.masterdata.models import Customer
 
 if TYPE_CHECKING:
@@ -40,37 +39,16 @@ def customers_by_class_per_territory(env: Env) -> dict[str, dict[str, int]]:
     """``{top-level territory: {class or "-": count}}`` over readable customers (one query).
 
     A customer counts for the root of the territory tree it is currently
-    assigned in (华北/华东/华南, however deep its own territory is).
+    assigned in (华北/华东/华南, however deep its own territory is). Read
+    through the ``crm_cards.customers`` measure (:mod:`addons.crm_cards.measures`).
     """
-    from sqlalchemy.orm import aliased
+    from core.measures import measure_value
 
     if not territories_on(env):  # without territories: one bar for the whole company
-        stmt = (
-            env.select(Customer, "read", CustomerProfile.class_code, func.count(Customer.id))
-            .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-            .where(Customer.active.is_(True))
-            .group_by(CustomerProfile.class_code)
-        )
-        return {"-": {code or "-": int(n) for code, n in env.execute(stmt)}}
-    from addons.territories.models import CustomerTerritory, Territory
-
-    closure = Territory.__tixi_closure__
-    root = aliased(Territory)
-    roots = (
-        select(CustomerTerritory.customer_id.label("customer_id"), root.name_zh.label("name"))
-        .join(closure, closure.c.descendant_id == CustomerTerritory.territory_id)
-        .join(root, and_(root.id == closure.c.ancestor_id, root.parent_id.is_(None)))
-        .where(CustomerTerritory.date_to.is_(None), CustomerTerritory.company_id == env.company_id)
-        .subquery()
-    )
-    stmt = (
-        env.select(Customer, "read", roots.c.name, CustomerProfile.class_code, func.count(Customer.id))
-        .outerjoin(roots, roots.c.customer_id == Customer.id)
-        .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(Customer.active.is_(True))
-        .group_by(roots.c.name, CustomerProfile.class_code)
-    )
+        rows = measure_value(env, "crm_cards.customers", group_by=["class"], labels=False)
+        return {"-": {r["class"] or "-": int(r.value) for r in rows}}
     out: dict[str, dict[str, int]] = {}
-    for terr, code, n in env.execute(stmt):
-        out.setdefault(terr or "-", {})[code or "-"] = int(n)
+    for r in measure_value(env, "crm_cards.customers", group_by=["region", "class"]):
+        region = r.label("region") if r["region"] is not None else "-"
+        out.setdefault(region, {})[r["class"] or "-"] = int(r.value)
     return out
