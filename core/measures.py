@@ -354,7 +354,7 @@ def _sqlite_bucket(expr: Any, grain: str, modifier: str | None) -> Any:
         return func.strftime("%Y-%m-01", *args)
     if grain == "year":
         return func.strftime("%Y-01-01", *args)
-    quarter_month = (cast(func.strftime("%m", *args), Integer()) + 2) / 3 * 3 - 2
+    quarter_month = (cast(func.strftime("%m", *args), Integer()) + 2) // 3 * 3 - 2
     return func.printf("%s-%02d-01", func.strftime("%Y", *args), quarter_month)
 
 
