@@ -12,7 +12,7 @@ Addons implement hooks in their package (usually ``__init__.py``) with
 ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a per-company hook
 (one with an ``env`` argument) only for the addons enabled for the current
 company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
-``tixi_approval_workflows``) are called for every installed addon.
+``tixi_approval_workflows``, ``tixi_measures``) are called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
 has a short example; ``docs/addons.md`` carries the generated reference and

@@ -5,7 +5,7 @@ kernel hook (and, in ``hookall/bench.py``, bench's hook) and records each call
 with the company it ran for. ``hookall`` is installed and enabled for company
 ``acme`` only; company ``other`` must never reach it (per-company dispatch
 through ``Registry.hooks(enabled)`` / ``Env.hooks``). Start-up hooks
-(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``) are
+(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``, ``tixi_measures``) are
 called for every installed addon; the web shell then answers 404 for a company
 that has not enabled the addon. ``tixi_bench_generate`` is called by the
 benchmark generator for every installed addon's ``bench`` module.
@@ -268,6 +268,24 @@ def test_hook_tixi_cli_commands(hdb, tmp_path):
         _forget_registries()
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "hello from hookall"
+
+
+def test_hook_tixi_measures(hdb):
+    from core.measures import MeasureError, available_measures, measure_value, measures
+
+    hdb.registry.__dict__.pop("_tixi_measures", None)  # collected once per registry: collect again
+    assert "hookall.companies" in measures(hdb.registry)
+    assert companies_called("tixi_measures") == [None]  # start-up hook
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        assert "hookall.companies" in {m.name for m in available_measures(acme)}
+        assert "hookall.companies" not in {m.name for m in available_measures(other)}
+        with pytest.raises(MeasureError):
+            measure_value(other, "hookall.companies")
+        admin = make_env(hdb, s, hdb.users["admin"], company="acme")
+        rows = measure_value(admin, "hookall.companies", group_by=["currency"])
+        assert sum(r.value for r in rows) >= 2
+        assert {r["currency"] for r in rows} >= {"CNY"}
 
 
 def test_hook_tixi_explain_label(hdb):
