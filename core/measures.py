@@ -446,8 +446,8 @@ def _check_request(
 
 def _summary_fits(m: Measure, needed: Sequence[str], grain: str | None, bounds: tuple[dt.date, dt.date] | None) -> bool:
     s = m.summary
-    if s is None or any(d not in s.dimensions for d in needed):
-        return False
+    if s is None or m.aggregate == "count_distinct" or any(d not in s.dimensions for d in needed):
+        return False  # distinct counts do not add up across summary rows
     if grain is not None and (s.grain is None or _grain_rank(grain) < _grain_rank(s.grain)):
         return False
     if bounds is not None:
