@@ -196,6 +196,22 @@ def format_day(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+def format_cell(value: Any) -> str:
+    """Any value of a record for print: Yes/No, grouped numbers (a Decimal keeps its decimals), dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _gettext("Yes") if value else _gettext("No")
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return format_number(value, max(0, -exponent) if isinstance(exponent, int) else 2)
+    if isinstance(value, int):
+        return format_number(value, 0)
+    if isinstance(value, dt.date):
+        return format_day(value)
+    return str(value)
+
+
 _environments: weakref.WeakKeyDictionary[Any, tuple[frozenset[str], jinja2.Environment]] = weakref.WeakKeyDictionary()
 
 
@@ -233,7 +249,7 @@ def jinja_environment(registry: Any) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     jenv.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    jenv.globals.update(number=format_number, day=format_day, tr=label, FONT_SANS=FONT_SANS, FONT_SERIF=FONT_SERIF)
+    jenv.globals.update(number=format_number, day=format_day, cell=format_cell, tr=label, FONT_SANS=FONT_SANS, FONT_SERIF=FONT_SERIF)
     _environments[registry] = (loaded, jenv)
     return jenv
 
@@ -252,7 +268,7 @@ def render_html(env: Env, template: str, record: Any, *, screen: bool = False, *
     if the user cannot read it). The template receives ``record``, ``env``,
     ``lang``, ``letterhead`` (:class:`Letterhead`), ``today``, ``screen``
     (True for the browser's print view), ``page_label`` and ``context``'s
-    entries; helpers ``_``, ``number``, ``day``, ``tr``.
+    entries; helpers ``_``, ``number``, ``day``, ``cell``, ``tr``.
     """
     record = checked_record(env, record)
     lang = current_lang(env)
