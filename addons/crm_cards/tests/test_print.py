@@ -64,9 +64,11 @@ def test_profile_print_routes(web):
     assert f'href="/crm/customers/{sh}/print.pdf"' in page.text
     view = c.get(f"/crm/customers/{sh}/print")
     assert view.status_code == 200
-    assert "客户资料卡" in view.text and "上汽" in view.text
+    assert "客户资料卡" in view.text
+    assert "上汽" in view.text
     pdf = c.get(f"/crm/customers/{sh}/print.pdf")
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF-")
     n = client_for(app, "li_north")
     r = n.get(f"/crm/customers/{sh}/print.pdf")

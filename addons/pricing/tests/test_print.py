@@ -79,7 +79,9 @@ def test_quote_print_routes(web):
     assert f'href="/pricing/quotes/{qid}/print.pdf"' in page.text
     view = rep.get(f"/pricing/quotes/{qid}/print")
     assert view.status_code == 200
-    assert "一汽" in view.text and "102,450.00" in view.text and 'id="print-pdf"' in view.text
+    assert "一汽" in view.text
+    assert "102,450.00" in view.text
+    assert 'id="print-pdf"' in view.text
     pdf = rep.get(f"/pricing/quotes/{qid}/print.pdf")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
