@@ -430,13 +430,14 @@ def print_routes(
         return dict(context(env, record)) if context is not None else {}
 
     def view(id: int) -> Any:  # noqa: A002 - the rule's variable
-        from flask import g, url_for
+        from flask import g, request, url_for
 
         env = g.env
         record = env.get(model, id)
-        html = render_html(env, template, record, screen=True,
+        referrer = request.referrer or ""
+        back = referrer if referrer.startswith(request.host_url) else ""  # only back to this site
+        return render_html(env, template, record, screen=True, back_url=back,
                            pdf_url=url_for(f"{bp.name}.{endpoint}_pdf", id=id), **_values(env, record))
-        return html
 
     def pdf(id: int) -> Any:  # noqa: A002
         from flask import g

@@ -82,6 +82,11 @@ def test_quote_print_routes(web):
     assert "一汽" in view.text
     assert "102,450.00" in view.text
     assert 'id="print-pdf"' in view.text
+    assert "javascript:" not in view.text  # the CSP allows no inline script
+    back = rep.get(f"/pricing/quotes/{qid}/print", headers={"Referer": f"http://localhost/pricing/quotes/{qid}"})
+    assert f'href="http://localhost/pricing/quotes/{qid}"' in back.text
+    away = rep.get(f"/pricing/quotes/{qid}/print", headers={"Referer": "https://evil.example/x"})
+    assert "evil.example" not in away.text
     pdf = rep.get(f"/pricing/quotes/{qid}/print.pdf")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
