@@ -7,6 +7,7 @@ Commands::
                    [--plans] [--markdown FILE]
     tixi bench kernel [--engines sqlite,postgresql] [--repeat N] [--json FILE]
     tixi bench load [--db URL] [--tier M] [--steps 1,2,4,8,16,32] [--seconds 15] [--json FILE]
+    tixi bench pdf [--engines sqlite,postgresql] [--lines 200] [--repeat N] [--json FILE]
 
 Without ``--db``, SQLite databases are files under ``/tmp/tixi-bench/`` and
 PostgreSQL databases live on the throwaway server of
@@ -173,6 +174,25 @@ def kernel_cmd(engines: str, repeat: int, count: int, json_path: str | None) -> 
         pg = postgres_url()
     result["machine"] = machine_info(pg)
     for line in format_kernel(result):
+        click.echo(line)
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+
+
+@bench.command("pdf")
+@click.option("--engines", default="sqlite,postgresql", show_default=True)
+@click.option("--lines", type=int, default=200, show_default=True, help="Lines of the printed quote.")
+@click.option("--repeat", type=int, default=5, show_default=True, help="Timed runs (after one warm-up).")
+@click.option("--json", "json_path", default=None)
+def pdf_cmd(engines: str, lines: int, repeat: int, json_path: str | None) -> None:
+    """PDF of a 200-line quote through core.pdf (issue 12; goal <= 1 s)."""
+    from bench.pdf import format_pdf, run_pdf_bench
+
+    names = _engines(engines)
+    _say(f"PDF benchmark ({lines} lines) on {', '.join(names)}")
+    result = run_pdf_bench(names, lines=max(1, lines), repeat=max(1, repeat))
+    for line in format_pdf(result):
         click.echo(line)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:

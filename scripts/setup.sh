@@ -2,8 +2,10 @@
 # Set up a machine to run Tixi (and, with "test", its test suite).
 #
 #   bash scripts/setup.sh        Python package (editable, with dev extras) + npm assets
+#                                + Debian packages the PDF renderer (WeasyPrint) needs:
+#                                Pango and the Noto CJK fonts
 #   bash scripts/setup.sh test   the above + Debian packages the tests need:
-#                                PostgreSQL 15 server binaries, Chromium, CJK fonts
+#                                PostgreSQL 15 server binaries, Chromium
 #
 # Idempotent: every step checks first and is skipped when already done, so a
 # second run takes about a second. Target: Debian 12 with Python >= 3.11 + pip.
@@ -36,12 +38,17 @@ if ! command -v npm >/dev/null 2>&1; then
   APT_WANT+=(npm)                      # pulls in Debian's nodejs
 fi
 
+# printable documents (core/pdf.py): WeasyPrint draws with Debian's Pango and
+# finds the Chinese fonts ("Noto Sans/Serif CJK SC") through fontconfig
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; do
+  deb_installed "$pkg" || APT_WANT+=("$pkg")
+done
+
 if [ "$MODE" = test ]; then
   if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
     APT_WANT+=(postgresql-15)
   fi
   [ -x /usr/bin/chromium ] || APT_WANT+=(chromium)
-  deb_installed fonts-noto-cjk || APT_WANT+=(fonts-noto-cjk)
 fi
 
 if [ ${#APT_WANT[@]} -gt 0 ]; then

@@ -3,6 +3,7 @@
 Own pages (blueprint ``crm_cards``, under ``/crm``):
 
 * ``/crm/customers/<id>``: the profile card (客户资料卡), printable (print stylesheet);
+* ``/crm/customers/<id>/print`` (+ ``.pdf``): the same card as a printed document (core.pdf);
 * ``/crm/strategy/create``: a new strategy card (approval buttons on its detail page);
 * ``/crm/monthly/<customer_id>/<YYYY-MM>``: the monthly card form, made for phones;
 * ``/crm/monthly/missing``: customers whose card for last month is missing;
@@ -49,6 +50,7 @@ from addons.crm_cards.profile import profile_card
 from addons.masterdata.models import CONTACT_ROLE, CUSTOMER_SIZE, Customer
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
+from core.pdf import print_routes
 from core.web.generic import Col, Filter, ModelView, Related, Tab
 
 if TYPE_CHECKING:
@@ -363,6 +365,24 @@ def profile_page(customer_id: int) -> Any:
         role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
         kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),
     )
+
+
+def profile_print_context(env: Env, customer: Customer) -> dict[str, Any]:
+    """What the printed profile card shows: the profile page's content (:func:`profile_card`)."""
+    lang = current_lang(env)
+    return {
+        "card": profile_card(env, customer.id),
+        "class_label": lambda c: choice_label(CLASS_LABELS, c, lang),
+        "state_label": lambda s: choice_label(MONTHLY_STATE, s, lang),
+        "size_label": lambda k: choice_label(CUSTOMER_SIZE, k, lang),
+        "role_label": lambda k: choice_label(CONTACT_ROLE, k, lang),
+        "kind_label": lambda k: choice_label(DOCUMENT_KIND, k, lang),
+    }
+
+
+PROFILE_PRINT = print_routes(bp, Customer, "crm_cards/print_profile.html", "/customers/<int:id>/print",
+                             endpoint="profile_print", context=profile_print_context,
+                             filename=lambda c: f"{c.name_zh}.pdf")
 
 
 @bp.route("/customers/<int:customer_id>/tech", methods=["POST"])

@@ -7,6 +7,7 @@ Generic views (``core.web.generic``) for the settings and inputs, plus own pages
   last price beside ours, cost and margin for the roles that may see them,
   price editing while draft, submit/approve/reject/send/re-quote with comments,
   the customer's reaction, the bid go/no-go, versions and history;
+* ``/pricing/quotes/<id>/print`` (+ ``.pdf``): the printed quote (报价单: every line, totals, terms);
 * ``/pricing/costs``: Finance's monthly input (metal prices, product costs, import);
 * ``/pricing/reports``: margin, quotes outside band, win/loss, realisation (+ .xlsx).
 
@@ -53,7 +54,8 @@ from addons.pricing.models import (
 )
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.i18n import Choices, LazyText, _, _l, current_lang
-from core.web.generic import Filter, ModelView, Related
+from core.pdf import format_number, print_routes
+from core.web.generic import Filter, ModelView, Related, display_name
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -445,6 +447,39 @@ def quote_reaction(id: int) -> Any:  # noqa: A002
     except (ValidationError, AccessDenied, ConcurrentEditError) as exc:
         _fail_page(exc)
     return redirect(url_for("pricing.quote_detail", id=id))
+
+
+def _places(value: Decimal) -> int:
+    """Decimals a quantity needs (``100.000`` -> 0, ``2.500`` -> 1)."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def quote_print_context(env: Env, record: Quote) -> dict[str, Any]:
+    """What the printed quote shows: every line the reader may see, Decimal totals, the terms."""
+    lang = current_lang(env)
+    places = services.money(env).decimals
+    lines = services.lines_of(env, record)
+    quantity = sum((Decimal(li.quantity) for li in lines), Decimal("0"))
+    amount = sum((Decimal(li.amount) for li in lines), Decimal("0"))
+    rows = [{
+        "sequence": li.sequence, "code": li.product.code or "", "name": display_name(li.product, lang),
+        "quantity": format_number(li.quantity, _places(li.quantity), lang),
+        "unit_price": format_number(li.unit_price, places, lang), "amount": format_number(li.amount, places, lang),
+    } for li in lines]
+    return {
+        "doc_title": QUOTE_KIND_LABELS.label(record.kind, lang),
+        "customer_name": display_name(record.customer, lang),
+        "owner_name": display_name(record.owner, lang) if record.owner is not None else "",
+        "payment_terms": record.customer.payment_terms or "",
+        "rows": rows,
+        "totals": {"quantity": format_number(quantity, _places(quantity), lang),
+                   "amount": format_number(amount, places, lang), "amount_value": amount},
+    }
+
+
+QUOTE_PRINT = print_routes(bp, Quote, "pricing/print_quote.html", "/quotes/<int:id>/print", endpoint="quote_print",
+                           context=quote_print_context, filename=lambda q: f"{q.display_number}.pdf")
 
 
 # ----- monthly cost input --------------------------------------------------------------------

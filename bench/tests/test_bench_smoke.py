@@ -116,3 +116,14 @@ def test_install_small_addons_sqlite() -> None:
         assert out["one_call_s"] > 0
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_pdf_case_smoke() -> None:
+    """The PDF benchmark case runs end to end (3 lines, one timed run; not a timing)."""
+    from bench.pdf import format_pdf, pdf_case
+
+    out = pdf_case("sqlite", lines=3, repeat=1)
+    assert out["pdf_bytes"] > 1000
+    assert out["html_chars"] > 0
+    assert out["pdf_ms"]["n"] == 1
+    assert "3-line quote [sqlite]" in format_pdf({"pdf": [out]})[0]
