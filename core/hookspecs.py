@@ -11,7 +11,7 @@ declares.
 Addons implement hooks in their package (usually ``__init__.py``) with
 ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a per-company hook
 (one with an ``env`` argument) only for the addons enabled for the current
-company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
+company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_notification_types``,
 ``tixi_approval_workflows``) are called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
@@ -214,4 +214,29 @@ def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
         def tixi_explain_label(model, res_id, env):
             if model == "masterdata_customer":
                 return env.session.get(Customer, res_id).name
+    """
+
+
+# --------------------------------------------------------------------------------------
+# ---- Notifications ----
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def tixi_notification_types() -> list[Any] | None:
+    """Declare notification types (:class:`core.notifications.NotificationType`).
+
+    A start-up hook, called for every installed addon. Each code is
+    ``<addon>.<name>``; subject and body are English msgids with ``%(name)s``
+    placeholders, translated into the recipient's language when the
+    notification is shown or e-mailed. Send one with
+    ``core.notifications.notify(env, user_ids, code, record=..., **params)``.
+
+    Example::
+
+        @hookimpl
+        def tixi_notification_types():
+            return [NotificationType("crm_cards.card_missing", _l("Monthly card missing"),
+                                     subject=N_("Monthly card missing: %(month)s"),
+                                     body=N_("Your card for %(month)s has not been filed."))]
     """
