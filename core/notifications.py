@@ -397,7 +397,10 @@ def _after_commit(session: Session) -> None:
     box = session.info.get(_OUTBOX) or []
     pending, box[:] = list(box), []
     if pending:
-        send_mails([(settings, msg) for _trans, settings, msg in pending])
+        try:
+            send_mails([(settings, msg) for _trans, settings, msg in pending])
+        except Exception:  # noqa: BLE001 - the change is committed: a mail problem must not fail the request
+            log.exception("smtp: sending %d mail(s) failed", len(pending))
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:
