@@ -12,7 +12,8 @@ Addons implement hooks in their package (usually ``__init__.py``) with
 ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a per-company hook
 (one with an ``env`` argument) only for the addons enabled for the current
 company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
-``tixi_approval_workflows``, ``tixi_measures``) are called for every installed addon.
+``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``) are
+called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
 has a short example; ``docs/addons.md`` carries the generated reference and
@@ -213,7 +214,7 @@ def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
         @hookimpl
         def tixi_explain_label(model, res_id, env):
             if model == "masterdata_customer":
-                return env.session.get(Customer, res_id).name
+                return env.sudo().get(Customer, res_id).name  # audit names what it mentions
     """
 
 
@@ -235,4 +236,27 @@ def tixi_measures() -> list[Any] | None:
         def tixi_measures():
             from addons.visits.measures import MEASURES
             return MEASURES            # [Measure("visits.count", _l("Visits"), "count", query=...)]
+    """
+
+
+# ---- Notifications ----
+
+
+@hookspec
+def tixi_notification_types() -> list[Any] | None:
+    """Declare notification types (:class:`core.notifications.NotificationType`).
+
+    A start-up hook, called for every installed addon. Each code is
+    ``<addon>.<name>``; subject and body are English msgids with ``%(name)s``
+    placeholders, translated into the recipient's language when the
+    notification is shown or e-mailed. Send one with
+    ``core.notifications.notify(env, user_ids, code, record=..., **params)``.
+
+    Example::
+
+        @hookimpl
+        def tixi_notification_types():
+            return [NotificationType("crm_cards.card_missing", _l("Monthly card missing"),
+                                     subject=N_("Monthly card missing: %(month)s"),
+                                     body=N_("Your card for %(month)s has not been filed."))]
     """

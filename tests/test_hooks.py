@@ -250,6 +250,22 @@ def test_hook_tixi_approval_workflows(hdb):
     assert ("event:state_changed:core_company", hdb.cid["acme"]) in calls()
 
 
+def test_hook_tixi_notification_types(hdb):
+    from core import notifications
+
+    types = notifications.notification_types(hdb.registry)
+    assert types["hookall.ping"].addon == "hookall"
+    assert companies_called("tixi_notification_types") == [None]  # start-up hook
+    with hdb.session() as s:
+        acme = make_env(hdb, s, hdb.users["admin"], company="acme")
+        other = make_env(hdb, s, hdb.users["admin"], company="other")
+        (row,) = notifications.notify(acme, [hdb.users["acme"]], "hookall.ping", n=3)
+        assert notifications.render_row(acme, row, "en") == ("Ping 3", "Ping body 3")
+        # the preferences page offers a type only where its addon is enabled
+        assert "hookall.ping" in {t.code for t in notifications.types_for(acme)}
+        assert "hookall.ping" not in {t.code for t in notifications.types_for(other)}
+
+
 def test_hook_tixi_cli_commands(hdb, tmp_path):
     from core.cli import _forget_registries, cli
 

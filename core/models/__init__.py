@@ -1,8 +1,9 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
 from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
+from core.models.notification import Notification, NotificationPreference
 from core.models.security import (
     AccessRight,
     ApiToken,
@@ -30,6 +31,8 @@ __all__ = [
     "ExternalId",
     "Group",
     "LoginAttempt",
+    "Notification",
+    "NotificationPreference",
     "RecordRule",
     "User",
     "UserSession",

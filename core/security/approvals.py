@@ -28,6 +28,14 @@ a column of the model that the kernel keeps equal to the workflow's state: it
 is set in the same transaction, before ``tixi_record_event`` is called, so no
 addon mirrors it by hand (``Workflow(..., state_field="state")``).
 
+Notifications: when a transition leaves the record in a state from which a
+``not_by_requester`` or ``authority`` transition leads on (a pending approval),
+the users of the company who may fire one of those now are notified
+(``core.approval_pending``, the requester excluded); when somebody else moves
+the record out of such a state, the requester hears the decision
+(``core.approval_decided``). See
+:mod:`core.notifications`.
+
 The ``state_changed`` event's ``changes`` is::
 
     {"state": [old_state, new_state], "workflow": "pricing.quote",
@@ -247,6 +255,9 @@ def fire(
         env=env, event="state_changed", model=workflow.model, record=record,
         changes={"state": [state, t.target], "workflow": workflow.code, "transition": t.name, "comment": comment},
     )
+    from core.notifications import notify_transition
+
+    notify_transition(env, workflow, record, state, row, comment)
     return row
 
 

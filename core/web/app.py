@@ -126,6 +126,10 @@ def create_app(
     app.extensions["csrf"].exempt(api_bp)
     if "api" not in app.blueprints:
         app.register_blueprint(api_bp)
+    from core.web.notifications import bp as notifications_bp
+
+    if notifications_bp.name not in app.blueprints:
+        app.register_blueprint(notifications_bp)
 
     app.before_request(_open_request)
     app.after_request(_finish_request)

@@ -220,7 +220,7 @@ def switch_company() -> Any:
 
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences() -> Any:
-    """Language and timezone of the user; API tokens."""
+    """Language and timezone of the user; notification choices per type; API tokens."""
     env = g.env
     form = PreferencesForm(data={"lang": env.user.lang or session.get("lang") or "zh_CN", "tz": env.user.tz})
     if form.validate_on_submit():
@@ -230,8 +230,12 @@ def preferences() -> Any:
         flash(_l("Preferences saved."), "success")
         return redirect(url_for("tixi.preferences"))
     tokens = list(g.db.scalars(select(ApiToken).where(ApiToken.user_id == env.user_id).order_by(ApiToken.id)))
+    from core import notifications
+
     return render_template("preferences.html", form=form, token_form=TokenForm(), tokens=tokens,
-                           new_token=session.pop("new_token", None))
+                           new_token=session.pop("new_token", None),
+                           notification_prefs=notifications.user_preferences(env),
+                           smtp_configured=notifications.smtp_settings(env.registry) is not None)
 
 
 @bp.route("/password", methods=["GET", "POST"])
