@@ -1,6 +1,7 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, attachments."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
+from core.models.attachment import Attachment, AttachmentLimit
 from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
 from core.models.security import (
@@ -24,6 +25,8 @@ __all__ = [
     "ApiToken",
     "ApprovalEvent",
     "ApprovalRequest",
+    "Attachment",
+    "AttachmentLimit",
     "AuditEntry",
     "Company",
     "CompanyAddon",

@@ -589,6 +589,13 @@ class Env:
             _("The record could not be saved: a required value is missing or refers to a record that does not exist.")
         )
 
+    # ----- attachments -------------------------------------------------------------------
+    def attach(self, record: Any, file: Any, filename: str | None = None) -> Any:
+        """Attach a file (bytes or an upload) to a record; see :func:`core.attachments.attach`."""
+        from core import attachments
+
+        return attachments.attach(self, record, file, filename=filename)
+
     # ----- audit -------------------------------------------------------------------------
     def _audit(self, model: type, res_id: int, action: str, changes: dict) -> None:
         if getattr(model, "__tixi_audit__", False):

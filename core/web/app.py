@@ -126,6 +126,10 @@ def create_app(
     app.extensions["csrf"].exempt(api_bp)
     if "api" not in app.blueprints:
         app.register_blueprint(api_bp)
+    from core.web.attachments import bp as attachments_bp
+
+    if "attachments" not in app.blueprints:
+        app.register_blueprint(attachments_bp)
 
     app.before_request(_open_request)
     app.after_request(_finish_request)

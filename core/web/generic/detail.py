@@ -66,9 +66,30 @@ class DetailMixin:
             can_delete=can_delete,
             buttons=buttons,
             approval=approval,
+            attachments=self.attachments_info(env, record),
             extension_values=[(ext.name, ext.text_label(), format_cell(ext.load(env, record)))
                               for ext, _mode in form_extensions(self, env) if ext.detail],
         )
+
+    def attachments_info(self, env: Env, record: Any) -> dict[str, Any] | None:
+        """The Attachments tab: the record's files, whether the user may add or delete, limits.
+
+        ``None`` when the view sets ``attachments = False`` (no tab).
+        """
+        if not getattr(self, "attachments", True):
+            return None
+        from core import attachments
+
+        can_write = env.can(self.model, "write") and env.allowed(record, "write")
+        lim = attachments.limits(env)
+        return {
+            "files": attachments.list_attachments(env, record),
+            "can_write": can_write,
+            "model": self.table.name,
+            "max_size_mb": round(lim.max_size / (1024 * 1024), 1),
+            "max_count": lim.max_count,
+            "accept": "image/*,application/pdf",
+        }
 
     def history(self, env: Env, record: Any) -> list[dict[str, Any]]:
         """Audit entries of the record, restricted fields' values removed, values shown for people.
