@@ -40,6 +40,12 @@ def _back(default: str = "/") -> str:
     return default
 
 
+@bp.app_template_global()
+def record_attachments(model: type, ids: Any) -> dict[int, list[Any]]:
+    """Template helper: ``{id: [attachments]}`` of several records of ``model`` the user may read."""
+    return attachments.attachments_of(g.env, model, list(ids))
+
+
 @bp.route("/upload/<model>/<int:res_id>", methods=["POST"])
 def upload(model: str, res_id: int) -> Any:
     """Attach the uploaded file(s) of the ``file`` field to the record ``model`` #``res_id``."""
