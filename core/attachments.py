@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from sqlalchemy import column as sa_column
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
@@ -274,7 +275,8 @@ def _read(file: Any, limit: int) -> tuple[bytes, str | None]:
 
 
 # ----- records ---------------------------------------------------------------------------------
-def _model_of(env: Env, table: str) -> type:
+def model_of(env: Env, table: str) -> type:
+    """The model class of a table name (AccessDenied, as for a missing record, when unknown)."""
     from core.registry import model_class
 
     cls = model_class(table)
@@ -361,7 +363,7 @@ def list_attachments(env: Env, record: Any) -> list[Attachment]:
 def get_attachment(env: Env, attachment_id: int, perm: str = "read") -> Attachment:
     """One attachment, after checking ``perm`` on its record through ``env.get`` (AccessDenied otherwise)."""
     row = _row(env, attachment_id)
-    env.get(_model_of(env, row.model), row.res_id, perm)
+    env.get(model_of(env, row.model), row.res_id, perm)
     return row
 
 
@@ -402,15 +404,15 @@ class OpenedAttachment:
 def open_attachment(env: Env, attachment_id: int, thumbnail: bool = False) -> OpenedAttachment:
     """The content of an attachment (``thumbnail``: of its thumbnail) after the record check.
 
-    :class:`AccessDenied` when the record is not readable, or when a
-    thumbnail is asked of a file that has none; ``FileNotFoundError`` when
-    the store lost the content.
+    :class:`AccessDenied` when the record is not readable;
+    ``FileNotFoundError`` when a thumbnail is asked of a file that has none
+    or when the store lost the content (web: 404).
     """
     row = get_attachment(env, attachment_id)
     store = store_for(env.registry)
     if thumbnail:
         if not row.thumb_sha256:
-            raise AccessDenied(_("This file has no thumbnail."))
+            raise FileNotFoundError(f"attachment {row.id} has no thumbnail")
         path, mime = store.path(row.thumb_sha256), _thumb_mime(store.path(row.thumb_sha256))
     else:
         path, mime = store.path(row.sha256), row.mime
@@ -487,6 +489,55 @@ def purge_tables(session: Session, tables: Iterable[str]) -> tuple[int, list[str
     return len(rows), shas
 
 
+def purge_record(session: Session, table: str, res_id: int) -> list[str]:
+    """Delete the attachment rows of one record (it was deleted); their hashes, for :func:`collect`."""
+    where = (Attachment.model == table) & (Attachment.res_id == res_id)
+    rows = session.execute(select(Attachment.sha256, Attachment.thumb_sha256).where(where)).all()
+    if rows:
+        session.execute(delete(Attachment).where(where))
+    return sorted({s for row in rows for s in row if s})
+
+
+def collect_orphans(registry: Any) -> tuple[int, int]:
+    """Housekeeping (a nightly job): rows of records that no longer exist, files no row refers to.
+
+    Records deleted by a database cascade or by bulk SQL never tell the
+    attachment table; this removes their rows, then every stored file no row
+    refers to (temporary files of interrupted writes older than a day
+    included). Returns ``(rows removed, files removed)``.
+    """
+    import time
+
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy import table as sa_table
+
+    rows_removed = 0
+    with registry.Session() as s:
+        existing = set(sa_inspect(s.connection()).get_table_names())
+        for model in list(s.scalars(select(Attachment.model).distinct())):
+            stmt = delete(Attachment).where(Attachment.model == model)
+            if model in existing:
+                ids = sa_table(model, sa_column("id"))
+                stmt = stmt.where(~Attachment.res_id.in_(select(ids.c.id)))
+            rows_removed += s.execute(stmt).rowcount or 0
+        s.commit()
+        used = set(s.scalars(select(Attachment.sha256))) | set(
+            s.scalars(select(Attachment.thumb_sha256).where(Attachment.thumb_sha256.is_not(None)))
+        )
+    store = store_for(registry)
+    files_removed = 0
+    if store.root.is_dir():
+        day_ago = time.time() - 86400
+        for path in store.root.glob("??/??/*"):
+            if path.name.startswith(".tmp-"):
+                if path.stat().st_mtime < day_ago:
+                    path.unlink(missing_ok=True)
+                continue
+            if _SHA_RE.match(path.name) and path.name not in used and store.remove(path.name):
+                files_removed += 1
+    return rows_removed, files_removed
+
+
 def stats(session: Session, company_id: int | None = None) -> tuple[int, int]:
     """Number of attachment rows and their total size (a company's, or all)."""
     stmt = select(func.count(), func.coalesce(func.sum(Attachment.size), 0))
@@ -505,12 +556,15 @@ __all__ = [
     "attach",
     "attachments_of",
     "collect",
+    "collect_orphans",
     "delete_attachment",
     "detect_type",
     "get_attachment",
     "limits",
     "list_attachments",
     "open_attachment",
+    "model_of",
+    "purge_record",
     "purge_tables",
     "set_limits",
     "store_for",

@@ -50,7 +50,7 @@ def record_attachments(model: type, ids: Any) -> dict[int, list[Any]]:
 def upload(model: str, res_id: int) -> Any:
     """Attach the uploaded file(s) of the ``file`` field to the record ``model`` #``res_id``."""
     env = g.env
-    cls = attachments._model_of(env, model)
+    cls = attachments.model_of(env, model)
     record = env.get(cls, res_id, "write")
     files = [f for f in request.files.getlist("file") if f and f.filename]
     back = _back() + "#tab-attachments"

@@ -289,3 +289,34 @@ def test_file_store_location_and_atomic_writes(tmp_path, monkeypatch):
         store.path("../../etc/passwd")
     assert store.remove(sha)
     assert not (tmp_path / "s" / sha[:2]).exists()
+
+
+def test_housekeeping_removes_rows_of_deleted_records_and_unreferenced_files(db, tmp_path):
+    users = db.users
+    from sqlalchemy import delete
+    from webshop.models import Item
+
+    keep = add_item(db, users["sales"], "Keep")
+    drop = add_item(db, users["sales"], "Dropped by bulk SQL")
+    with db.session() as s:
+        env = make_env(db, s, users["sales"])
+        kept = env.attach(env.get(Item, keep), pdf(), filename="kept.pdf")
+        lost = env.attach(env.get(Item, drop), photo(color="green"), filename="lost.jpg")
+        doc = env.attach(env.get(Item, drop), pdf() + b"%2", filename="lost.pdf")
+    with db.session() as s:
+        s.execute(delete(Item).where(Item.id == drop))  # no event: the attachment rows stay behind
+    store = attachments.store_for(db.registry)
+    stray = store.put(b"written by a worker that died before its row was committed")
+    client = logged_in_client(db.app(), "sales")
+    assert client.get(f"/attachments/{kept.id}/thumb").status_code == 404  # a PDF has no thumbnail
+    assert client.get(f"/attachments/{doc.id}").status_code == 403  # its record is gone
+    rows, files = attachments.collect_orphans(db.registry)
+    assert (rows, files) == (2, 4)  # lost.jpg + its thumbnail, lost.pdf, the stray file
+    assert store.exists(kept.sha256)
+    assert not store.exists(lost.sha256)
+    assert not store.exists(stray)
+    with db.session() as s:
+        assert [a.name for a in s.scalars(select(Attachment))] == ["kept.pdf"]
+        assert attachments.purge_record(s, "webshop_item", keep) == [kept.sha256]
+    assert attachments.collect(db.registry, [kept.sha256]) == 1
+    assert stored_files(store.root) == []
