@@ -64,6 +64,8 @@ DEFAULT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "imag
 #: Types Pillow opens, re-encodes (EXIF dropped) and thumbnails.
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 THUMB_SIZE = (320, 320)
+#: Largest image accepted, in pixels (a small file may decode to gigabytes: a "decompression bomb").
+MAX_PIXELS = 50_000_000
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -228,6 +230,11 @@ def _process_image(data: bytes, mime: str, name: str) -> tuple[bytes, bytes]:
 
     try:
         with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(
+                    _("%(name)s is too large: at most %(max)s million pixels per image.",
+                      name=name, max=MAX_PIXELS // 1_000_000)
+                )
             probe.verify()
         img = Image.open(io.BytesIO(data))
         img.load()
@@ -235,6 +242,8 @@ def _process_image(data: bytes, mime: str, name: str) -> tuple[bytes, bytes]:
         raise ValidationError(
             _("%(name)s is not a valid image: the file is damaged or is not what it claims to be.", name=name)
         ) from None
+    icc = img.info.get("icc_profile")  # colours stay right; EXIF and text chunks go
+    keep = {"icc_profile": icc} if icc else {}
     fmt = IMAGE_TYPES[mime]
     if fmt == "GIF" and getattr(img, "is_animated", False):
         # an animated GIF keeps its frames; GIFs carry no EXIF to strip
@@ -246,11 +255,11 @@ def _process_image(data: bytes, mime: str, name: str) -> tuple[bytes, bytes]:
         if fmt == "JPEG":
             if img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
-            img.save(out, "JPEG", quality=90, optimize=True)
+            img.save(out, "JPEG", quality=90, optimize=True, **keep)
         elif fmt == "PNG":
-            img.save(out, "PNG", optimize=True)
+            img.save(out, "PNG", optimize=True, **keep)
         elif fmt == "WEBP":
-            img.save(out, "WEBP", quality=90)
+            img.save(out, "WEBP", quality=90, **keep)
         else:
             img.save(out, "GIF")
         clean = out.getvalue()
@@ -351,9 +360,15 @@ def attach(env: Env, record: Any, file: Any, filename: str | None = None) -> Att
     return row
 
 
-def list_attachments(env: Env, record: Any) -> list[Attachment]:
-    """The attachments of a record the user may read (AccessDenied otherwise), oldest first."""
-    model, record = _record(env, record, "read")
+def list_attachments(env: Env, record: Any, checked: bool = False) -> list[Attachment]:
+    """The attachments of a record the user may read (AccessDenied otherwise), oldest first.
+
+    ``checked=True``: the caller has just read ``record`` through ``env.get``
+    (a detail page), so it is not read again.
+    """
+    model = type(record)
+    if not checked:
+        model, record = _record(env, record, "read")
     stmt = env.sudo().select(Attachment).where(
         Attachment.model == model.__tablename__, Attachment.res_id == record.id
     ).order_by(Attachment.id)

@@ -320,3 +320,14 @@ def test_housekeeping_removes_rows_of_deleted_records_and_unreferenced_files(db,
         assert attachments.purge_record(s, "webshop_item", keep) == [kept.sha256]
     assert attachments.collect(db.registry, [kept.sha256]) == 1
     assert stored_files(store.root) == []
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_decoding(db, tmp_path, monkeypatch):
+    users = db.users
+    item = add_item(db, users["sales"], "Bomb")
+    monkeypatch.setattr(attachments, "MAX_PIXELS", 2_000_000)
+    big = io.BytesIO()
+    Image.new("L", (2000, 1500)).save(big, "PNG")  # 3 MP, a few KB: compresses to almost nothing
+    assert len(big.getvalue()) < 20_000
+    assert "百万像素" in _refused(db, users, item, big.getvalue(), "bomb.png")
+    assert stored_files(tmp_path / "files") == []
