@@ -62,8 +62,7 @@ def upload(model: str, res_id: int) -> Any:
         try:
             env.attach(record, storage)
             done += 1
-        except ValidationError as exc:
-            g.tx_failed = done == 0
+        except ValidationError as exc:  # refused before anything was written: the others still count
             flash(str(exc), "danger")
     if done:
         flash(_("%(n)s file(s) attached.", n=done), "success")

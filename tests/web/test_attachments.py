@@ -331,3 +331,18 @@ def test_an_image_of_too_many_pixels_is_refused_before_decoding(db, tmp_path, mo
     assert len(big.getvalue()) < 20_000
     assert "百万像素" in _refused(db, users, item, big.getvalue(), "bomb.png")
     assert stored_files(tmp_path / "files") == []
+
+
+def test_one_refused_file_of_several_does_not_lose_the_others(db):
+    users = db.users
+    item = add_item(db, users["sales"], "Several")
+    client = logged_in_client(db.app(), "sales")
+    token = csrf_token(client.get(f"/items/{item}").text)
+    r = client.post(f"/attachments/upload/webshop_item/{item}", content_type="multipart/form-data",
+                    data={"csrf_token": token, "file": [(io.BytesIO(b"<html></html>"), "fake.jpg"),
+                                                        (io.BytesIO(pdf()), "real.pdf")]},
+                    follow_redirects=True)
+    assert "fake.jpg 被拒绝" in r.text
+    assert "已上传 1 个文件" in r.text
+    with db.session() as s:
+        assert [a.name for a in s.scalars(select(Attachment))] == ["real.pdf"]
