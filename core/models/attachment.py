@@ -2,9 +2,10 @@
 
 The content lives outside the database in the instance's file store
 (:mod:`core.attachments`), content-addressed by its SHA-256; a row says which
-record (``model`` = table name, ``res_id``) a file belongs to. Rows are written
-only by :mod:`core.attachments` (never through ``Env.create``), which checks
-the record's own rights and rules first.
+record (``model`` = table name, ``res_id``) a file belongs to. Attachment rows are
+written only by :mod:`core.attachments` (``Env`` refuses them to everyone,
+see ``APPEND_ONLY``), which checks the record's own rights and rules first;
+limits are administration data (administrators may change them through Env).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Attachment(Base):
     """One file attached to one record: name, detected type, size, content and thumbnail hashes."""
 
     __tablename__ = "core_attachment"
-    __tixi_readonly__ = True  # written by core.attachments only, after the record's checks
+    # written by core.attachments only, after the record's checks (Env refuses: APPEND_ONLY)
     __table_args__ = (Index("ix_core_attachment_record", "model", "res_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,7 +45,6 @@ class AttachmentLimit(Base):
     """
 
     __tablename__ = "core_attachment_limit"
-    __tixi_readonly__ = True
 
     company_id: Mapped[int] = mapped_column(ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True)
     max_size: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -33,10 +33,11 @@ from core.security.rules import ContextValueMissing, compile_domain
 
 PERMS = ("read", "create", "write", "delete")
 
-#: Kernel tables that only the kernel appends to (audit trail, approval history):
+#: Kernel tables that only the kernel appends to (audit trail, approval history;
+#: attachment rows, which :mod:`core.attachments` writes after checking the record):
 #: no access right, not even the administrator's, lets :class:`Env` create, change
 #: or delete their rows.
-APPEND_ONLY = frozenset({"core_audit", "core_approval_event"})
+APPEND_ONLY = frozenset({"core_audit", "core_approval_event", "core_attachment"})
 
 #: Secrets no page, export or API may show, whoever asks (administrators included);
 #: they are set by the kernel's own functions (passwords, tokens), never by ``Env.write``.

@@ -346,3 +346,12 @@ def test_one_refused_file_of_several_does_not_lose_the_others(db):
     assert "已上传 1 个文件" in r.text
     with db.session() as s:
         assert [a.name for a in s.scalars(select(Attachment))] == ["real.pdf"]
+
+
+def test_env_never_writes_attachment_rows_even_for_an_administrator(db):
+    with db.session() as s:
+        env = make_env(db, s, db.users["admin"])
+        assert not any(env.can(Attachment, p) for p in ("create", "write", "delete"))
+        with pytest.raises(AccessDenied):
+            env.create(Attachment, {"model": "webshop_item", "res_id": 1, "name": "x.pdf", "mime": "application/pdf",
+                                    "size": 1, "sha256": "0" * 64})
