@@ -105,6 +105,16 @@ class Instance:
         """Folder where uninstall writes its backups."""
         return self.path / "backups"
 
+    def files_path(self) -> Path:
+        """The attachment file store: ``TIXI_FILES_PATH``, else ``[files] path`` of
+        ``config.toml`` (a relative path is relative to the instance), else ``<instance>/files``."""
+        files = self.config().get("files")
+        raw = os.environ.get("TIXI_FILES_PATH") or (files.get("path") if isinstance(files, dict) else None)
+        if not raw:
+            return self.path / "files"
+        p = Path(raw)
+        return p if p.is_absolute() else self.path / p
+
     def exists(self) -> bool:
         """Whether ``tixi init`` has been run here."""
         return self.config_file.is_file()

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, inspect, or_, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from core import graph, migrate
+from core import attachments, graph, migrate
 from core.data import DataLoader, remove_addon_data
 from core.db import utcnow
 from core.errors import LifecycleError, TixiError
@@ -96,6 +96,7 @@ class Step:
     records: int = 0
     removed_records: int = 0
     approvals: int = 0
+    attachments: int = 0
     kept: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -117,6 +118,8 @@ class Step:
             parts.append(f"{self.removed_records} data record(s) removed")
         if self.approvals:
             parts.append(f"{self.approvals} approval(s) removed")
+        if self.attachments:
+            parts.append(f"{self.attachments} attachment(s) removed")
         if self.kept:
             parts.append("kept (still referenced, deactivated): " + ",".join(self.kept))
         return ", ".join(parts)
@@ -395,6 +398,8 @@ class Lifecycle:
                     ids = select(ApprovalRequest.id).where(approvals)
                     session.execute(delete(ApprovalEvent).where(ApprovalEvent.approval_id.in_(ids)))
                     session.execute(delete(ApprovalRequest).where(approvals))
+                step.attachments, shas = attachments.purge_tables(session, list(step.tables_dropped))
+                orphans.extend(shas)
                 step.removed_records = remove_addon_data(session, victim, step.kept)
                 session.execute(delete(CompanyAddon).where(CompanyAddon.addon == victim))
                 session.flush()
@@ -411,9 +416,12 @@ class Lifecycle:
             for victim in victims:
                 self.registry.unload(victim)
 
+        orphans: list[str] = []  # attachment contents whose rows went: removed after the commit
         report = self._run(dry_run, work)
         if dry_run:
             self.registry.refresh()
+        elif orphans:
+            attachments.collect(self.registry, orphans)
         return report
 
     def _backup(self, conn: Connection, session: Session, victims: list[str], folder: Path) -> Path:
@@ -445,6 +453,13 @@ class Lifecycle:
                 .order_by(ApprovalEvent.id)
             ).all()
             dump["approval_events"][v] = [_row(e) for e in events]
+        from core.models import Attachment
+
+        dump["attachments"] = {}
+        for v in victims:
+            tables = [t for t in self._tables(conn) if t.startswith(v + "_")]
+            rows = session.scalars(select(Attachment).where(Attachment.model.in_(tables or ["-"])))
+            dump["attachments"][v] = [_row(r) for r in rows]
         for v in victims:
             dump["external_ids"][v] = [
                 {"name": x.name, "table": x.table, "res_id": x.res_id}

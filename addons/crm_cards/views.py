@@ -48,6 +48,7 @@ from addons.crm_cards.models import (
 )
 from addons.crm_cards.profile import profile_card
 from addons.masterdata.models import CONTACT_ROLE, CUSTOMER_SIZE, Customer
+from core.attachments import attachments_of
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
 from core.pdf import print_routes
@@ -320,6 +321,7 @@ document_view = ModelView(
     url_prefix="/documents",
     can_delete=True,
 )
+document_view.attachments = True  # the archive's scans and photos (core.attachments): the Attachments tab
 
 VIEWS = (document_view, strategy_view, action_view, monthly_view, plan_view, goal_view, key_account_view, proposal_view,
          review_view, class_view, stage_view, customer_stage_view, policy_view, criteria_view)
@@ -364,6 +366,7 @@ def profile_page(customer_id: int) -> Any:
         size_label=lambda k: choice_label(CUSTOMER_SIZE, k, lang),
         role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
         kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),
+        document_files=attachments_of(env, CustomerDocument, [d.id for d in card.documents]),
     )
 
 

@@ -1,6 +1,7 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
+from core.models.attachment import Attachment, AttachmentLimit
 from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
 from core.models.notification import Notification, NotificationPreference
@@ -25,6 +26,8 @@ __all__ = [
     "ApiToken",
     "ApprovalEvent",
     "ApprovalRequest",
+    "Attachment",
+    "AttachmentLimit",
     "AuditEntry",
     "Company",
     "CompanyAddon",

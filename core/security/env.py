@@ -33,10 +33,11 @@ from core.security.rules import ContextValueMissing, compile_domain
 
 PERMS = ("read", "create", "write", "delete")
 
-#: Kernel tables that only the kernel appends to (audit trail, approval history):
+#: Kernel tables that only the kernel appends to (audit trail, approval history;
+#: attachment rows, which :mod:`core.attachments` writes after checking the record):
 #: no access right, not even the administrator's, lets :class:`Env` create, change
 #: or delete their rows.
-APPEND_ONLY = frozenset({"core_audit", "core_approval_event"})
+APPEND_ONLY = frozenset({"core_audit", "core_approval_event", "core_attachment"})
 
 #: Secrets no page, export or API may show, whoever asks (administrators included);
 #: they are set by the kernel's own functions (passwords, tokens), never by ``Env.write``.
@@ -588,6 +589,13 @@ class Env:
         return ValidationError(
             _("The record could not be saved: a required value is missing or refers to a record that does not exist.")
         )
+
+    # ----- attachments -------------------------------------------------------------------
+    def attach(self, record: Any, file: Any, filename: str | None = None) -> Any:
+        """Attach a file (bytes or an upload) to a record; see :func:`core.attachments.attach`."""
+        from core import attachments
+
+        return attachments.attach(self, record, file, filename=filename)
 
     # ----- audit -------------------------------------------------------------------------
     def _audit(self, model: type, res_id: int, action: str, changes: dict) -> None:

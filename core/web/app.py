@@ -131,6 +131,11 @@ def create_app(
     if notifications_bp.name not in app.blueprints:
         app.register_blueprint(notifications_bp)
 
+    from core.web.attachments import bp as attachments_bp
+
+    if "attachments" not in app.blueprints:
+        app.register_blueprint(attachments_bp)
+
     app.before_request(_open_request)
     app.after_request(_finish_request)
     app.teardown_request(_close_request)

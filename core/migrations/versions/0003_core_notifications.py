@@ -1,7 +1,7 @@
 """notifications: the in-app inbox and per-user preferences per notification type
 
 Revision ID: core_0003_notifications
-Revises: core_0001
+Revises: core_0002_attachments
 Create Date: 2026-12-02 05:30:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import core.db
 
 revision = 'core_0003_notifications'
-down_revision = 'core_0001'
+down_revision = 'core_0002_attachments'
 branch_labels = None
 depends_on = None
 

@@ -66,9 +66,33 @@ class DetailMixin:
             can_delete=can_delete,
             buttons=buttons,
             approval=approval,
+            attachments=self.attachments_info(env, record, can_write if self.can_edit else None),
             extension_values=[(ext.name, ext.text_label(), format_cell(ext.load(env, record)))
                               for ext, _mode in form_extensions(self, env) if ext.detail],
         )
+
+    def attachments_info(self, env: Env, record: Any, can_write: bool | None = None) -> dict[str, Any] | None:
+        """The Attachments tab: the record's files, whether the user may add or delete, limits.
+
+        ``record`` was just read through ``env.get``; ``can_write`` (write right
+        and rules on it) is computed unless given. ``None`` when the view sets
+        ``attachments = False`` (no tab).
+        """
+        if not getattr(self, "attachments", True):
+            return None
+        from core import attachments
+
+        if can_write is None:
+            can_write = env.can(self.model, "write") and env.allowed(record, "write")
+        lim = attachments.limits(env) if can_write else attachments.Limits()
+        return {
+            "files": attachments.list_attachments(env, record, checked=True),
+            "can_write": can_write,
+            "model": self.table.name,
+            "max_size_mb": round(lim.max_size / (1024 * 1024), 1),
+            "max_count": lim.max_count,
+            "accept": "image/*,application/pdf",
+        }
 
     def history(self, env: Env, record: Any) -> list[dict[str, Any]]:
         """Audit entries of the record, restricted fields' values removed, values shown for people.
