@@ -31,6 +31,7 @@ from core.config import Deployment, Instance
 from core.db import Base, make_engine
 from core.discovery import discover
 from core.errors import AddonLoadError
+from core.i18n import add_catalog_dir
 from core.manifest import Manifest
 from core.models import AddonState, CompanyAddon
 from core.plugins import KERNEL_PLUGINS, CompanyHooks, make_plugin_manager
@@ -173,6 +174,7 @@ class Registry:
             self._hooks_cache.clear()
             raise
         self.modules[name] = module
+        add_catalog_dir(manifest.path / "i18n")  # its messages, in CLI commands and jobs too
         self._hooks_cache.clear()
         return module
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import (
     Boolean,
@@ -52,10 +51,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, BusinessMixin, UTCDateTime
-from core.i18n import N_, Choices, _l, add_catalog_dir
+from core.i18n import N_, Choices, _l
 from core.i18n import label as text_label
-
-add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
 
 CLASS_CODES = ("A", "B", "C", "D")
 CLASS_LABELS = Choices({

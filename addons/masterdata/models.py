@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.closure import attach_closure, closure_table
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l, add_catalog_dir
+from core.i18n import N_, Choices, _l
 from core.i18n import label as text_label
-
-add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
 
 CUSTOMER_STATUS = Choices({
     "prospect": N_("Prospect"),

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l, add_catalog_dir
-
-add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
+from core.i18n import N_, Choices, _l
 
 #: Groups that may see costs and margins (a salesperson sees the band only).
 COST_GROUPS = ["core.group_director", "core.group_territory_manager", "core.group_finance"]

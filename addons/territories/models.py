@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,9 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from addons.masterdata.closure import attach_closure, closure_table
 from addons.masterdata.models import Customer, Employee, bilingual
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l, add_catalog_dir
-
-add_catalog_dir(Path(__file__).resolve().parent / "i18n")  # interim: the registry adds it too
+from core.i18n import N_, Choices, _l
 
 MEMBER_ROLE = Choices({
     "salesperson": N_("Salesperson"),

@@ -43,12 +43,31 @@ MARKER = "tixi_world"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the ``tixi_world`` marker."""
+    """Declare the ``tixi_world`` marker; give unit tests the addons' message catalogs."""
     config.addinivalue_line(
         "markers",
         "tixi_world(addons=[...], addons_paths=[...], companies=[...]): what the tixi_world "
         "fixture installs (default: the addon holding the test file)",
     )
+    _add_addon_catalogs()
+
+
+def _add_addon_catalogs() -> None:
+    """Every discoverable addon's ``i18n`` folder joins the merged catalogs.
+
+    In the app and the CLI the registry adds an addon's catalog when it loads
+    the addon; a unit test that only imports the addon's module (a ``Choices``
+    label, a message) gets the same words this way.
+    """
+    from core.discovery import discover
+    from core.i18n import add_catalog_dir
+
+    try:
+        manifests = discover()
+    except Exception:  # noqa: BLE001 - a broken manifest is reported by the tests that load it
+        return
+    for manifest in manifests.values():
+        add_catalog_dir(manifest.path / "i18n")
 
 
 @pytest.fixture(params=ENGINES)
