@@ -21,13 +21,13 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, refresh
-from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from core.config import PROJECT_ROOT, Instance
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import _
 from core.plugins import flatten
 from core.security.env import AddonNotEnabled, Env
 from core.security.sessions import SessionPolicy, validate_session

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import lazy_gettext as _l
-
+from core.i18n import _l
 from core.plugins import hookimpl
 
 if TYPE_CHECKING:

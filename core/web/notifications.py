@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from core import notifications as svc
+from core.i18n import _
 
 bp = Blueprint("tixi_notifications", __name__, url_prefix="/notifications")
 

@@ -21,8 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -30,6 +28,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from core.errors import TixiError
+from core.i18n import _, _l
 from core.models import ApiToken, AuditEntry, Company, Group, User
 from core.security.passwords import MIN_LENGTH, hash_password, verify_password
 from core.security.sessions import (

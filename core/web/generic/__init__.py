@@ -3,7 +3,7 @@
 An addon declares a :class:`ModelView` and registers it on its blueprint::
 
     from flask import Blueprint
-    from flask_babel import lazy_gettext as _l
+    from core.i18n import _l
     from core.web.generic import Col, Filter, ModelView, Related, Tab
 
     bp = Blueprint("masterdata", __name__, template_folder="templates")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import _
 from core.web.generic.declarations import Button, tr
 from core.web.generic.extensions import form_extensions
 from core.web.generic.forms import _rollback

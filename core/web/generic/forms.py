@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_timezone
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, String, Text
 from wtforms import (
@@ -31,6 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import _
 from core.security.env import AddonNotEnabled
 from core.web.generic.declarations import Col, FormField, display_name, tr
 from core.web.generic.extensions import EDIT, FormExtension, form_extensions, save_extensions

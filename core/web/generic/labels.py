@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g
 from flask_babel import format_date, format_datetime, format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
-from core.i18n import choice_label, field_label
+from core.i18n import _, choice_label, field_label
 from core.web.generic.declarations import Col, display_name
 
 if TYPE_CHECKING:

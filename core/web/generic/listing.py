@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, render_template, request, url_for
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import Boolean, Enum, Integer, func, or_, select
 
+from core.i18n import _
 from core.web.generic.declarations import Col, Filter, tr
 from core.web.generic.labels import fk_choices
 
