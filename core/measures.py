@@ -216,6 +216,18 @@ class MeasureRow:
         return self.labels.get(dim, "" if self.dims.get(dim) is None else str(self.dims[dim]))
 
 
+def fact_columns(value: Any, period: Any, columns: Mapping[str, Any], dimensions: Sequence[str]) -> list[Any]:
+    """The columns of a measure's fact rows: ``value``, ``period`` (or none) and each dimension asked for.
+
+    ``columns`` maps dimension names to columns; a ``query`` builder is then
+    ``env.select(Model, "read", *fact_columns(Model.id, Model.day, COLUMNS, dimensions))``.
+    """
+    cols = [value.label("value")]
+    if period is not None:
+        cols.append(period.label("period"))
+    return cols + [columns[d].label(d) for d in dimensions]
+
+
 # ----- the registry -----------------------------------------------------------------------------
 def measures(registry: Any) -> dict[str, Measure]:
     """Every measure declared by the installed addons, by name (checked once per set of addons).

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from addons.crm_cards.models import CLASS_LABELS, MONTHLY_STATE, CustomerProfile, MonthlyCard
 from addons.masterdata.models import Customer, Employee
 from core.i18n import _l
-from core.measures import Dimension, Measure
+from core.measures import Dimension, Measure, fact_columns
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -72,9 +72,7 @@ _CARD_COLUMNS = {"salesperson": MonthlyCard.owner_id, "customer": MonthlyCard.cu
 
 def monthly_cards_query(env: Env, dimensions: Sequence[str]) -> Select:
     """Fact rows: one per monthly card (``value`` = its id, ``period`` = its month)."""
-    cols = [MonthlyCard.id.label("value"), MonthlyCard.month.label("period")]
-    cols += [_CARD_COLUMNS[d].label(d) for d in dimensions]
-    return env.select(MonthlyCard, "read", *cols)
+    return env.select(MonthlyCard, "read", *fact_columns(MonthlyCard.id, MonthlyCard.month, _CARD_COLUMNS, dimensions))
 
 
 MEASURES = [

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from addons.masterdata.models import CUSTOMER_STATUS, Customer, Employee
 from core.i18n import _l
-from core.measures import Dimension, Measure
+from core.measures import Dimension, Measure, fact_columns
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -27,8 +27,7 @@ _COLUMNS = {"status": Customer.status, "owner": Customer.owner_id}
 
 def customers_query(env: Env, dimensions: Sequence[str]) -> Select:
     """Fact rows: one per active customer (``value`` = its id, ``period`` = when it was created)."""
-    cols = [Customer.id.label("value"), Customer.created_at.label("period")]
-    cols += [_COLUMNS[d].label(d) for d in dimensions]
+    cols = fact_columns(Customer.id, Customer.created_at, _COLUMNS, dimensions)
     return env.select(Customer, "read", *cols).where(Customer.active.is_(True))
 
 

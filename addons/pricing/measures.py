@@ -15,12 +15,12 @@ salesperson's amount covers the quotes of their own and their team's customers).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from addons.masterdata.models import Customer, Employee, Product
 from addons.pricing.models import QUOTE_STATE_LABELS, Quote, QuoteLine
 from core.i18n import _l
-from core.measures import Dimension, Measure
+from core.measures import Dimension, Measure, fact_columns
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -44,13 +44,12 @@ _QUOTE_COLUMNS = {
     "state": Quote.state,
     "territory": Quote.territory_id,
 }
+_LINE_COLUMNS = {**_QUOTE_COLUMNS, "product": QuoteLine.product_id}
 
 
 def quote_amount_query(env: Env, dimensions: Sequence[str]) -> Select:
     """Fact rows: one per quote line of a quoted quote (``value`` = line amount, ``period`` = quote date)."""
-    cols: list[Any] = [QuoteLine.amount.label("value"), Quote.quote_date.label("period")]
-    for dim in dimensions:
-        cols.append((QuoteLine.product_id if dim == "product" else _QUOTE_COLUMNS[dim]).label(dim))
+    cols = fact_columns(QuoteLine.amount, Quote.quote_date, _LINE_COLUMNS, dimensions)
     # the lines' rules follow their quote's (security.yaml): checked like the margin report
     return (
         env.select(QuoteLine, "read", *cols)
@@ -61,9 +60,7 @@ def quote_amount_query(env: Env, dimensions: Sequence[str]) -> Select:
 
 def quotes_query(env: Env, dimensions: Sequence[str]) -> Select:
     """Fact rows: one per quote (``value`` = its id, counted)."""
-    cols = [Quote.id.label("value"), Quote.quote_date.label("period")]
-    cols += [_QUOTE_COLUMNS[dim].label(dim) for dim in dimensions]
-    return env.select(Quote, "read", *cols)
+    return env.select(Quote, "read", *fact_columns(Quote.id, Quote.quote_date, _QUOTE_COLUMNS, dimensions))
 
 
 MEASURES = [
