@@ -20,6 +20,7 @@ from addons.crm_cards.models import (
 from addons.crm_cards.services.helpers import (
     ZERO,
     _raise,
+    as_date,
     current_employee_id,
     customer,
     last_month,
@@ -94,12 +95,7 @@ def update_strategy(
 
 def _action_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     text = str(values.get("text") or "").strip()
-    due = values.get("due_date")
-    if isinstance(due, str):
-        try:
-            due = dt.date.fromisoformat(due)
-        except ValueError:
-            due = None
+    due = as_date(values.get("due_date"))
     if not text:
         errors["text"] = _("Describe the action.")
     if not isinstance(due, dt.date):

@@ -18,6 +18,16 @@ HUNDRED = Decimal("100")
 
 
 # ----- small helpers ---------------------------------------------------------------------
+def as_date(value: Any) -> dt.date | None:
+    """A date from a form value (a date or ISO text); ``None`` when missing or unreadable."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dt.date) else None
+
+
 def month_start(day: dt.date) -> dt.date:
     """The first day of ``day``'s month."""
     return day.replace(day=1)

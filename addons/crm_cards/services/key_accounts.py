@@ -15,6 +15,7 @@ from addons.crm_cards.services.cards import is_key_account
 from addons.crm_cards.services.helpers import (
     ZERO,
     _raise,
+    as_date,
     current_employee_id,
     customer,
     to_decimal,
@@ -113,12 +114,7 @@ def create_plan(
 
 def _goal_values(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     text = str(values.get("description") or "").strip()
-    due = values.get("due_date")
-    if isinstance(due, str):
-        try:
-            due = dt.date.fromisoformat(due)
-        except ValueError:
-            due = None
+    due = as_date(values.get("due_date"))
     if not text:
         errors["description"] = _("Describe the stage goal.")
     if not isinstance(due, dt.date):
