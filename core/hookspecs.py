@@ -154,6 +154,23 @@ def tixi_dashboard_widgets(env: Env) -> list[Any] | None:
 
 
 @hookspec
+def tixi_todos(env: Env) -> list[Any] | None:
+    """Return the current user's pending work (:class:`core.todos.Todo`) for the to-do list.
+
+    Approvals waiting for the user come from the kernel (every workflow); add
+    here what else waits (cards to file, visits to report). Count through
+    ``env`` so the rules apply, one query per to-do; a count of 0 is hidden.
+
+    Example::
+
+        @hookimpl
+        def tixi_todos(env):
+            return [Todo("crm_cards.cards_missing", _l("Monthly cards to file"),
+                         count_missing(env), url=url_for("crm_cards.card_list"))]
+    """
+
+
+@hookspec
 def tixi_view_extend(view: str, env: Env) -> dict[str, Any] | None:
     """Extend another addon's generic view without editing it.
 

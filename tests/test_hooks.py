@@ -385,6 +385,23 @@ def test_hook_tixi_dashboard_widgets(hdb):
     assert "hookall widget body" not in _client(hdb, "u_other").get("/").text
 
 
+def test_hook_tixi_todos(hdb):
+    """Addon to-dos join the list (a count of 0 is hidden) for the companies that enabled the addon."""
+    from core.todos import todo_total, todos_for
+
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        keys = [t.key for t in todos_for(acme)]
+        assert "hookall.todo" in keys
+        assert "hookall.nothing" not in keys
+        assert todo_total(acme) >= 3
+        assert "hookall.todo" not in {t.key for t in todos_for(other)}
+    page = _client(hdb, "u_acme").get("/todos/").text
+    assert "Hookall to-do" in page
+    assert "/hookall-todo" in page
+    assert "Hookall to-do" not in _client(hdb, "u_other").get("/todos/").text
+
+
 def test_hook_tixi_view_extend(hdb):
     """Generic views merge what ``tixi_view_extend`` returns (dispatch level; see the web tests)."""
     with hdb.session() as s:

@@ -198,8 +198,11 @@ def lookup(table: str) -> Any:
 # ----- home and preferences ------------------------------------------------------------------
 @bp.route("/")
 def home() -> Any:
-    """Home dashboard: widgets from the enabled addons."""
-    return render_template("home.html", widgets=widgets_for(g.env))
+    """Home dashboard: the user's to-dos, then widgets from the enabled addons."""
+    from core.todos import todos_for
+    from core.web.todos import present
+
+    return render_template("home.html", widgets=widgets_for(g.env), todos=present(g.env, todos_for(g.env)))
 
 
 @bp.route("/company", methods=["POST"])

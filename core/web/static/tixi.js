@@ -17,6 +17,21 @@
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   }
+  // The to-do badge in the navigation bar: counted after the page has loaded (no page pays for it).
+  var todo = document.getElementById("todo-link");
+  if (todo && todo.getAttribute("data-todo-count")) {
+    fetch(todo.getAttribute("data-todo-count"), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : {count: 0}; })
+      .then(function (data) {
+        var badge = document.getElementById("todo-count");
+        if (!badge || !data.count) { return; }
+        badge.textContent = data.count < 100 ? String(data.count) : "99+";
+        badge.classList.remove("d-none");
+        todo.setAttribute("aria-label", todo.getAttribute("aria-label") + " (" + data.count + ")");
+        todo.setAttribute("data-todo-loaded", "1");
+      })
+      .catch(function () { /* the badge is a convenience: the page works without it */ });
+  }
   // Forms asking for confirmation.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
