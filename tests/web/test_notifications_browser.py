@@ -1,6 +1,7 @@
 """Browser test in Chinese at 375 px (headless Debian Chromium), pricing's quote approval:
 王伟 submits a quote below his band; his territory manager 张东 sees the bell's count, opens
 the notification, lands on the quote and approves it; 王伟's inbox shows the decision.
+The manager's home page lists the quote in the to-do card (待办) with the badge's count.
 Screenshots go to ``TIXI_SCREENSHOTS`` or pytest's tmp dir."""
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ def test_quote_approval_through_the_bell_on_a_phone_in_chinese(server, browser, 
     # 张东 sees the bell's count on his phone, opens the notification, lands on the quote, approves
     ctx, page = _page(browser, problems)
     browser_login(page, base_url, "zhang_east")
+    # the home page's to-do card lists the quote; the to-do button's badge counts it
+    todo = page.locator('#home-todos [data-todo="approval:pricing.quote"]')
+    assert "待审批：报价" in todo.inner_text()
+    assert todo.locator("[data-todo-entry] a").first.inner_text().startswith("Q")
+    page.wait_for_selector('#todo-link[data-todo-loaded="1"]')
+    assert page.inner_text("#todo-count") == "1"
+    assert page.locator("#todo-link").is_visible()
     bell = page.locator("#notification-bell")
     assert bell.is_visible()  # in the top bar, without opening the menu
     assert page.inner_text("#notification-count") == "1"
