@@ -74,6 +74,8 @@ def _view(name: str) -> ModelView:
         abort(404)
     if not g.env.addon_enabled_for(view.model):
         abort(404)
+    if not view.allowed_for(g.env):
+        abort(403)
     return view
 
 

@@ -503,6 +503,7 @@ user_view = ModelView(
     ],
     tabs=[Tab("groups", _l("Groups"), _groups_tab)],
     url_prefix="/admin/users",
+    groups=["core.group_admin"],
     can_create=False,
     new_endpoint="tixi.user_create",
     api=False,
@@ -519,6 +520,7 @@ company_view = ModelView(
                   "currency": _l("Currency"), "timezone": _l("Timezone"), "active": _l("Active")},
     choices={"timezone": [(t, t) for t in TIMEZONES]},
     url_prefix="/admin/companies",
+    groups=["core.group_admin"],
     can_create=False,
     api=False,
 ).register(bp)

@@ -244,6 +244,20 @@ def test_admin_pages(web_db, users):
     assert 'data-addon="webshop"' in admin.get("/admin/addons").text
 
 
+def test_admin_pages_are_refused_to_everybody_else_by_url(web_db, users):
+    """Users may read ``core_user``/``core_company`` (labels), but only admins get their pages."""
+    make_user(web_db, "director_x", ["core.group_director"])
+    for who in ("sales", "director_x"):
+        client = _client(web_db, who)
+        for path in ("/admin/users/", "/admin/companies/", "/admin/users/export.xlsx",
+                     f"/admin/users/{users['sales']}", f"/admin/companies/{web_db.company('acme')}",
+                     "/admin/addons", "/admin/explain"):
+            assert client.get(path).status_code == 403, (who, path)
+        home = client.get("/").text
+        assert "/admin/users/" not in home
+        assert "/admin/companies/" not in home
+
+
 def test_approval_state_and_buttons(web_db, users):
     cheap = add_item(web_db, users["sales"], "Cheap", price=Decimal("50"))
     dear = add_item(web_db, users["sales"], "Dear", price=Decimal("500"))

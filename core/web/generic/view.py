@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, abort, current_app, g
 
 from core.web.generic.columns import ColumnsMixin
 from core.web.generic.declarations import Button, Col, Filter, FormField, Related, Tab
@@ -56,6 +57,7 @@ class ModelView(ColumnsMixin, ListingMixin, ExportMixin, DetailMixin, FormsMixin
         defaults: dict[str, Any] | None = None,
         new_endpoint: str | None = None,
         count_limit: int | None = 10_000,
+        groups: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.model = model
@@ -90,19 +92,22 @@ class ModelView(ColumnsMixin, ListingMixin, ExportMixin, DetailMixin, FormsMixin
         self.defaults = dict(defaults or {})
         self.new_endpoint = new_endpoint
         self.count_limit = count_limit
+        #: groups one of which the user must be in to open any page of the view (on top of the
+        #: model's access rights: users may read ``core_user`` for labels, only admins get its pages)
+        self.groups = list(groups)
         self.blueprint: str | None = None
 
     # ----- registration ----------------------------------------------------------------------
     def register(self, bp: Blueprint) -> ModelView:
         """Add the view's URL rules to ``bp`` and make it known to the app (JSON API)."""
-        p, k = self.url_prefix.rstrip("/"), self.key
-        bp.add_url_rule(f"{p}/", f"{k}_list", self.list_view)
-        bp.add_url_rule(f"{p}/export.xlsx", f"{k}_export", self.export_view)
-        bp.add_url_rule(f"{p}/new", f"{k}_new", self.form_view, methods=["GET", "POST"])
-        bp.add_url_rule(f"{p}/<int:id>", f"{k}_detail", self.detail_view)
-        bp.add_url_rule(f"{p}/<int:id>/edit", f"{k}_edit", self.form_view, methods=["GET", "POST"])
-        bp.add_url_rule(f"{p}/<int:id>/action/<action>", f"{k}_action", self.action_view, methods=["POST"])
-        bp.add_url_rule(f"{p}/<int:id>/delete", f"{k}_delete", self.delete_view, methods=["POST"])
+        p, k, gate = self.url_prefix.rstrip("/"), self.key, self._gated
+        bp.add_url_rule(f"{p}/", f"{k}_list", gate(self.list_view))
+        bp.add_url_rule(f"{p}/export.xlsx", f"{k}_export", gate(self.export_view))
+        bp.add_url_rule(f"{p}/new", f"{k}_new", gate(self.form_view), methods=["GET", "POST"])
+        bp.add_url_rule(f"{p}/<int:id>", f"{k}_detail", gate(self.detail_view))
+        bp.add_url_rule(f"{p}/<int:id>/edit", f"{k}_edit", gate(self.form_view), methods=["GET", "POST"])
+        bp.add_url_rule(f"{p}/<int:id>/action/<action>", f"{k}_action", gate(self.action_view), methods=["POST"])
+        bp.add_url_rule(f"{p}/<int:id>/delete", f"{k}_delete", gate(self.delete_view), methods=["POST"])
         self.blueprint = bp.name
 
         def _record(state: Any) -> None:
@@ -110,6 +115,23 @@ class ModelView(ColumnsMixin, ListingMixin, ExportMixin, DetailMixin, FormsMixin
 
         bp.record(_record)
         return self
+
+    def allowed_for(self, env: Any) -> bool:
+        """Whether the env user may open the view's pages at all (in one of its ``groups``, if any)."""
+        return not self.groups or env.in_group(*self.groups)
+
+    def _gated(self, page: Callable[..., Any]) -> Callable[..., Any]:
+        """``page`` answering 403 to users outside the view's ``groups``."""
+        if not self.groups:
+            return page
+
+        @functools.wraps(page)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            if not self.allowed_for(g.env):
+                abort(403)
+            return page(*args, **kwargs)
+
+        return gated
 
     def endpoint(self, page: str) -> str:
         """Full endpoint of one of the view's pages (``list``, ``detail``, ``new`` ...)."""
@@ -121,7 +143,8 @@ class ModelView(ColumnsMixin, ListingMixin, ExportMixin, DetailMixin, FormsMixin
         from core.web.menus import MenuItem
 
         return MenuItem(self.name, label if label is not None else self.label_plural, self.endpoint("list"),
-                        model=self.model, sequence=sequence, parent=parent, icon=icon, group=group)
+                        model=self.model, sequence=sequence, parent=parent, icon=icon,
+                        group=group if group is not None else (list(self.groups) or None))
 
 
 def views(app: Any = None) -> dict[str, ModelView]:
