@@ -123,3 +123,11 @@ def mark_lost(registry: Any, run_ids: list[int], exc: BaseException) -> None:
     with registry.Session.begin() as s:
         s.execute(update(JobRun).where(JobRun.id.in_(run_ids))
                   .values(state="failed", error=f"not queued: {exc}"[:4000], finished_at=utcnow()))
+
+
+def shown_progress(row: JobRun) -> tuple[int | None, int | None, str | None]:
+    """``(done, total, message)`` of a run: this process's live report first, else the stored one."""
+    live = live_progress(row.id) if row.state == "running" else None
+    if live is not None:
+        return live
+    return row.progress_done, row.progress_total, row.progress_message

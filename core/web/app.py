@@ -131,6 +131,11 @@ def create_app(
     if notifications_bp.name not in app.blueprints:
         app.register_blueprint(notifications_bp)
 
+    from core.web.jobs import bp as jobs_bp
+
+    if jobs_bp.name not in app.blueprints:
+        app.register_blueprint(jobs_bp)
+
     from core.web.attachments import bp as attachments_bp
 
     if "attachments" not in app.blueprints:
