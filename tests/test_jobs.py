@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from core import jobs
+from core.i18n import use_lang
 from core.models import JobRun
 from core.testing import make_env, make_user, new_database
 from tests.kernel_helpers import fixture_db
@@ -132,13 +133,16 @@ def test_periodic_tick_retries_only_the_failed_company_and_runs_once_per_period(
 def test_unknown_job_code_and_bad_params_are_refused(jdb):
     with jdb.session() as s:
         env = make_env(jdb, s, jdb.users["user"], company="acme")
-        with pytest.raises(jobs.UnknownJob, match="Unknown job jobtest.nope"):
+        with pytest.raises(jobs.UnknownJob, match="未知的后台任务 jobtest.nope"):
             jobs.enqueue(env, "jobtest.nope")
-        with pytest.raises(jobs.JobError, match="JSON"):
-            jobs.enqueue(env, "jobtest.flaky", when=dt.date(2026, 1, 1))
-        other = make_env(jdb, s, jdb.users["admin"], company="other")
-        with pytest.raises(jobs.JobError, match="not available"):
-            jobs.enqueue(other, "jobtest.flaky")
+        with use_lang("en"):
+            with pytest.raises(jobs.UnknownJob, match="Unknown job jobtest.nope"):
+                jobs.enqueue(env, "jobtest.nope")
+            with pytest.raises(jobs.JobError, match="must be JSON values"):
+                jobs.enqueue(env, "jobtest.flaky", when=dt.date(2026, 1, 1))
+            other = make_env(jdb, s, jdb.users["admin"], company="other")
+            with pytest.raises(jobs.JobError, match="not available"):
+                jobs.enqueue(other, "jobtest.flaky")
     assert runs(jdb, "jobtest.flaky") == []
 
 
