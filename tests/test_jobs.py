@@ -184,7 +184,7 @@ def test_progress_is_persisted_and_visible_while_running(jdb):
         if run.state == "running" and shown[0] == 1:
             break
         threading.Event().wait(0.05)
-    assert run.state == "running" and shown[:2] == (1, 4), (run.state, shown)
+    assert (run.state, shown[:2]) == ("running", (1, 4))
     jobtest.GATE.set()
     if worker:
         worker.join(30)
@@ -211,9 +211,12 @@ def test_history_page_for_admins_only_with_run_now(jdb):
     admin = logged_in_client(app, "j_admin")
     page = admin.get("/jobs/", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 200
-    assert 'data-job="jobtest.tick"' in page.text and 'data-job="jobtest.noop"' in page.text
-    assert 'data-state="failed"' in page.text and "planned failure of jobtest.flaky" in page.text
-    assert "失败" in page.text and "立即运行" in page.text
+    assert 'data-job="jobtest.tick"' in page.text
+    assert 'data-job="jobtest.noop"' in page.text
+    assert 'data-state="failed"' in page.text
+    assert "planned failure of jobtest.flaky" in page.text
+    assert "失败" in page.text
+    assert "立即运行" in page.text
     # run now: POST with the CSRF token; without it refused
     assert admin.post("/jobs/jobtest.noop/run", data={}).status_code == 400
     r = admin.post("/jobs/jobtest.noop/run", data={"csrf_token": csrf_token(page.text)})

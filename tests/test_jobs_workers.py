@@ -67,8 +67,10 @@ def test_two_workers_run_a_periodic_job_once_per_period(tmp_path):
         engine.dispose()
         assert done >= 4, (done, [e for _o, e in outputs])
         # the mechanism: one defer and one queued job per tick, whichever worker deferred it
-        assert deferred and all(n == 1 for _ts, n in deferred)
-        assert jobs_per_tick and set(jobs_per_tick.values()) == {1}
+        assert deferred
+        assert all(n == 1 for _ts, n in deferred)
+        assert jobs_per_tick
+        assert set(jobs_per_tick.values()) == {1}
         # and the effect: every period ran exactly once, by one worker or the other
         finished = [r for r in runs if r.state == "done"]
         assert len(finished) == succeeded

@@ -18,15 +18,19 @@ log = logging.getLogger(__name__)
 _KEY = "tixi_after_commit"
 
 
-def on_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Call ``callback()`` after the session's outermost transaction commits."""
+def on_commit(session: Session, callback: Callable[[list[Any]], None], item: Any) -> None:
+    """Call ``callback(items)`` after the session's outermost transaction commits.
+
+    The items given with the same callback in one transaction are passed together,
+    in order (a thousand jobs queued in one transaction are deferred in one batch).
+    """
     box = session.info.get(_KEY)
     if box is None:
         box = session.info[_KEY] = []
         event.listen(session, "after_commit", _after_commit)
         event.listen(session, "after_soft_rollback", _after_soft_rollback)
         event.listen(session, "after_transaction_end", _after_transaction_end)
-    box.append((session.get_nested_transaction() or session.get_transaction(), callback))
+    box.append((session.get_nested_transaction() or session.get_transaction(), callback, item))
 
 
 def _descends(trans: Any, ancestor: Any) -> bool:
@@ -47,11 +51,14 @@ def _after_commit(session: Session) -> None:
         return  # a savepoint was released: the outer transaction may still roll back
     box = session.info.get(_KEY) or []
     pending, box[:] = list(box), []
-    for _trans, callback in pending:
+    batches: dict[Any, list[Any]] = {}
+    for _trans, callback, item in pending:
+        batches.setdefault(callback, []).append(item)
+    for callback, items in batches.items():
         try:
-            callback()
+            callback(items)
         except Exception:  # noqa: BLE001 - the change is committed: the caller's request must not fail
-            log.exception("after-commit callback %r failed", callback)
+            log.exception("after-commit callback %r failed for %d item(s)", callback, len(items))
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:

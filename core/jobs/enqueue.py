@@ -49,12 +49,18 @@ def enqueue(env: Any, code: str, **params: Any) -> JobRun:
     row.state, row.params, row.error, row.queued_at = "queued", stored, None, utcnow()
     row.user_id = env.user_id
     env.session.flush()
-    run_id, registry = row.id, env.registry
-
-    def _defer() -> None:
-        from core.jobs.backends import backend
-
-        backend(registry).defer(run_id)
-
-    on_commit(env.session, _defer)
+    on_commit(env.session, _deferrer(env.registry), (code, row.id))
     return row
+
+
+def _deferrer(registry: Any) -> Any:
+    """The after-commit callback of a registry (one per registry, so one batch per commit)."""
+    found = registry.__dict__.get("_tixi_job_deferrer")
+    if found is None:
+        def found(items: list[tuple[str, int]]) -> None:
+            from core.jobs.backends import backend
+
+            backend(registry).defer_many(items)
+
+        registry.__dict__["_tixi_job_deferrer"] = found
+    return found

@@ -51,9 +51,10 @@ class LocalBackend:
             self._futures.add(future)
         future.add_done_callback(lambda f: self._futures.discard(f))
 
-    def defer(self, run_id: int) -> None:
-        """Run a queued run in a thread (called after the commit)."""
-        self._submit(self._run_queued, run_id)
+    def defer_many(self, items: list[tuple[str, int]]) -> None:
+        """Run queued runs ``(code, run_id)`` in the threads (called after the commit)."""
+        for code, run_id in items:
+            self._submit(self._run_queued, code, run_id)
 
     def _retrying(self, spec: JobSpec, attempt: Any) -> None:
         for n in range(1, spec.retries + 2):
@@ -67,12 +68,9 @@ class LocalBackend:
                     return
                 time.sleep(runner.backoff(spec.retry_wait, n))
 
-    def _run_queued(self, run_id: int) -> None:
-        from core.models import JobRun
-
-        with self.registry.Session() as s:
-            code = s.get(JobRun, run_id).job_code
-        self._retrying(job_spec(self.registry, code), lambda final: runner.run_queued(self.registry, run_id, final))
+    def _run_queued(self, code: str, run_id: int) -> None:
+        self._retrying(job_spec(self.registry, code),
+                       lambda final: runner.run_queued(self.registry, run_id, final, code=code))
 
     def tick(self, code: str, scheduled_at: dt.datetime | None = None) -> None:
         """Run one scheduled tick of a periodic job (with its retries) in this thread."""

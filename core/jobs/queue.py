@@ -50,7 +50,7 @@ def _task_function(registry: Any, spec: JobSpec) -> Any:
     def run(context: Any, run_id: int | None = None, timestamp: int | None = None) -> None:
         final = context.job.attempts >= spec.retries
         if run_id is not None:
-            runner.run_queued(registry, run_id, final=final)
+            runner.run_queued(registry, run_id, final=final, code=spec.code)
         else:
             scheduled = dt.datetime.fromtimestamp(int(timestamp or 0), dt.UTC)
             runner.run_periodic(registry, spec.code, scheduled, final=final)
@@ -85,22 +85,24 @@ class QueueBackend:
             self._app = build_app(self.registry).open()
         return self._app
 
-    def defer(self, run_id: int) -> None:
-        """Queue a run (called after the commit that wrote its history row)."""
+    def defer_many(self, items: list[tuple[str, int]]) -> None:
+        """Queue runs ``(code, run_id)`` (called after the commit that wrote their history rows).
+
+        One batch per job code; runs that cannot be queued are marked failed with the reason.
+        """
         from core.jobs import history
 
-        try:
-            self._deferring_app().configure_task(self._code(run_id), queue=QUEUE).defer(run_id=run_id)
-        except Exception as exc:
-            log.exception("job run %s could not be queued", run_id)
-            history.mark_lost(self.registry, [run_id], exc)
-            raise
-
-    def _code(self, run_id: int) -> str:
-        from core.models import JobRun
-
-        with self.registry.Session() as s:
-            return s.get(JobRun, run_id).job_code
+        by_code: dict[str, list[int]] = {}
+        for code, run_id in items:
+            by_code.setdefault(code, []).append(run_id)
+        for code, run_ids in by_code.items():
+            try:
+                self._deferring_app().configure_task(code, queue=QUEUE).batch_defer(
+                    *({"run_id": run_id} for run_id in run_ids))
+            except Exception as exc:
+                log.exception("%d run(s) of %s could not be queued", len(run_ids), code)
+                history.mark_lost(self.registry, run_ids, exc)
+                raise
 
     def close(self) -> None:
         """Close the deferring connection pool."""

@@ -71,14 +71,15 @@ def _execute(registry: Any, spec: JobSpec, run: dict[str, Any], final: bool,
     history.finish(registry, run["id"])
 
 
-def run_queued(registry: Any, run_id: int, final: bool = True) -> str:
-    """Run a queued one-off run; ``"done"``, or ``"skipped"`` when it is done or running already."""
-    with registry.Session() as s:
+def run_queued(registry: Any, run_id: int, final: bool = True, code: str | None = None) -> str:
+    """Run a queued one-off run; ``"done"``, or ``"skipped"`` when it is done, running or gone."""
+    if code is None:
         from core.models import JobRun
 
-        code = s.scalar(select(JobRun.job_code).where(JobRun.id == run_id))
-    if code is None:
-        return "skipped"
+        with registry.Session() as s:
+            code = s.scalar(select(JobRun.job_code).where(JobRun.id == run_id))
+        if code is None:
+            return "skipped"
     spec = job_spec(registry, code)
     run = history.start(registry, run_id)
     if run is None:
