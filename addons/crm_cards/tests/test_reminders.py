@@ -34,7 +34,8 @@ def test_reminder_notifies_the_right_salespeople_and_managers_once_per_period(cr
         services.save_monthly(make_env(db, s, ids["root"]), ids["c"]["js"], services.last_month(),
                               {"sales_actual": "1"})
     spec = jobs.job_spec(db.registry, "crm_cards.card_reminder")
-    assert spec.cron == "0 0 3 * *" and spec.next_run(_tick()).day == 3
+    assert spec.cron == "0 0 3 * *"
+    assert spec.next_run(_tick()).day == 3
     assert jobs.run_periodic(db.registry, "crm_cards.card_reminder", _tick()) == {"done": 1, "skipped": 0}
     expected = sorted([
         (users["wangwei"], "crm_cards.card_missing"), (users["sun"], "crm_cards.card_missing"),
@@ -48,7 +49,9 @@ def test_reminder_notifies_the_right_salespeople_and_managers_once_per_period(cr
         row = s.scalar(select(Notification).where(Notification.user_id == users["director"]))
         subject, body = render_row(env, row, "zh_CN")
         assert subject == f"团队月度卡片缺失：{month}"
-        assert "3" in body and "王伟 (2)" in body and "孙立 (1)" in body
+        assert "3" in body
+        assert "王伟 (2)" in body
+        assert "孙立 (1)" in body
         wang = s.scalar(select(Notification).where(Notification.user_id == users["wangwei"]))
         assert render_row(env, wang, "en")[1] == (
             f"2 of your customers have no monthly card for {month}: 上汽、上海柴油机")
