@@ -8,6 +8,7 @@ Commands::
     tixi bench kernel [--engines sqlite,postgresql] [--repeat N] [--json FILE]
     tixi bench load [--db URL] [--tier M] [--steps 1,2,4,8,16,32] [--seconds 15] [--json FILE]
     tixi bench pdf [--engines sqlite,postgresql] [--lines 200] [--repeat N] [--json FILE]
+    tixi bench jobs [--jobs 500] [--concurrency 1] [--json FILE]
 
 Without ``--db``, SQLite databases are files under ``/tmp/tixi-bench/`` and
 PostgreSQL databases live on the throwaway server of
@@ -193,6 +194,23 @@ def pdf_cmd(engines: str, lines: int, repeat: int, json_path: str | None) -> Non
     _say(f"PDF benchmark ({lines} lines) on {', '.join(names)}")
     result = run_pdf_bench(names, lines=max(1, lines), repeat=max(1, repeat))
     for line in format_pdf(result):
+        click.echo(line)
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+
+
+@bench.command("jobs")
+@click.option("--jobs", "count", type=int, default=500, show_default=True, help="No-op jobs to queue.")
+@click.option("--concurrency", type=int, default=1, show_default=True, help="Threads of the one worker.")
+@click.option("--json", "json_path", default=None)
+def jobs_cmd(count: int, concurrency: int, json_path: str | None) -> None:
+    """Queue throughput on PostgreSQL: N no-op jobs enqueued, one worker drains them (jobs/s)."""
+    from bench.jobs import format_jobs, jobs_case
+
+    _say(f"job queue benchmark ({count} jobs, 1 worker x {concurrency}) on postgresql")
+    result = jobs_case(max(1, count), max(1, concurrency))
+    for line in format_jobs(result):
         click.echo(line)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:

@@ -2,7 +2,7 @@
 
 Command names are fixed so that integrators' scripts can rely on them:
 ``init``, ``addons list|install|upgrade|uninstall|enable|disable|apply``,
-``db upgrade|revision``, ``scaffold``, ``run``, ``users``, ``explain``.
+``db upgrade|revision``, ``scaffold``, ``run``, ``worker``, ``jobs list|run``, ``users``, ``explain``.
 Installed distributions add top-level commands through the entry-point group
 ``tixi.commands`` (the project's own ``tixi bench`` is one: the kernel does not
 import it); installed addons add theirs with the ``tixi_cli_commands`` hook.
@@ -378,7 +378,77 @@ def run(obj: Context, host: str, port: int, debug: bool) -> None:
     from core.web.app import create_app
 
     app = create_app(instance=obj.instance)
+    registry = obj.registry
+    if registry.engine.dialect.name == "sqlite":
+        from core.jobs import backend
+
+        scheduled = backend(registry).start_scheduler()
+        click.echo(f"jobs: running in this process ({scheduled} periodic)", err=True)
+    else:
+        click.echo("jobs: run 'tixi worker' (one or more) to execute scheduled and background jobs", err=True)
     app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+@cli.command()
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs this worker runs at the same time (threads).")
+@pass_ctx
+def worker(obj: Context, concurrency: int) -> None:
+    """Run scheduled and background jobs (PostgreSQL); stops cleanly on SIGTERM or SIGINT.
+
+    Run as many workers as you like, on as many machines: each queued job runs
+    once, and each period of a periodic job once across all of them.
+    """
+    registry = obj.registry
+    if registry.engine.dialect.name != "postgresql":
+        raise TixiError("tixi worker needs PostgreSQL; on SQLite 'tixi run' runs the jobs in its process")
+    from core.jobs.queue import run_worker
+
+    click.echo(f"worker: {concurrency} job(s) at a time; stop with SIGTERM or Ctrl-C", err=True)
+    run_worker(registry, concurrency=concurrency)
+    click.echo("worker: stopped", err=True)
+
+
+@cli.group(cls=TixiGroup)
+def jobs() -> None:
+    """Declared jobs: list them, run one by hand."""
+
+
+@jobs.command("list")
+@pass_ctx
+def jobs_list(obj: Context) -> None:
+    """Code, addon, schedule (UTC) and next run of every declared job."""
+    from core.i18n import label
+    from core.jobs import declared_jobs
+
+    click.echo(f"{'code':<36} {'addon':<14} {'cron (UTC)':<16} {'next run (UTC)':<20} label")
+    for spec in declared_jobs(obj.registry).values():
+        nxt = spec.next_run()
+        click.echo(f"{spec.code:<36} {spec.addon:<14} {spec.cron or '-':<16} "
+                   f"{nxt.strftime('%Y-%m-%d %H:%M') if nxt else '-':<20} {label(spec.label)}")
+
+
+@jobs.command("run")
+@click.argument("code")
+@click.option("--company", "company", default=None, help="Company code (default: every company using the job).")
+@pass_ctx
+def jobs_run(obj: Context, code: str, company: str | None) -> None:
+    """Run job CODE now in this process, once (a periodic job for its current period)."""
+    from sqlalchemy import select
+
+    from core.jobs import job_spec, run_by_hand
+    from core.models import Company
+
+    registry = obj.registry
+    job_spec(registry, code)
+    company_id = None
+    if company:
+        with registry.Session() as s:
+            company_id = s.scalar(select(Company.id).where(Company.code == company))
+        if company_id is None:
+            raise TixiError(f"no company with code {company!r}")
+    counts = run_by_hand(registry, code, company_id)
+    click.echo(f"{code}: {counts['done']} run(s) done, {counts['skipped']} skipped (period already done)")
 
 
 @cli.command()

@@ -12,7 +12,8 @@ Addons implement hooks in their package (usually ``__init__.py``) with
 ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a per-company hook
 (one with an ``env`` argument) only for the addons enabled for the current
 company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
-``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``) are
+``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``,
+``tixi_jobs``) are
 called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
@@ -276,4 +277,28 @@ def tixi_notification_types() -> list[Any] | None:
             return [NotificationType("crm_cards.card_missing", _l("Monthly card missing"),
                                      subject=N_("Monthly card missing: %(month)s"),
                                      body=N_("Your card for %(month)s has not been filed."))]
+    """
+
+
+# ---- Jobs ----
+
+
+@hookspec
+def tixi_jobs() -> list[Any] | None:
+    """Declare scheduled and background jobs (:class:`core.jobs.JobSpec`).
+
+    A start-up hook, called for every installed addon. Each code is
+    ``<addon>.<name>``; ``func(ctx)`` gets a :class:`core.jobs.JobContext`
+    (``ctx.env`` acting as the kernel in one company, ``ctx.params``,
+    ``ctx.period``, ``ctx.progress(done, total)``). A job with a ``cron``
+    (UTC) runs on that schedule for every company that enabled the addon, once
+    per period across all workers; one without runs when queued with
+    ``core.jobs.enqueue(env, code, **params)`` after the transaction commits.
+
+    Example::
+
+        @hookimpl
+        def tixi_jobs():
+            return [JobSpec("crm_cards.card_reminder", _l("Missing monthly card reminder"),
+                            remind_missing_cards, cron="0 0 3 * *", period=previous_month)]
     """

@@ -5,7 +5,7 @@ kernel hook (and, in ``hookall/bench.py``, bench's hook) and records each call
 with the company it ran for. ``hookall`` is installed and enabled for company
 ``acme`` only; company ``other`` must never reach it (per-company dispatch
 through ``Registry.hooks(enabled)`` / ``Env.hooks``). Start-up hooks
-(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``, ``tixi_measures``) are
+(``tixi_blueprints``, ``tixi_cli_commands``, ``tixi_approval_workflows``, ``tixi_measures``, ``tixi_jobs``) are
 called for every installed addon; the web shell then answers 404 for a company
 that has not enabled the addon. ``tixi_bench_generate`` is called by the
 benchmark generator for every installed addon's ``bench`` module.
@@ -264,6 +264,21 @@ def test_hook_tixi_notification_types(hdb):
         # the preferences page offers a type only where its addon is enabled
         assert "hookall.ping" in {t.code for t in notifications.types_for(acme)}
         assert "hookall.ping" not in {t.code for t in notifications.types_for(other)}
+
+
+def test_hook_tixi_jobs(hdb):
+    from core import jobs
+
+    spec = jobs.declared_jobs(hdb.registry)["hookall.count"]
+    assert (spec.addon, spec.cron) == ("hookall", None)
+    assert companies_called("tixi_jobs") == [None]  # start-up hook
+    # run for the companies that enabled hookall only (acme), not for other
+    assert jobs.run_by_hand(hdb.registry, "hookall.count") == {"done": 1, "skipped": 0}
+    assert ("job:hookall.count", hdb.cid["acme"]) in calls()
+    assert ("job:hookall.count", hdb.cid["other"]) not in calls()
+    with hdb.session() as s:
+        with pytest.raises(jobs.JobError):
+            jobs.enqueue(make_env(hdb, s, hdb.users["admin"], company="other"), "hookall.count")
 
 
 def test_hook_tixi_cli_commands(hdb, tmp_path):

@@ -129,3 +129,31 @@ def tixi_measures() -> list[Any]:
     from addons.crm_cards.measures import MEASURES
 
     return MEASURES
+
+
+@hookimpl
+def tixi_notification_types() -> list[Any]:
+    """``crm_cards.card_missing`` (a salesperson's missing monthly cards) and the managers' summary."""
+    from core.i18n import N_, _l
+    from core.notifications import NotificationType
+
+    return [
+        NotificationType("crm_cards.card_missing", _l("Monthly card missing"),
+                         subject=N_("Monthly cards missing: %(month)s"),
+                         body=N_("%(count)s of your customers have no monthly card for %(month)s: %(customers)s")),
+        NotificationType("crm_cards.card_missing_team", _l("Monthly cards missing in my team"),
+                         subject=N_("Monthly cards missing in your team: %(month)s"),
+                         body=N_("%(count)s customers of your team have no monthly card for %(month)s: "
+                                 "%(salespeople)s")),
+    ]
+
+
+@hookimpl
+def tixi_jobs() -> list[Any]:
+    """The missing-monthly-card reminder, on the 3rd of each month at 00:00 UTC (08:00 in China)."""
+    from addons.crm_cards.services.reminders import remind_missing_cards
+    from core.i18n import _l
+    from core.jobs import JobSpec, previous_month
+
+    return [JobSpec("crm_cards.card_reminder", _l("Missing monthly card reminder"), remind_missing_cards,
+                    cron="0 0 3 * *", period=previous_month, retries=3, retry_wait=300)]

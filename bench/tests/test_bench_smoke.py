@@ -127,3 +127,12 @@ def test_pdf_case_smoke() -> None:
     assert out["html_chars"] > 0
     assert out["pdf_ms"]["n"] == 1
     assert "3-line quote [sqlite]" in format_pdf({"pdf": [out]})[0]
+
+
+def test_jobs_case_smoke() -> None:
+    """The job queue benchmark runs end to end on PostgreSQL (5 jobs; not a timing)."""
+    from bench.jobs import format_jobs, jobs_case
+
+    out = jobs_case(jobs=5)
+    assert out["done"] == 5
+    assert "5 no-op jobs [postgresql" in format_jobs(out)[0]

@@ -1,9 +1,10 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, job runs."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
 from core.models.attachment import Attachment, AttachmentLimit
 from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
+from core.models.job import JobRun
 from core.models.notification import Notification, NotificationPreference
 from core.models.security import (
     AccessRight,
@@ -33,6 +34,7 @@ __all__ = [
     "CompanyAddon",
     "ExternalId",
     "Group",
+    "JobRun",
     "LoginAttempt",
     "Notification",
     "NotificationPreference",

@@ -136,6 +136,11 @@ def create_app(
     if todos_bp.name not in app.blueprints:
         app.register_blueprint(todos_bp)
 
+    from core.web.jobs import bp as jobs_bp
+
+    if jobs_bp.name not in app.blueprints:
+        app.register_blueprint(jobs_bp)
+
     from core.web.attachments import bp as attachments_bp
 
     if "attachments" not in app.blueprints:

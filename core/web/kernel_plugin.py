@@ -2,7 +2,7 @@
 
 Registered as the plugin ``core.web.kernel_plugin`` (see ``KERNEL_PLUGINS``):
 the home dashboard, preferences, and the admin pages (users, companies,
-addons per company, audit log, "why can I see this?").
+addons per company, audit log, "why can I see this?", jobs).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def tixi_menu_items(env: Env) -> list[Any]:
         audit_view.menu_item(_l("Audit log"), sequence=40, parent="admin"),
         MenuItem("admin.explain", _l("Why can I see this?"), "tixi.explain", group="core.group_admin",
                  sequence=50, parent="admin"),
+        MenuItem("admin.jobs", _l("Jobs"), "tixi_jobs.index", group="core.group_admin", sequence=60, parent="admin"),
     ]
 
 
