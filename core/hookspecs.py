@@ -12,7 +12,8 @@ Addons implement hooks in their package (usually ``__init__.py``) with
 ``@hookimpl`` from :mod:`core.plugins`. The kernel calls a per-company hook
 (one with an ``env`` argument) only for the addons enabled for the current
 company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
-``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``) are
+``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``,
+``tixi_reports``) are
 called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
@@ -259,4 +260,27 @@ def tixi_notification_types() -> list[Any] | None:
             return [NotificationType("crm_cards.card_missing", _l("Monthly card missing"),
                                      subject=N_("Monthly card missing: %(month)s"),
                                      body=N_("Your card for %(month)s has not been filed."))]
+    """
+
+
+# ---- Reports ----
+
+
+@hookspec
+def tixi_reports() -> list[Any] | None:
+    """Declare reports (:class:`core.reports.Report`) for the report centre (``/reports/``).
+
+    A start-up hook, called for every installed addon; the kernel offers a
+    company only the reports of the addons it enabled, and a user only those
+    they may run (``model``, ``groups``, ``restricted_field``). Each report is
+    named ``<addon>.<name>``; its ``query(env, params)`` builds the rows on
+    ``env.select`` (rules apply). The kernel gives it a page with the
+    parameter form, .xlsx, print view, PDF and subscriptions.
+
+    Example::
+
+        @hookimpl
+        def tixi_reports():
+            from addons.visits.report_defs import REPORTS
+            return REPORTS             # [Report("visits.by_customer", _l("Visits by customer"), query=..., columns=[...])]
     """

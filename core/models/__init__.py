@@ -1,10 +1,11 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, report subscriptions."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
 from core.models.attachment import Attachment, AttachmentLimit
 from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
 from core.models.notification import Notification, NotificationPreference
+from core.models.report import ReportSubscription
 from core.models.security import (
     AccessRight,
     ApiToken,
@@ -37,6 +38,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "RecordRule",
+    "ReportSubscription",
     "User",
     "UserSession",
     "group_implied",
