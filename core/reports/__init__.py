@@ -34,8 +34,21 @@ Modules: :mod:`~core.reports.declaration` (``Report``, ``Column``, ``Link``),
 """
 
 from core.reports.declaration import FORMATS, Column, Link, Report
-from core.reports.params import ChoiceField, MultiChoiceField, PeriodParams, RecordField, ReportParams
-from core.reports.registry import UnknownReport, available_reports, can_run, check_access, get_report, reports
+from core.reports.params import (
+    ChoiceField,
+    MultiChoiceField,
+    PeriodParams,
+    RecordField,
+    ReportParams,
+)
+from core.reports.registry import (
+    UnknownReport,
+    available_reports,
+    can_run,
+    check_access,
+    get_report,
+    reports,
+)
 from core.reports.run import ReportParamsError, ReportResult, ratio, run_report
 
 __all__ = [

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.i18n import _, current_lang, label, use_lang
 from core.reports.declaration import Column
+from core.reports.params import choice_pairs
 
 if TYPE_CHECKING:
     from core.reports.run import ReportResult
@@ -123,7 +124,7 @@ def parameter_summary(result: ReportResult, lang: str) -> str:
     for name, f in form._fields.items():
         if name in ("period", "date_from", "date_to") or f.data in (None, "", [], ()):
             continue
-        choices = dict((str(k), v) for k, v in getattr(f, "choices", None) or ())
+        choices = {str(k): v for k, v in choice_pairs(getattr(f, "choices", None) or ())}
         values = f.data if isinstance(f.data, (list, tuple)) else [f.data]
         shown = ", ".join(label(choices.get(str(v), v), lang) for v in values)
         parts.append(f"{label(f.label.text, lang)}: {shown}")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PERIOD_PRESETS",
+    "choice_pairs",
+    "select_choices",
     "ChoiceField",
     "MultiChoiceField",
     "PeriodParams",
@@ -167,17 +170,30 @@ def _multidict(data: Mapping[str, Any] | MultiDict | None) -> MultiDict:
 
 
 # ----- fields ------------------------------------------------------------------------------------
+def select_choices(pairs: Iterable[Any]) -> list[SelectChoice]:
+    """WTForms choices from ``(value, label)`` pairs (labels stay lazy: shown in the reader's language)."""
+    out = []
+    for p in pairs:
+        out.append(p if isinstance(p, SelectChoice) else SelectChoice(p[0], p[1]))
+    return out
+
+
+def choice_pairs(choices: Iterable[Any]) -> list[tuple[Any, Any]]:
+    """``(value, label)`` of a field's choices (``SelectChoice`` objects or pairs)."""
+    return [(c.value, c.label) if isinstance(c, SelectChoice) else (c[0], c[1]) for c in choices or ()]
+
+
 class ChoiceField(SelectField):
     """One key among fixed choices (``[(key, lazy label), ...]`` or a :class:`~core.i18n.Choices`)."""
 
     def __init__(self, label: Any = None, choices: Any = (), default: Any = None, **kwargs: Any) -> None:
         pairs = list(choices.items()) if isinstance(choices, Mapping) else list(choices)
-        super().__init__(label, choices=pairs, default=default, validators=[Optional()], **kwargs)
+        super().__init__(label, choices=select_choices(pairs), default=default, validators=[Optional()], **kwargs)
 
     def pre_validate(self, form: Any) -> None:
         if self.data in (None, ""):
             return
-        if self.data not in {str(k) for k, _v in self.choices}:
+        if self.data not in {str(k) for k, _v in choice_pairs(self.choices)}:
             raise ValidationError(_("Unknown value: %(value)s.", value=self.data))
 
 
@@ -189,10 +205,10 @@ class MultiChoiceField(SelectMultipleField):
 
     def __init__(self, label: Any = None, choices: Any = (), default: Any = None, **kwargs: Any) -> None:
         pairs = list(choices.items()) if isinstance(choices, Mapping) else list(choices)
-        super().__init__(label, choices=pairs, default=default, **kwargs)
+        super().__init__(label, choices=select_choices(pairs), default=default, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
-        known = {str(k) for k, _v in self.choices}
+        known = {str(k) for k, _v in choice_pairs(self.choices)}
         bad = [v for v in self.data or () if v not in known]
         if bad:
             raise ValidationError(_("Unknown value: %(value)s.", value=", ".join(bad)))
@@ -216,20 +232,20 @@ class RecordField(SelectField):
         self.env = env
         model = model_class(self.model)
         if model is None or not env.can(model, "read"):
-            self.choices = [("", "")]
+            self.choices = select_choices([("", "")])
             return
         lang = current_lang(env)
         records = env.search(model, limit=self.limit)
         pairs = [(r.id, r.display(lang) if hasattr(r, "display") else str(r)) for r in records]
         pairs.sort(key=lambda p: p[1])
-        self.choices = [("", _("All"))] + pairs
+        self.choices = select_choices([("", _("All")), *pairs])
 
     def pre_validate(self, form: Any) -> None:
         if self.data is None:
             if self.raw_data and self.raw_data[0] not in ("", None):
                 raise ValidationError(_("Not a valid record id: %(value)s.", value=self.raw_data[0]))
             return
-        if self.data not in {k for k, _v in self.choices if k != ""}:
+        if self.data not in {k for k, _v in choice_pairs(self.choices) if k != ""}:
             # beyond the loaded choices: read it through the env (rules apply)
             from core.errors import AccessDenied
             from core.registry import model_class

@@ -28,9 +28,18 @@ from wtforms.validators import Optional
 
 from core.errors import ValidationError
 from core.i18n import _, _l, current_lang, label
-from core.reports import Link, Report, ReportParamsError, ReportResult, UnknownReport, available_reports, run_report
+from core.reports import (
+    Link,
+    Report,
+    ReportParamsError,
+    ReportResult,
+    UnknownReport,
+    available_reports,
+    run_report,
+)
 from core.reports import subscriptions as subs
 from core.reports.export import format_value, render_print, render_report_pdf, sheet_title, to_xlsx
+from core.reports.params import select_choices
 from core.reports.registry import check_access, get_report
 from core.reports.run import bind_params
 
@@ -46,12 +55,12 @@ class SubscribeForm(FlaskForm):
     """Schedule and channel of a subscription; ``params`` carries the report's query string."""
 
     params = HiddenField()
-    schedule = SelectField(_l("Schedule"), choices=list(subs.SCHEDULES.items()), default="weekly")
-    weekday = SelectField(_l("Day of the week"), choices=list(subs.WEEKDAYS.items()), default="0",
+    schedule = SelectField(_l("Schedule"), choices=select_choices(subs.SCHEDULES.items()), default="weekly")
+    weekday = SelectField(_l("Day of the week"), choices=select_choices(subs.WEEKDAYS.items()), default="0",
                           validators=[Optional()])
-    day = SelectField(_l("Day of the month"), choices=[(str(d), str(d)) for d in range(1, subs.MAX_DAY + 1)],
+    day = SelectField(_l("Day of the month"), choices=select_choices((str(d), str(d)) for d in range(1, subs.MAX_DAY + 1)),
                       default="1", validators=[Optional()])
-    channel = SelectField(_l("Send"), choices=list(subs.CHANNELS.items()), default="inbox")
+    channel = SelectField(_l("Send"), choices=select_choices(subs.CHANNELS.items()), default="inbox")
     active = BooleanField(_l("Active"), default=True)
 
 
