@@ -120,7 +120,8 @@ def parameter_summary(result: ReportResult, lang: str) -> str:
     parts = []
     form = result.form
     if "date_from" in form._fields and form.date_from.data and form.date_to.data:
-        parts.append(f"{_('Period')}: {form.date_from.data.isoformat()} - {form.date_to.data.isoformat()}")
+        period = _("Period")
+        parts.append(f"{period}: {form.date_from.data.isoformat()} - {form.date_to.data.isoformat()}")
     for name, f in form._fields.items():
         if name in ("period", "date_from", "date_to") or f.data in (None, "", [], ()):
             continue
