@@ -198,7 +198,13 @@ def report_path(code: str, params: Mapping[str, Any]) -> str:
 # ----- delivery --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Delivery:
-    """What :func:`deliver_due` did for one subscription: ``sent``, ``failed`` (user told why) or ``skipped``."""
+    """What :func:`deliver_due` did for one subscription.
+
+    ``sent``; ``failed`` (the user is told why: no longer allowed, parameters
+    refused); ``skipped`` (the user is disabled or left the company); ``error``
+    (an unexpected failure, logged and rolled back: the period is tried again
+    at the next run).
+    """
 
     subscription_id: int
     user_id: int
@@ -235,7 +241,11 @@ def deliver_due(registry: Any, now: dt.datetime | None = None) -> list[Delivery]
     out = []
     for sub_id, company_id in candidates:
         today = now.astimezone(zones.get(company_id, ZoneInfo("Asia/Shanghai"))).date()
-        result = _deliver_one(registry, sub_id, today, now, zones.get(company_id) or ZoneInfo("Asia/Shanghai"))
+        try:
+            result = _deliver_one(registry, sub_id, today, now, zones.get(company_id) or ZoneInfo("Asia/Shanghai"))
+        except Exception as exc:  # noqa: BLE001 - one broken report must not stop the others; retried next run
+            log.exception("report subscription %s: delivery failed", sub_id)
+            result = Delivery(sub_id, 0, today.isoformat(), "error", reason=str(exc))
         if result is not None:
             out.append(result)
     return out

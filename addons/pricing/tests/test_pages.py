@@ -116,12 +116,14 @@ def test_costs_reports_and_menus(web):
     assert "data-chart" in director.get("/").text
     # the old report pages redirect to the report centre (the margin report only for cost roles)
     old = director.get("/pricing/reports")
-    assert old.status_code == 301 and old.headers["Location"].endswith("/reports/")
+    assert old.status_code == 301
+    assert old.headers["Location"].endswith("/reports/")
     page = director.get("/pricing/reports", follow_redirects=True)
     assert page.status_code == 200
     assert 'data-report="pricing.margin"' in page.text
     x = director.get("/pricing/reports/margin.xlsx?from=2026-01-01&to=2026-12-31")
-    assert x.status_code == 301 and "/reports/pricing.margin/export.xlsx" in x.headers["Location"]
+    assert x.status_code == 301
+    assert "/reports/pricing.margin/export.xlsx" in x.headers["Location"]
     x = director.get("/pricing/reports/win_loss.xlsx", follow_redirects=True)
     assert x.status_code == 200
     assert x.data[:2] == b"PK"

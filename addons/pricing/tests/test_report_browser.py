@@ -60,7 +60,8 @@ def test_margin_report_on_a_phone_in_chinese(server, browser, tmp_path):
     page.wait_for_selector('#report-table th[data-column="month"]')
     assert "by=month" in page.url
     cells = page.inner_text("#report-table tbody")
-    assert "2026-11" in cells and "9,000.00" in cells
+    assert "2026-11" in cells
+    assert "9,000.00" in cells
     assert "合计" in page.inner_text("#report-totals")
     page.wait_for_selector('#report-chart[data-chart-ready="1"]')
     # the table scrolls inside its box; the page itself does not get wider than the phone

@@ -163,7 +163,8 @@ def test_xlsx_with_a_slash_in_the_title_escapes_formulas(world):
         assert "'=cmd|' /C calc'!A0" in values
         assert "=cmd|' /C calc'!A0" not in values
         amounts = [c for row in ws.iter_rows() for c in row if c.value == 9000]
-        assert amounts and amounts[0].number_format == "#,##0.00"   # money stays a number
+        assert amounts
+        assert amounts[0].number_format == "#,##0.00"
 
 
 def _subscription(s, ids, user, code, params, company_id, **fields):
@@ -198,7 +199,8 @@ def test_subscription_delivered_once_per_period_with_the_subscribers_rights(worl
     monday = dt.datetime(2026, 11, 16, 1, 0, tzinfo=dt.UTC)      # 09:00 in Shanghai, a Monday
     done = {d.subscription_id: d for d in subs.deliver_due(db.registry, monday)}
     assert done[mine_id].outcome == "sent"
-    assert done[forged].outcome == "sent" and done[forged].rows == 0   # 王伟 has no quote in 华北
+    assert done[forged].outcome == "sent"
+    assert done[forged].rows == 0
     assert done[margin].outcome == "failed"
     assert done[boss].outcome == "sent"
     # the same period again: nothing; later the same day: nothing
@@ -207,9 +209,11 @@ def test_subscription_delivered_once_per_period_with_the_subscribers_rights(worl
     with db.session() as s:
         rows = list(s.query(Notification).filter_by(user_id=ids["users"]["wangwei"]).order_by(Notification.id))
         kinds = [r.type_code for r in rows]
-        assert kinds.count("core.report_ready") == 2 and kinds.count("core.report_failed") == 1
+        assert kinds.count("core.report_ready") == 2
+        assert kinds.count("core.report_failed") == 1
         ready = json.loads(next(r for r in rows if r.type_code == "core.report_ready").params)
-        assert ready["url"].startswith("/reports/pricing.win_loss?") and "period=this_year" in ready["url"]
+        assert ready["url"].startswith("/reports/pricing.win_loss?")
+        assert "period=this_year" in ready["url"]
         assert ready["rows"] == 1                                        # his one strategy row, not 孙立's
         failed = next(json.loads(r.params) for r in rows if r.type_code == "core.report_failed")
         assert "Margins" in failed["reason"] or "毛利" in failed["reason"]
