@@ -217,6 +217,25 @@ def jobs_cmd(count: int, concurrency: int, json_path: str | None) -> None:
             json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
 
 
+@bench.command("report")
+@click.option("--engines", default="postgresql", show_default=True)
+@click.option("--lines", type=int, default=1_000_000, show_default=True, help="Generated quote lines (tier L: 1,000,000).")
+@click.option("--repeat", type=int, default=5, show_default=True, help="Timed runs (after one warm-up).")
+@click.option("--json", "json_path", default=None)
+def report_cmd(engines: str, lines: int, repeat: int, json_path: str | None) -> None:
+    """The report centre's margin report page over tier L's quote lines (issue 12; goal <= 1 s)."""
+    from bench.report import format_report, run_report_bench
+
+    names = _engines(engines)
+    _say(f"report centre benchmark ({lines:,} quote lines) on {', '.join(names)}")
+    result = run_report_bench(names, lines=max(10, lines), repeat=max(1, repeat))
+    for line in format_report(result):
+        click.echo(line)
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+
+
 @bench.command("load")
 @click.option("--db", "url", default=None, help="A generated PostgreSQL database (default: generate --tier).")
 @click.option("--tier", type=click.Choice(sorted(TIERS), case_sensitive=False), default="M", show_default=True)

@@ -13,8 +13,7 @@ Addons implement hooks in their package (usually ``__init__.py``) with
 (one with an ``env`` argument) only for the addons enabled for the current
 company; start-up hooks (``tixi_blueprints``, ``tixi_cli_commands``,
 ``tixi_approval_workflows``, ``tixi_measures``, ``tixi_notification_types``,
-``tixi_jobs``) are
-called for every installed addon.
+``tixi_jobs``, ``tixi_reports``) are called for every installed addon.
 
 The hooks are grouped by phase, as in pytest's ``hookspec.py``. Each docstring
 has a short example; ``docs/addons.md`` carries the generated reference and
@@ -301,4 +300,27 @@ def tixi_jobs() -> list[Any] | None:
         def tixi_jobs():
             return [JobSpec("crm_cards.card_reminder", _l("Missing monthly card reminder"),
                             remind_missing_cards, cron="0 0 3 * *", period=previous_month)]
+    """
+
+
+# ---- Reports ----
+
+
+@hookspec
+def tixi_reports() -> list[Any] | None:
+    """Declare reports (:class:`core.reports.Report`) for the report centre (``/reports/``).
+
+    A start-up hook, called for every installed addon; the kernel offers a
+    company only the reports of the addons it enabled, and a user only those
+    they may run (``model``, ``groups``, ``restricted_field``). Each report is
+    named ``<addon>.<name>``; its ``query(env, params)`` builds the rows on
+    ``env.select`` (rules apply). The kernel gives it a page with the
+    parameter form, .xlsx, print view, PDF and subscriptions.
+
+    Example::
+
+        @hookimpl
+        def tixi_reports():
+            from addons.visits.report_defs import REPORTS
+            return REPORTS             # [Report("visits.by_customer", _l("Visits by customer"), query=..., columns=[...])]
     """

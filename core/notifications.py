@@ -39,7 +39,7 @@ import json
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -120,6 +120,20 @@ KERNEL_TYPES: tuple[NotificationType, ...] = (
         _l("Decision on your request"),
         subject=N_("%(title)s: %(state)s"),
         body=N_("%(actor)s moved %(title)s to %(state)s. %(comment)s"),
+        addon="core",
+    ),
+    NotificationType(
+        "core.report_ready",
+        _l("Subscribed report ready"),
+        subject=N_("Report: %(title)s"),
+        body=N_("%(title)s (%(period)s): %(rows)s rows. Open it: %(url)s"),
+        addon="core",
+    ),
+    NotificationType(
+        "core.report_failed",
+        _l("Subscribed report not produced"),
+        subject=N_("Report not produced: %(title)s"),
+        body=N_("Your subscription to %(title)s could not be computed: %(reason)s"),
         addon="core",
     ),
 )
@@ -260,7 +274,9 @@ def set_preference(env: Env, type_code: str, inapp: bool, email: bool) -> None:
 
 # ----- sending -------------------------------------------------------------------------------
 def notify(
-    env: Env, user_ids: Iterable[int | None], type_code: str, record: Any = None, **params: Any
+    env: Env, user_ids: Iterable[int | None], type_code: str, record: Any = None, *,
+    inapp: bool | None = None, email: bool | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (), **params: Any
 ) -> list[Notification]:
     """Notify users of the env's company: inbox rows now, e-mails after the commit.
 
@@ -268,6 +284,10 @@ def notify(
     fill the type's texts. Returns the rows written (users whose in-app
     preference is off get none). An unknown ``type_code`` raises
     :class:`UnknownNotificationType` and writes nothing.
+
+    ``inapp`` / ``email`` override the users' preferences when not ``None``
+    (a report subscription names its channel); ``attachments`` are
+    ``(filename, bytes, mime type)`` files added to the e-mail.
     """
     t = _type(env, type_code)
     stored = json.dumps({k: _encode(v) for k, v in params.items()}, ensure_ascii=False)
@@ -289,18 +309,20 @@ def notify(
     rows: list[Notification] = []
     settings = None
     for user in users:
-        inapp, email = prefs[user.id]
-        if inapp:
+        want_inapp, want_email = prefs[user.id]
+        want_inapp = want_inapp if inapp is None else inapp
+        want_email = want_email if email is None else email
+        if want_inapp:
             row = Notification(company_id=env.company_id, user_id=user.id, type_code=t.code,
                                model=model, res_id=res_id, params=stored, created_at=utcnow())
             env.session.add(row)
             rows.append(row)
-        if email and user.email:
+        if want_email and user.email:
             settings = settings if settings is not None else smtp_settings(env.registry)
             if settings:
                 with use_lang(user.lang) as lang:
                     subject, body = render(t, json.loads(stored), lang)
-                _queue_mail(env.session, settings, user, subject, body)
+                _queue_mail(env.session, settings, user, subject, body, attachments)
     env.session.flush()
     return rows
 
@@ -361,13 +383,17 @@ def smtp_settings(registry: Any) -> SmtpSettings | None:
 _OUTBOX = "tixi_mail_outbox"
 
 
-def _queue_mail(session: Session, settings: SmtpSettings, user: User, subject: str, body: str) -> None:
+def _queue_mail(session: Session, settings: SmtpSettings, user: User, subject: str, body: str,
+                attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = settings.sender
     msg["To"] = formataddr((user.name, user.email)) if user.name else user.email
     msg["Message-ID"] = make_msgid(domain="tixi")
     msg.set_content(body)
+    for filename, data, mime in attachments:
+        maintype, _sep, subtype = mime.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     box = session.info.get(_OUTBOX)
     if box is None:
         box = session.info[_OUTBOX] = []

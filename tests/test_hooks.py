@@ -319,6 +319,24 @@ def test_hook_tixi_measures(hdb):
         assert {r["currency"] for r in rows} >= {"CNY"}
 
 
+def test_hook_tixi_reports(hdb):
+    from core.reports import UnknownReport, available_reports, reports, run_report
+
+    hdb.registry.__dict__.pop("_tixi_reports", None)  # collected once per registry: collect again
+    assert reports(hdb.registry)["hookall.companies"].addon == "hookall"
+    assert companies_called("tixi_reports") == [None]  # start-up hook
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        admin = make_env(hdb, s, hdb.users["admin"], company="acme")
+        assert "hookall.companies" in {r.code for r in available_reports(admin)}
+        assert "hookall.companies" not in {r.code for r in available_reports(other)}
+        with pytest.raises(UnknownReport):
+            run_report(other, "hookall.companies")
+        result = run_report(admin, "hookall.companies", {"period": "this_month"})
+        assert {r["code"] for r in result.rows} >= {"acme"}
+        assert result.totals == {"n": len(result.rows)}
+
+
 def test_hook_tixi_explain_label(hdb):
     from core.security.explain import explain_access
 

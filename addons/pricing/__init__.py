@@ -95,3 +95,11 @@ def tixi_measures() -> list[Any]:
     from addons.pricing.measures import MEASURES
 
     return MEASURES
+
+
+@hookimpl
+def tixi_reports() -> list[Any]:
+    """Margin, quotes outside the band, win/loss and realisation (:mod:`addons.pricing.report_defs`)."""
+    from addons.pricing.report_defs import REPORTS
+
+    return REPORTS

@@ -6,8 +6,12 @@
 * :func:`win_loss_report`: quotes won/lost/open by strategy (quote type).
 * :func:`realisation_report`: price realisation, quoted vs target, by strategy or product.
 
-Every function returns ``(headers, rows)``; :func:`to_xlsx` writes them to an
-.xlsx with formula-like cells escaped.
+Each ``*_rows`` function returns the rows as dicts (keys of the report
+centre's columns, :mod:`addons.pricing.report_defs`) and takes the filters of
+the report parameters (``territory``, ``salesperson``, ``product``); each
+``*_report`` function returns the same as ``(headers, rows)`` (dashboard,
+benchmark). :func:`to_xlsx` writes ``(headers, rows)`` to an .xlsx with
+formula-like cells escaped.
 """
 
 from __future__ import annotations
@@ -54,18 +58,47 @@ def _period(stmt: Any, date_from: dt.date | None, date_to: dt.date | None) -> An
     return stmt
 
 
+def _filters(stmt: Any, territory: int | None = None, salesperson: int | None = None,
+             product: int | None = None) -> Any:
+    """The report parameters' filters (the rules are already in ``env.select``)."""
+    if territory is not None:
+        stmt = stmt.where(Quote.territory_id == territory)
+    if salesperson is not None:
+        stmt = stmt.where(Quote.owner_id == salesperson)
+    if product is not None:
+        stmt = stmt.where(QuoteLine.product_id == product)
+    return stmt
+
+
+def _headers(env: Env, msgids: Sequence[str]) -> list[str]:
+    lang = current_lang(env)
+    return [translate(m, lang) for m in msgids]
+
+
 def _d(value: Any) -> Decimal:
     return Decimal(value or 0)
 
 
-def margin_report(
+MARGIN_COLUMNS = (N_("Revenue"), N_("Cost"), N_("Margin"), N_("Margin %"), N_("Lines"))
+
+
+def margin_rows(
     env: Env,
     by: Sequence[str] = ("customer_class", "product", "territory"),
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     states: Sequence[str] = PRICED_STATES,
-) -> tuple[list[str], list[list[Any]]]:
-    """Revenue, cost, margin and margin % grouped by ``by`` (one SQL query)."""
+    territory: int | None = None,
+    salesperson: int | None = None,
+    product: int | None = None,
+) -> list[dict[str, Any]]:
+    """Revenue, cost, margin and margin % grouped by ``by`` (one SQL query); rows as dicts.
+
+    Keys: each dimension of ``by`` (the territory's name, the product's code),
+    ``territory_id`` / ``product_id`` when grouped by them, ``revenue``,
+    ``cost``, ``margin``, ``margin_pct``, ``lines``. Cost roles only
+    (:class:`AccessDenied` otherwise: the margin is a restricted field).
+    """
     if not env.field_visible(QuoteLine, "margin_amount"):
         raise AccessDenied(translate(N_("Margins are visible only to the Director, territory managers and Finance."), current_lang(env)))
     unknown = [d for d in by if d not in DIMENSIONS]
@@ -77,36 +110,49 @@ def margin_report(
             dims.append(func.coalesce(Quote.customer_class, literal("-")).label("customer_class"))
         elif d == "product":
             dims.append(Product.code.label("product"))
+            dims.append(Product.id.label("product_id"))
         elif d == "territory":
             dims.append(Quote.territory_id.label("territory"))
         else:
             dims.append(_month_expr(env, Quote.quote_date).label("month"))
-    revenue = func.sum(QuoteLine.amount)
-    cost = func.sum(QuoteLine.cost * QuoteLine.quantity)
-    margin = func.sum(QuoteLine.margin_amount)
+    revenue = func.sum(QuoteLine.amount).label("revenue")
+    cost = func.sum(QuoteLine.cost * QuoteLine.quantity).label("cost")
+    margin = func.sum(QuoteLine.margin_amount).label("margin")
     stmt = (
-        env.select(QuoteLine, "read", *dims, revenue, cost, margin, func.count(QuoteLine.id))
+        env.select(QuoteLine, "read", *dims, revenue, cost, margin, func.count(QuoteLine.id).label("lines"))
         .join(Quote, Quote.id == QuoteLine.quote_id)
         .where(Quote.state.in_(list(states)))
     )
     if "product" in by:
         stmt = stmt.join(Product, Product.id == QuoteLine.product_id)
-    stmt = _period(stmt, date_from, date_to)
+    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson, product)
     stmt = stmt.group_by(*dims).order_by(*dims)
     territory_names = _territory_names(env) if "territory" in by else {}
     rows = []
-    for row in env.execute(stmt):
-        values = list(row[: len(by)])
+    for rec in env.execute(stmt):
+        data = dict(rec._mapping)
         if "territory" in by:
-            i = list(by).index("territory")
-            values[i] = territory_names.get(values[i], "-")
-        rev, cst, mar = _d(row[-4]).quantize(Decimal("0.01")), _d(row[-3]).quantize(Decimal("0.01")), _d(row[-2]).quantize(Decimal("0.01"))
-        pct = (mar / rev * 100).quantize(Decimal("0.01")) if rev else Decimal("0")
-        rows.append([*values, rev, cst, mar, pct, int(row[-1])])
-    headers = [translate(DIMENSIONS[d], current_lang(env)) for d in by] + [
-        translate(N_("Revenue"), current_lang(env)), translate(N_("Cost"), current_lang(env)), translate(N_("Margin"), current_lang(env)), translate(N_("Margin %"), current_lang(env)), translate(N_("Lines"), current_lang(env)),
-    ]
-    return headers, rows
+            data["territory_id"] = data["territory"]
+            data["territory"] = territory_names.get(data["territory"], "-")
+        rev, cst, mar = (_d(data[k]).quantize(Decimal("0.01")) for k in ("revenue", "cost", "margin"))
+        data.update(revenue=rev, cost=cst, margin=mar, lines=int(data["lines"]),
+                    margin_pct=(mar / rev * 100).quantize(Decimal("0.01")) if rev else Decimal("0"))
+        rows.append(data)
+    return rows
+
+
+def margin_report(
+    env: Env,
+    by: Sequence[str] = ("customer_class", "product", "territory"),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    states: Sequence[str] = PRICED_STATES,
+) -> tuple[list[str], list[list[Any]]]:
+    """:func:`margin_rows` as ``(headers, rows)``: the dimensions, then revenue, cost, margin, margin %, lines."""
+    rows = margin_rows(env, by, date_from, date_to, states)
+    keys = [*by, "revenue", "cost", "margin", "margin_pct", "lines"]
+    headers = _headers(env, [DIMENSIONS[d] for d in by]) + _headers(env, MARGIN_COLUMNS)
+    return headers, [[r[k] for k in keys] for r in rows]
 
 
 def _territory_names(env: Env) -> dict[int | None, str]:
@@ -118,10 +164,16 @@ def _territory_names(env: Env) -> dict[int | None, str]:
     return {t.id: t.display(lang) for t in env.search(Territory)}
 
 
-def outside_band_report(
-    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None
-) -> tuple[list[str], list[list[Any]]]:
-    """Quotes priced below their floor: deviation, state, and who approved them with what comment."""
+def outside_band_rows(
+    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None,
+    territory: int | None = None, salesperson: int | None = None,
+) -> list[dict[str, Any]]:
+    """Quotes priced below their floor: deviation, state, and who approved them with what comment.
+
+    Keys: ``quote`` (number), ``quote_id``, ``customer``, ``customer_id``,
+    ``below_floor_pct``, ``required_group``, ``state``, ``amount``,
+    ``approver``, ``comment``, ``approved_at``.
+    """
     approval = (
         select(ApprovalRequest.res_id.label("res_id"), User.name.label("approver"), ApprovalEvent.comment.label("comment"),
                ApprovalEvent.at.label("at"))
@@ -132,34 +184,59 @@ def outside_band_report(
         .subquery()
     )
     stmt = (
-        env.select(Quote, "read", Quote.number, Quote.revision, Quote.customer_id, Quote.max_deviation_pct,
+        env.select(Quote, "read", Quote.id, Quote.number, Quote.revision, Quote.customer_id, Quote.max_deviation_pct,
                    Quote.required_group, Quote.state, Quote.amount_total, approval.c.approver, approval.c.comment,
                    approval.c.at)
         .outerjoin(approval, approval.c.res_id == Quote.id)
         .where(Quote.max_deviation_pct > 0)
         .order_by(Quote.quote_date.desc(), Quote.number, Quote.revision)
     )
-    stmt = _period(stmt, date_from, date_to)
+    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson)
     from addons.masterdata.models import Customer
+    from addons.pricing.models import QUOTE_STATE_LABELS
 
-    names = {}
+    lang = current_lang(env)
+    names: dict[int, str] = {}
     rows = []
     for r in env.execute(stmt):
         if r.customer_id not in names:
             c = env.sudo().get(Customer, r.customer_id)  # the customer of a quote the user may read
             names[r.customer_id] = c.name_zh if c else "-"
         number = r.number if r.revision == 1 else f"{r.number}-R{r.revision}"
-        rows.append([number, names[r.customer_id], Decimal(r.max_deviation_pct), r.required_group or "", r.state,
-                     Decimal(r.amount_total), r.approver or "", r.comment or "", r.at.isoformat() if r.at else ""])
-    headers = [translate(h, current_lang(env)) for h in (N_("Quote"), N_("Customer"), N_("% below floor"), N_("Required approver"),
-                                    N_("State"), N_("Amount"), N_("Approved by"), N_("Comment"), N_("Approved at"))]
-    return headers, rows
+        rows.append({"quote": number, "quote_id": r.id, "customer": names[r.customer_id], "customer_id": r.customer_id,
+                     "below_floor_pct": Decimal(r.max_deviation_pct), "required_group": r.required_group or "",
+                     "state": QUOTE_STATE_LABELS.label(r.state, lang), "state_key": r.state,
+                     "amount": Decimal(r.amount_total), "approver": r.approver or "", "comment": r.comment or "",
+                     "approved_at": r.at})
+    return rows
 
 
-def win_loss_report(
+OUTSIDE_BAND_KEYS = ("quote", "customer", "below_floor_pct", "required_group", "state_key", "amount", "approver",
+                     "comment", "approved_at")
+OUTSIDE_BAND_HEADERS = (N_("Quote"), N_("Customer"), N_("% below floor"), N_("Required approver"), N_("State"),
+                        N_("Amount"), N_("Approved by"), N_("Comment"), N_("Approved at"))
+
+
+def outside_band_report(
     env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> tuple[list[str], list[list[Any]]]:
-    """Quote lines won, lost and still open by strategy (quote type), with the win rate."""
+    """:func:`outside_band_rows` as ``(headers, rows)`` (the state as stored, the approval time as ISO text)."""
+    rows = []
+    for r in outside_band_rows(env, date_from, date_to):
+        values = [r[k] for k in OUTSIDE_BAND_KEYS]
+        values[-1] = r["approved_at"].isoformat() if r["approved_at"] else ""
+        rows.append(values)
+    return _headers(env, OUTSIDE_BAND_HEADERS), rows
+
+
+def win_loss_rows(
+    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None,
+    territory: int | None = None, salesperson: int | None = None, product: int | None = None,
+) -> list[dict[str, Any]]:
+    """Quote lines won, lost and still open by strategy (quote type), with the win rate.
+
+    Keys: ``strategy`` (label), ``quote_type``, ``won``, ``lost``, ``open``, ``win_rate``, ``won_amount``.
+    """
     won = func.sum(case((Quote.state == "won", 1), else_=0))
     lost = func.sum(case((Quote.state == "lost", 1), else_=0))
     open_ = func.sum(case((Quote.state.in_(("draft", "waiting", "approved", "sent")), 1), else_=0))
@@ -171,7 +248,7 @@ def win_loss_report(
         .group_by(QuoteLine.quote_type)
         .order_by(QuoteLine.quote_type)
     )
-    stmt = _period(stmt, date_from, date_to)
+    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson, product)
     from addons.pricing.models import QUOTE_TYPE_LABELS
 
     lang = current_lang(env)
@@ -179,16 +256,29 @@ def win_loss_report(
     for qtype, w, lo, op, amount in env.execute(stmt):
         w, lo = int(w or 0), int(lo or 0)
         rate = (Decimal(w) / Decimal(w + lo) * 100).quantize(Decimal("0.1")) if w + lo else Decimal("0")
-        rows.append([QUOTE_TYPE_LABELS.label(qtype, lang), w, lo, int(op or 0), rate, _d(amount).quantize(Decimal("0.01"))])
-    headers = [translate(h, current_lang(env)) for h in (N_("Quote strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))]
-    return headers, rows
+        rows.append({"strategy": QUOTE_TYPE_LABELS.label(qtype, lang), "quote_type": qtype, "won": w, "lost": lo,
+                     "open": int(op or 0), "win_rate": rate, "won_amount": _d(amount).quantize(Decimal("0.01"))})
+    return rows
 
 
-def realisation_report(
-    env: Env, by: str = "strategy", date_from: dt.date | None = None, date_to: dt.date | None = None,
-    states: Sequence[str] = PRICED_STATES,
+def win_loss_report(
+    env: Env, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> tuple[list[str], list[list[Any]]]:
-    """Price realisation: quoted amount vs the same quantities at target price (%)."""
+    """:func:`win_loss_rows` as ``(headers, rows)``."""
+    keys = ("strategy", "won", "lost", "open", "win_rate", "won_amount")
+    rows = [[r[k] for k in keys] for r in win_loss_rows(env, date_from, date_to)]
+    return _headers(env, (N_("Quote strategy"), N_("Won"), N_("Lost"), N_("Open"), N_("Win rate %"), N_("Won amount"))), rows
+
+
+def realisation_rows(
+    env: Env, by: str = "strategy", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    states: Sequence[str] = PRICED_STATES, territory: int | None = None, salesperson: int | None = None,
+    product: int | None = None,
+) -> list[dict[str, Any]]:
+    """Price realisation: quoted amount vs the same quantities at target price (%).
+
+    Keys: ``key`` (strategy label or product code), ``quoted``, ``at_target``, ``at_floor``, ``realisation``.
+    """
     key = QuoteLine.quote_type if by == "strategy" else Product.code
     quoted = func.sum(QuoteLine.amount)
     at_target = func.sum(QuoteLine.target_price * QuoteLine.quantity)
@@ -200,7 +290,7 @@ def realisation_report(
     )
     if by != "strategy":
         stmt = stmt.join(Product, and_(Product.id == QuoteLine.product_id))
-    stmt = _period(stmt, date_from, date_to).group_by(key).order_by(key)
+    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson, product).group_by(key).order_by(key)
     from addons.pricing.models import QUOTE_TYPE_LABELS
 
     lang = current_lang(env)
@@ -209,17 +299,26 @@ def realisation_report(
         q, t, f = _d(q).quantize(Decimal("0.01")), _d(t).quantize(Decimal("0.01")), _d(f).quantize(Decimal("0.01"))
         pct = (q / t * 100).quantize(Decimal("0.01")) if t else Decimal("0")
         name = QUOTE_TYPE_LABELS.label(k, lang) if by == "strategy" else k
-        rows.append([name, q, t, f, pct])
+        rows.append({"key": name, "quoted": q, "at_target": t, "at_floor": f, "realisation": pct})
+    return rows
+
+
+def realisation_report(
+    env: Env, by: str = "strategy", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    states: Sequence[str] = PRICED_STATES,
+) -> tuple[list[str], list[list[Any]]]:
+    """:func:`realisation_rows` as ``(headers, rows)``."""
+    keys = ("key", "quoted", "at_target", "at_floor", "realisation")
+    rows = [[r[k] for k in keys] for r in realisation_rows(env, by, date_from, date_to, states)]
     first = N_("Quote strategy") if by == "strategy" else N_("Product variety")
-    headers = [translate(h, current_lang(env)) for h in (first, N_("Quoted"), N_("At target"), N_("At floor"), N_("Realisation %"))]
-    return headers, rows
+    return _headers(env, (first, N_("Quoted"), N_("At target"), N_("At floor"), N_("Realisation %"))), rows
 
 
 def _safe_cell(value: Any) -> Any:
-    """Strings that a spreadsheet would read as a formula are prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Strings that a spreadsheet would read as a formula are prefixed with a quote (the kernel's rule)."""
+    from core.reports.export import safe_cell
+
+    return safe_cell(value)
 
 
 def to_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
@@ -228,7 +327,9 @@ def to_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = (title or "report")[:31]
+    from core.reports.export import sheet_title
+
+    ws.title = sheet_title(title or "report")
     ws.append([_safe_cell(h) for h in headers])
     for row in rows:
         ws.append([_safe_cell(v) for v in row])

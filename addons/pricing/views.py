@@ -9,7 +9,7 @@ Generic views (``core.web.generic``) for the settings and inputs, plus own pages
   the customer's reaction, the bid go/no-go, versions and history;
 * ``/pricing/quotes/<id>/print`` (+ ``.pdf``): the printed quote (报价单: every line, totals, terms);
 * ``/pricing/costs``: Finance's monthly input (metal prices, product costs, import);
-* ``/pricing/reports``: margin, quotes outside band, win/loss, realisation (+ .xlsx).
+* ``/pricing/reports`` (+ ``/<name>.xlsx``): redirects to the report centre (``/reports/pricing.*``).
 
 Reads go through ``g.env``; writes through :mod:`addons.pricing.services`.
 """
@@ -20,11 +20,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from addons.masterdata.models import Customer, Product
-from addons.pricing import reports, services
+from addons.pricing import services
 from addons.pricing.models import (
     BID_DECISION_LABELS,
     CHANNEL_LABELS,
@@ -210,7 +210,6 @@ def menu_items(env: Env) -> list[MenuItem]:
         MenuItem("pricing.quote_create", _l("New quote"), "pricing.quote_create", model=Quote, sequence=11, parent=parent),
         competitor_view.menu_item(_l("Competitor prices"), sequence=20, parent=parent),
         MenuItem("pricing.costs", _l("Monthly cost input"), "pricing.costs", model=ProductCost, sequence=30, parent=parent),
-        MenuItem("pricing.reports", _l("Pricing reports"), "pricing.reports_page", model=QuoteLine, sequence=40, parent=parent),
         strategy_view.menu_item(_l("Pricing strategies"), sequence=50, parent=parent),
         assessment_view.menu_item(_l("Customer pricing assessments"), sequence=55, parent=parent),
         product_pricing_view.menu_item(_l("List prices and life cycle"), sequence=60, parent=parent),
@@ -547,54 +546,24 @@ def costs_import(kind: str) -> Any:
 
 
 # ----- reports -------------------------------------------------------------------------------
-REPORTS = {
-    "margin": _l("Margin by customer class, territory and product variety"),
-    "outside_band": _l("Quotes outside the band and who approved them"),
-    "win_loss": _l("Win/loss by strategy"),
-    "realisation": _l("Price realisation vs target"),
-}
-
-
-def _run_report(env: Env, name: str, date_from: dt.date | None, date_to: dt.date | None) -> tuple[list[str], list[list[Any]]]:
-    if name == "margin":
-        return reports.margin_report(env, by=("customer_class", "territory", "product"), date_from=date_from, date_to=date_to)
-    if name == "outside_band":
-        return reports.outside_band_report(env, date_from, date_to)
-    if name == "win_loss":
-        return reports.win_loss_report(env, date_from, date_to)
-    if name == "realisation":
-        return reports.realisation_report(env, "strategy", date_from, date_to)
-    abort(404)
-
-
+# The four pricing reports live in the report centre (addons/pricing/report_defs.py, /reports/pricing.*);
+# the old pages redirect there so bookmarks and links keep working.
 @bp.route("/reports")
 def reports_page() -> Any:
-    """The four pricing reports on one page, each exportable to .xlsx."""
-    env = g.env
-    env.check(QuoteLine, "read")
-    try:
-        date_from = _parse_date(request.args.get("from"))
-        date_to = _parse_date(request.args.get("to"))
-    except ValidationError as exc:
-        flash(str(exc), "danger")
-        date_from = date_to = None
-    out = []
-    for name, title in REPORTS.items():
-        if name == "margin" and not services.cost_visible(env):
-            continue
-        headers, rows = _run_report(env, name, date_from, date_to)
-        out.append((name, title, headers, rows))
-    return render_template("pricing/reports.html", reports=out, date_from=request.args.get("from", ""),
-                           date_to=request.args.get("to", ""))
+    """The old reports page: to the report centre's list (the period kept for the margin report)."""
+    from addons.pricing.report_defs import old_url_args
+
+    args = old_url_args(request.args)
+    if args:
+        return redirect(url_for("tixi_reports.report", code="pricing.margin", **args), code=301)
+    return redirect(url_for("tixi_reports.index"), code=301)
 
 
 @bp.route("/reports/<name>.xlsx")
 def report_export(name: str) -> Any:
-    """One report as an .xlsx file (formula-like cells escaped)."""
-    env = g.env
-    if name not in REPORTS:
+    """The old .xlsx export: to the report centre's export of the same report and period."""
+    from addons.pricing.report_defs import OLD_NAMES, old_url_args
+
+    if name not in OLD_NAMES:
         abort(404)
-    headers, rows = _run_report(env, name, _parse_date(request.args.get("from")), _parse_date(request.args.get("to")))
-    data = reports.to_xlsx(str(REPORTS[name])[:31], headers, rows)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="pricing_{name}.xlsx"'})
+    return redirect(url_for("tixi_reports.export", code=OLD_NAMES[name], **old_url_args(request.args)), code=301)

@@ -96,9 +96,20 @@ def _ping(ctx: Any) -> None:
     ctx.progress(1, 1)
 
 
+def _deliver_report_subscriptions(ctx: Any) -> None:
+    """Send the reports users subscribed to that are due (each computed with its subscriber's rights)."""
+    from core.reports.subscriptions import deliver_due
+
+    done = deliver_due(ctx.registry, ctx.scheduled_at)
+    ctx.progress(len(done), len(done))
+
+
 #: the kernel's own jobs (addons declare theirs with ``tixi_jobs``)
 KERNEL_JOBS: tuple[JobSpec, ...] = (
     JobSpec("core.ping", _l("Worker check"), _ping, retries=0),
+    # hourly: a subscription is due on its day in its company's timezone and sent once per period
+    JobSpec("core.report_subscriptions", _l("Report subscriptions"), _deliver_report_subscriptions,
+            cron="5 * * * *", per_company=False, retries=2),
 )
 
 

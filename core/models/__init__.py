@@ -1,4 +1,4 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, job runs."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, job runs, report subscriptions."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
 from core.models.attachment import Attachment, AttachmentLimit
@@ -6,6 +6,7 @@ from core.models.audit import AuditEntry
 from core.models.base import AddonState, CompanyAddon, ExternalId
 from core.models.job import JobRun
 from core.models.notification import Notification, NotificationPreference
+from core.models.report import ReportSubscription
 from core.models.security import (
     AccessRight,
     ApiToken,
@@ -39,6 +40,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "RecordRule",
+    "ReportSubscription",
     "User",
     "UserSession",
     "group_implied",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -17,8 +17,9 @@ class JobRun(Base):
     """A run of a job (``job_code``) for one company (``None``: an instance-wide job).
 
     Periodic runs carry a ``period_key`` (the period they are for, e.g. ``2026-11``);
-    ``(job_code, company_id, period_key)`` is unique, so a period runs once per
-    company however many workers or hands start it. ``attempts`` counts the
+    ``(job_code, company_id, period_key)`` is unique (and ``(job_code,
+    period_key)`` among instance-wide runs, whose company is NULL), so a period
+    runs once per company however many workers or hands start it. ``attempts`` counts the
     tries; ``progress_done``/``progress_total``/``progress_message`` are what
     the job last reported; ``error`` the last failure's text. Times are UTC.
     """
@@ -26,6 +27,9 @@ class JobRun(Base):
     __tablename__ = "core_job_run"
     __table_args__ = (
         UniqueConstraint("job_code", "company_id", "period_key"),
+        # NULLs are distinct in a unique constraint: instance-wide runs (no company) need their own
+        Index("uq_core_job_run_instance_period", "job_code", "period_key", unique=True,
+              sqlite_where=text("company_id IS NULL"), postgresql_where=text("company_id IS NULL")),
         Index("ix_core_job_run_recent", "company_id", "queued_at"),
     )
 

@@ -1,7 +1,7 @@
 """The kernel's own web contributions, through the same hooks addons use.
 
 Registered as the plugin ``core.web.kernel_plugin`` (see ``KERNEL_PLUGINS``):
-the home dashboard, preferences, and the admin pages (users, companies,
+the home dashboard, the report centre, preferences, and the admin pages (users, companies,
 addons per company, audit log, "why can I see this?", jobs).
 """
 
@@ -18,20 +18,24 @@ if TYPE_CHECKING:
 
 @hookimpl
 def tixi_blueprints() -> list[Any]:
-    """The kernel blueprint ``tixi`` (login, home, preferences, admin)."""
+    """The kernel blueprints ``tixi`` (login, home, preferences, admin) and ``tixi_reports`` (report centre)."""
+    from core.web.reports import bp as reports_bp
     from core.web.views import bp
 
-    return [bp]
+    return [bp, reports_bp]
 
 
 @hookimpl
 def tixi_menu_items(env: Env) -> list[Any]:
-    """Home, and the admin menu for administrators."""
+    """Home, the report centre (when the user may run a report), and the admin menu for administrators."""
+    from core.reports import available_reports
     from core.web.menus import MenuItem
     from core.web.views import audit_view, company_view, user_view
 
+    reports = [MenuItem("reports", _l("Reports"), "tixi_reports.index", sequence=850)] if available_reports(env) else []
     return [
         MenuItem("home", _l("Home"), "tixi.home", sequence=0),
+        *reports,
         MenuItem("admin", _l("Administration"), "", group="core.group_admin", sequence=900),
         user_view.menu_item(_l("Users"), sequence=10, parent="admin"),
         company_view.menu_item(_l("Companies"), sequence=20, parent="admin"),

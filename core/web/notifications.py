@@ -8,6 +8,7 @@ State changes are POST forms with the CSRF token.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -46,6 +47,25 @@ def record_url(model: str | None, res_id: int | None) -> str | None:
     return None
 
 
+def notification_url(row: Any) -> str | None:
+    """Where a notification leads: its record's detail page, else the site path in its ``url`` parameter.
+
+    A report subscription's notification carries the report page with its
+    parameters (``/reports/pricing.margin?period=last_month``); only a path of
+    this site is followed (never ``//host`` nor ``http:``).
+    """
+    url = record_url(row.model, row.res_id)
+    if url:
+        return url
+    try:
+        target = json.loads(row.params or "{}").get("url")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
 @bp.route("/")
 def inbox() -> Any:
     """The user's notifications, newest first; unread ones marked."""
@@ -59,7 +79,7 @@ def inbox() -> Any:
     items = []
     for row in rows[:PAGE_SIZE]:
         subject, body = svc.render_row(env, row)
-        items.append({"row": row, "subject": subject, "body": body, "url": record_url(row.model, row.res_id)})
+        items.append({"row": row, "subject": subject, "body": body, "url": notification_url(row)})
     return render_template("notifications/inbox.html", items=items, page=page, more=more)
 
 
@@ -67,7 +87,7 @@ def inbox() -> Any:
 def open_notification(notification_id: int) -> Any:
     """Mark the notification read and go to its record (the inbox when it has none)."""
     row = svc.mark_read(g.env, notification_id)
-    return redirect(record_url(row.model, row.res_id) or url_for("tixi_notifications.inbox"))
+    return redirect(notification_url(row) or url_for("tixi_notifications.inbox"))
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

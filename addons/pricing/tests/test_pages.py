@@ -114,16 +114,24 @@ def test_costs_reports_and_menus(web):
     assert 'value="101.0000"' in fin.get("/pricing/costs?month=2026-12").text
     director = client_for(app, "director")
     assert "data-chart" in director.get("/").text
-    page = director.get("/pricing/reports")
+    # the old report pages redirect to the report centre (the margin report only for cost roles)
+    old = director.get("/pricing/reports")
+    assert old.status_code == 301
+    assert old.headers["Location"].endswith("/reports/")
+    page = director.get("/pricing/reports", follow_redirects=True)
     assert page.status_code == 200
-    assert 'id="report-margin"' in page.text
-    x = director.get("/pricing/reports/margin.xlsx")
+    assert 'data-report="pricing.margin"' in page.text
+    x = director.get("/pricing/reports/margin.xlsx?from=2026-01-01&to=2026-12-31")
+    assert x.status_code == 301
+    assert "/reports/pricing.margin/export.xlsx" in x.headers["Location"]
+    x = director.get("/pricing/reports/win_loss.xlsx", follow_redirects=True)
     assert x.status_code == 200
     assert x.data[:2] == b"PK"
     rep = client_for(app, "wangwei")
-    page = rep.get("/pricing/reports")
+    page = rep.get("/pricing/reports", follow_redirects=True)
     assert page.status_code == 200
-    assert 'id="report-margin"' not in page.text
+    assert 'data-report="pricing.win_loss"' in page.text
+    assert 'data-report="pricing.margin"' not in page.text
     assert rep.get("/pricing/costs").status_code == 403
     for url in ("/pricing/quotes/", "/pricing/strategies/", "/pricing/competitor-prices/", "/pricing/metal-prices/"):
         assert director.get(url).status_code == 200, url

@@ -23,11 +23,14 @@ def _xlsx(rows):
 
 
 def test_reports_and_export(world):
+    """The four pricing reports through the report centre (run_report): figures, rules, cost roles, .xlsx."""
     from openpyxl import load_workbook
 
     from addons.pricing import reports
     from addons.pricing import services as svc
+    from core.reports import run_report
 
+    period = {"period": "custom", "date_from": "2026-01-01", "date_to": "2026-12-31"}
     db, ids = world
     with db.session() as s:
         rep = env_of(db, s, ids, "wangwei")
@@ -43,29 +46,35 @@ def test_reports_and_export(world):
         svc.record_reaction(sun, q2, "lost", competitor="BASF", competitor_price=D("700"))
 
         director = env_of(db, s, ids, "director")
-        headers, rows = reports.margin_report(director, by=("customer_class", "territory", "product"))
-        assert len(headers) == 8
-        by_product = {r[2]: r for r in rows}
+        margin = run_report(director, "pricing.margin", period, today=DAY)
+        assert len(margin.columns) == 8
+        by_product = {r["product"]: r for r in margin.rows}
         # won quote of 一汽: 10 x 900 = 9000, cost 10 x 820 = 8200, margin 800
-        assert by_product["TWC-1"][1] == "华东"
-        assert by_product["TWC-1"][3:6] == [D("9000.00"), D("8200.00"), D("800.00")]
+        assert by_product["TWC-1"]["territory"] == "华东"
+        assert [by_product["TWC-1"][k] for k in ("revenue", "cost", "margin")] == [D("9000.00"), D("8200.00"), D("800.00")]
         assert "TWC-2" not in by_product  # lost quotes are not priced business
-        # the territory manager of 华北 sees only 华北's lines; a rep is refused margins
-        _h, north_rows = reports.margin_report(env_of(db, s, ids, "li_north"), by=("territory",), states=("won", "lost"))
-        assert [r[0] for r in north_rows] == ["华北"]
+        assert margin.totals["margin"] == D("800.00")
+        assert margin.totals["margin_pct"] == D("8.89")
+        # the territory manager of 华北 sees only 华北's lines (the query under the report, lost ones counted)
+        north_rows = reports.margin_rows(env_of(db, s, ids, "li_north"), by=("territory",), states=("won", "lost"))
+        assert [r["territory"] for r in north_rows] == ["华北"]
+        # a rep is refused margins, in the report centre and in the query
         with pytest.raises(AccessDenied):
-            reports.margin_report(rep)
-        _h, rows = reports.outside_band_report(director)
+            run_report(rep, "pricing.margin", period, today=DAY)
+        with pytest.raises(AccessDenied):
+            reports.margin_rows(rep)
+        rows = run_report(director, "pricing.outside_band", period, today=DAY).rows
         assert len(rows) == 1
-        assert rows[0][0] == q1.number
-        assert rows[0][6] == "Zhang_East"
-        assert rows[0][7] == "同意"
-        _h, rows = reports.win_loss_report(director)
-        assert {r[0]: (r[1], r[2]) for r in rows} == {"竞争性报价": (1, 1)}
+        assert rows[0]["quote"] == q1.number
+        assert rows[0]["approver"] == "Zhang_East"
+        assert rows[0]["comment"] == "同意"
+        rows = run_report(director, "pricing.win_loss", period, today=DAY).rows
+        assert {r["strategy"]: (r["won"], r["lost"]) for r in rows} == {"竞争性报价": (1, 1)}
         _h, rows = reports.realisation_report(director, states=("won",))
         assert rows[0][1:] == [D("9000.00"), D("9840.00"), D("9348.00"), D("91.46")]
-        data = reports.to_xlsx("margin", ["=cmd", "x"], [["-1+1", Decimal("1.5")]])
+        data = reports.to_xlsx("margin/win", ["=cmd", "x"], [["-1+1", Decimal("1.5")]])
         ws = load_workbook(io.BytesIO(data)).active
+        assert ws.title == "margin-win"
         assert ws["A1"].value == "'=cmd"
         assert ws["A2"].value == "'-1+1"
         assert ws["B2"].value == 1.5

@@ -53,6 +53,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('core_job_run', schema=None) as batch_op:
         batch_op.create_index('ix_core_job_run_recent', ['company_id', 'queued_at'], unique=False)
+        # instance-wide runs (company NULL) once per period too: NULLs are distinct in the constraint
+        batch_op.create_index('uq_core_job_run_instance_period', ['job_code', 'period_key'], unique=True,
+                              sqlite_where=sa.text('company_id IS NULL'),
+                              postgresql_where=sa.text('company_id IS NULL'))
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         from procrastinate.schema import SchemaManager

@@ -1,0 +1,81 @@
+"""Report centre benchmark (issue 12): the page of the margin report over 1,000,000 quote lines.
+
+A throwaway database (kernel + masterdata + territories + pricing, the world of
+:mod:`addons.pricing.bench_pricing`) gets ``lines`` generated quote lines over
+2026 (tier L holds 1,000,000 in the main company), then the case times, as the
+administrator (a cost role reading every line), after one warm-up:
+
+* ``page``: ``GET /reports/pricing.margin?period=custom&date_from=2026-01-01&date_to=2026-12-31``
+  through the Flask test client, logged in: access check, parameter form
+  (territory, salesperson and product choices read through ``Env``), the
+  margin query grouped by customer class x territory x product, totals,
+  chart and the rendered table;
+* ``query``: :func:`core.reports.run_report` alone (no HTML).
+
+Goal (issue 12): the page <= 1 s on PostgreSQL at tier L.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict
+from typing import Any
+
+from bench.common import Stats, timed
+
+REPORT_GOAL_S = 1.0
+URL = "/reports/pricing.margin?period=custom&date_from=2026-01-01&date_to=2026-12-31"
+
+
+def report_case(engine: str = "postgresql", lines: int = 1_000_000, repeat: int = 5) -> dict[str, Any]:
+    """Time the margin report's page and query over ``lines`` quote lines on ``engine``."""
+    from addons.pricing.bench_pricing import _world, fill_lines
+    from core.reports import run_report
+    from core.testing import TixiTestDB, make_env, new_database
+    from core.testing.web import logged_in_client
+    from core.web.app import create_app
+
+    url, drop = new_database(engine)
+    db = TixiTestDB(url)
+    try:
+        t0 = time.perf_counter()
+        w = _world(db, 40)
+        fill_lines(db, w, lines)
+        setup_s = time.perf_counter() - t0
+        app = create_app(registry=db.registry, test_config={"TESTING": True})
+        client = logged_in_client(app, "root")
+
+        def page() -> Any:
+            r = client.get(URL)
+            assert r.status_code == 200, r.status_code
+            return r
+
+        page_stats, response = timed(page, repeat)
+        with db.registry.Session() as s:
+            env = make_env(db, s, w["root"])
+            params = {"period": "custom", "date_from": "2026-01-01", "date_to": "2026-12-31"}
+            query_stats, result = timed(lambda: run_report(env, "pricing.margin", params), repeat)
+        return {"engine": engine, "lines": lines, "setup_s": round(setup_s, 1), "page": asdict(page_stats),
+                "query": asdict(query_stats), "rows": len(result.rows), "bytes": len(response.data),
+                "load": os.getloadavg()[0]}
+    finally:
+        db.dispose()
+        drop()
+
+
+def run_report_bench(engines: list[str], lines: int, repeat: int) -> list[dict[str, Any]]:
+    """One :func:`report_case` per engine."""
+    return [report_case(e, lines, repeat) for e in engines]
+
+
+def format_report(results: list[dict[str, Any]]) -> list[str]:
+    """Lines to print: median and spread of the page and the query, against the goal."""
+    out = []
+    for r in results:
+        page, query = Stats(**r["page"]), Stats(**r["query"])
+        verdict = "met" if page.median <= REPORT_GOAL_S * 1000 else "MISSED"
+        out.append(f"margin report page [{r['engine']}, {r['lines']:,} lines]: median {page.median:.0f} ms "
+                   f"(p10-p90 {page.p10:.0f}-{page.p90:.0f} ms, {page.n} runs; query alone {query.median:.0f} ms; "
+                   f"{r['rows']} rows, {r['bytes'] // 1024} KiB; load {r['load']:.1f}); goal <= {REPORT_GOAL_S:.0f} s: {verdict}")
+    return out
