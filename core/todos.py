@@ -7,7 +7,7 @@ Two sources, one list:
   fire an approval transition now (``not_by_requester`` or ``authority``
   transitions, the user's groups, the authority limit against the amount,
   never the user's own request) and that the user may read under the record
-  rules. One SQL statement per workflow: the rules and the authority are
+  rules. One SQL statement for all workflows: the rules and the authority are
   conditions of its ``WHERE`` clause, never a Python filter.
 * **Addons** — anything else through ``tixi_todos(env)`` (cards not yet filed,
   today's visits, an expense report to finish)::
@@ -117,14 +117,22 @@ def _waiting_clause(env: Env, workflow: Workflow) -> Any:
 
 
 def approval_todos(env: Env, entries: int = DEFAULT_ENTRIES) -> list[Todo]:
-    """The approvals waiting for the env user, one :class:`Todo` per workflow (count and first entries)."""
+    """The approvals waiting for the env user, one :class:`Todo` per workflow (count and first entries).
+
+    One SQL statement for every workflow together: per workflow, its approval
+    condition and the record rules of its model (a sub-query) in an ``OR``;
+    ``count(*)`` and ``row_number()`` partitioned by workflow give each to-do's
+    count and its first ``entries`` rows.
+    """
+    from sqlalchemy import select
+
     from core.registry import model_class
     from core.security.approvals import workflows
 
     if env.user_id is None:
         return []
     enabled = env.enabled
-    out = []
+    branches, models = [], {}
     for code, workflow in sorted(workflows(env.registry).items()):
         if code.split(".", 1)[0] not in enabled:
             continue
@@ -135,20 +143,31 @@ def approval_todos(env: Env, entries: int = DEFAULT_ENTRIES) -> list[Todo]:
         if waiting is None:
             continue
         readable = env.select(model, "read", model.id)
-        # core_approval has no access rights of its own: the company filter of sudo(),
-        # the workflow's approval condition and the record rules of the target (a sub-query).
-        stmt = (
-            env.sudo()
-            .select(ApprovalRequest, ApprovalRequest.res_id, ApprovalRequest.updated_at,
-                    ApprovalRequest.amount, func.count().over().label("total"))
-            .where(ApprovalRequest.workflow == code, ApprovalRequest.model == workflow.model,
-                   waiting, ApprovalRequest.res_id.in_(readable))
-            .order_by(ApprovalRequest.updated_at, ApprovalRequest.id)
-            .limit(max(entries, 1))
-        )
-        rows = env.sudo().execute(stmt).all()
-        if not rows:
-            continue
+        branches.append(and_(ApprovalRequest.workflow == code, ApprovalRequest.model == workflow.model,
+                             waiting, ApprovalRequest.res_id.in_(readable)))
+        models[code] = (workflow, model)
+    if not branches:
+        return []
+    # core_approval has no access rights of its own: the company filter of sudo(), each
+    # workflow's approval condition and the record rules of its target model.
+    by_workflow = {"partition_by": ApprovalRequest.workflow}
+    inner = (
+        env.sudo()
+        .select(ApprovalRequest, ApprovalRequest.workflow, ApprovalRequest.res_id, ApprovalRequest.updated_at,
+                ApprovalRequest.amount, func.count().over(**by_workflow).label("total"),
+                func.row_number().over(order_by=(ApprovalRequest.updated_at, ApprovalRequest.id),
+                                       **by_workflow).label("n"))
+        .where(or_(*branches))
+        .subquery()
+    )
+    stmt = (select(inner.c.workflow, inner.c.res_id, inner.c.updated_at, inner.c.amount, inner.c.total)
+            .where(inner.c.n <= max(entries, 1)).order_by(inner.c.workflow, inner.c.n))
+    rows_by: dict[str, list[Any]] = {}
+    for row in env.sudo().execute(stmt):
+        rows_by.setdefault(row.workflow, []).append(row)
+    out = []
+    for code, rows in rows_by.items():
+        workflow, model = models[code]
         out.append(Todo(
             key=f"approval:{code}",
             title=ApprovalTitle(model),

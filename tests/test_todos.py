@@ -159,3 +159,25 @@ def test_home_page_and_navigation_badge(tdb):
     assert 'id="home-todos"' not in s1.get("/").text
     assert s1.get("/todos/count.json").get_json() == {"count": 0}
     assert 'id="no-todos"' in s1.get("/todos/").text
+
+
+def test_every_workflow_in_one_statement(tdb):
+    from sqlalchemy import event
+
+    _submit_all(tdb)
+    with tdb.session() as s:
+        env = make_env(tdb, s, tdb.tree.users["director"], "acme")
+        approval_todos(env)  # warms the env (groups, enabled addons, rights)
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        engine = s.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            (todo,) = approval_todos(env)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert todo.count == 3
+        assert len(seen) == 1, seen
