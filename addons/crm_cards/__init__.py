@@ -157,3 +157,11 @@ def tixi_jobs() -> list[Any]:
 
     return [JobSpec("crm_cards.card_reminder", _l("Missing monthly card reminder"), remind_missing_cards,
                     cron="0 0 3 * *", period=previous_month, retries=3, retry_wait=300)]
+
+
+@hookimpl
+def tixi_todos(env: Env) -> list[Any]:
+    """Last month's monthly cards the user still has to file for the customers they own (one count)."""
+    from addons.crm_cards.todos import todos
+
+    return todos(env)

@@ -62,3 +62,25 @@ def test_reminder_notifies_the_right_salespeople_and_managers_once_per_period(cr
     with db.registry.Session() as s:
         (run,) = s.scalars(select(JobRun).where(JobRun.job_code == "crm_cards.card_reminder"))
         assert (run.state, run.period_key, run.progress_done, run.progress_total) == ("done", month, 2, 2)
+
+
+def test_cards_to_file_are_on_the_owners_to_do_list(crm):
+    """The to-do counts the user's own customers without last month's card; filed cards leave it."""
+    from core.todos import todos_for
+
+    db, ids = crm
+    users = ids["users"]
+
+    def to_file(login):
+        with db.session() as s:
+            env = make_env(db, s, users[login])
+            todo = {t.key: t for t in todos_for(env)}.get("crm_cards.cards_to_file")
+            return todo.count if todo else 0
+
+    assert to_file("wangwei") == 2
+    assert to_file("sun") == 1
+    assert to_file("zhang_east") == 0      # a manager's team is the reminder's business, not his to-do
+    with db.session() as s:
+        services.save_monthly(make_env(db, s, users["wangwei"]), ids["c"]["sh"], services.last_month(),
+                              {"sales_actual": "1"})
+    assert to_file("wangwei") == 1
