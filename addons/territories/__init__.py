@@ -28,18 +28,34 @@ def tixi_user_context(env: Env) -> dict[str, Any]:
     return user_context(env.user_id, env.company_id)
 
 
+@hookimpl(tryfirst=True, specname="tixi_record_event")
+def check_owner_in_reach(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
+    """A customer's new owner must work within its territory's reach (issue 13: 华北 -> 华东 owner).
+
+    ``tryfirst``: a check; on creation the territory is only known after the
+    assignment below, which checks the owner then.
+    """
+    if model == "masterdata_customer" and event == "updated" and "owner_id" in changes:
+        from addons.territories.services import check_owner_reach
+
+        check_owner_reach(env, record)
+
+
 @hookimpl(trylast=True)
 def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Assign a customer to a territory from its province when created or moved.
 
-    ``trylast``: a reaction, after masterdata's validation of the same save.
+    ``trylast``: a reaction, after masterdata's validation of the same save. A new
+    customer's owner is checked against the territory it lands in.
     """
     if model != "masterdata_customer":
         return
     if event == "created" or (event == "updated" and {"province", "city"} & set(changes)):
-        from addons.territories.services import auto_assign
+        from addons.territories.services import auto_assign, check_owner_reach
 
         auto_assign(env, record)
+        if event == "created" and "owner_id" in changes:
+            check_owner_reach(env, record)
 
 
 @hookimpl
