@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import Babel, refresh
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -35,7 +35,7 @@ from core.web.i18n import LANGUAGES, TixiDomain, compile_catalogs, translation_d
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ENDPOINTS = {"tixi.login", "tixi.set_language", "tixi.vendor", "static", "tixi.healthz"}
+PUBLIC_ENDPOINTS = {"tixi.login", "tixi.set_language", "tixi.vendor", "static", "tixi.healthz", "tixi.readyz"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -188,7 +188,7 @@ def select_timezone() -> str | None:
 def _open_request() -> Any:
     from flask import current_app
 
-    if request.endpoint in ("static", "tixi.vendor", "tixi.healthz"):
+    if request.endpoint in ("static", "tixi.vendor", "tixi.healthz", "tixi.readyz"):
         return None
     registry = registry_of()
     request_db()
@@ -271,12 +271,9 @@ def _close_request(exc: BaseException | None) -> None:
 
 # ----- errors --------------------------------------------------------------------------------
 def _error_page(status: int, title: str, message: str) -> Any:
-    db = g.get("db")
-    if db is not None:
-        db.rollback()
-    if request.blueprint == "api" or request.path.startswith("/api/"):
-        return {"error": title, "message": message}, status
-    return render_template("error.html", status=status, title=title, message=message), status
+    from core.web.errors import error_response
+
+    return error_response(status, message=message, title=title)
 
 
 def _register_errors(app: Flask) -> None:
@@ -310,7 +307,15 @@ def _register_errors(app: Flask) -> None:
             return _error_page(403, _("Access denied"), _("You do not have the rights to see or do this."))
         if exc.code == 401:
             return _error_page(401, _("Login required"), _("Please log in."))
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc
+        from core.web.errors import error_response
+
+        return error_response(exc.code)
+
+    from core.web.errors import register_error_pages
+
+    register_error_pages(app)  # 413, 500, 503: the app's bilingual pages, JSON under /api/
 
 
 def _register_template_helpers(app: Flask) -> None:
