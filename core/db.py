@@ -7,6 +7,7 @@ tables are prefixed with the addon's technical name (``masterdata_customer``).
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import (
@@ -136,6 +137,23 @@ class BusinessMixin(IdMixin, CompanyMixin, StampMixin, VersionMixin, ArchivedMix
 #: Seconds a SQLite transaction waits for the write lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30.0
 
+_WRITE_INTENT: ContextVar[bool] = ContextVar("tixi_sqlite_write_intent", default=False)
+
+
+def write_transactions(enabled: bool = True) -> Token[bool]:
+    """Declare that the transactions begun from now on (this thread/context) write: SQLite takes
+    the write lock at ``BEGIN`` (``BEGIN IMMEDIATE``). Returns the token for :func:`reset_write_transactions`.
+
+    Set by the web app for unsafe HTTP methods; a job or command that writes
+    while users work may set it too. No effect on PostgreSQL.
+    """
+    return _WRITE_INTENT.set(enabled)
+
+
+def reset_write_transactions(token: Token[bool]) -> None:
+    """Undo :func:`write_transactions`."""
+    _WRITE_INTENT.reset(token)
+
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -149,12 +167,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     Concurrency: a deferred transaction that reads, then writes, fails at once
     with "database is locked" when another connection wrote in between (SQLite
-    cannot upgrade a stale read snapshot; the busy timeout does not apply). Every
-    transaction therefore starts with ``BEGIN IMMEDIATE`` (the write lock taken
-    up front, waiting up to :data:`SQLITE_BUSY_TIMEOUT` seconds for it), so
-    concurrent requests queue instead of failing; readers never wait (WAL). A
+    cannot upgrade a stale read snapshot; the busy timeout does not apply). A
+    write transaction therefore starts with ``BEGIN IMMEDIATE`` (the write lock
+    taken up front, waiting up to :data:`SQLITE_BUSY_TIMEOUT` seconds for it),
+    so concurrent saves queue instead of failing; readers never wait (WAL). A
     stale edit then reaches the version check and is a conflict (409), as on
-    PostgreSQL.
+    PostgreSQL. Which transactions write is declared with
+    :func:`write_transactions` (the web app: every POST/PUT/PATCH/DELETE); reads
+    stay deferred, so a page that opens a second session (explanations) cannot
+    wait on its own lock.
     """
     if url.startswith("sqlite"):
         connect_args = kwargs.setdefault("connect_args", {})
@@ -174,7 +195,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

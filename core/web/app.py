@@ -188,6 +188,9 @@ def select_timezone() -> str | None:
 def _open_request() -> Any:
     from flask import current_app
 
+    from core.db import write_transactions
+
+    g.tixi_write_intent = write_transactions(request.method not in ("GET", "HEAD", "OPTIONS"))  # SQLite locking
     if request.endpoint in ("static", "tixi.vendor", "tixi.healthz", "tixi.readyz"):
         return None
     registry = registry_of()
@@ -263,10 +266,18 @@ def _finish_request(response: Any) -> Any:
 
 
 def _close_request(exc: BaseException | None) -> None:
+    from core.db import reset_write_transactions
+
     db = g.pop("db", None)
     if db is not None:
         db.rollback()
         db.close()
+    token = g.pop("tixi_write_intent", None)
+    if token is not None:
+        try:
+            reset_write_transactions(token)
+        except ValueError:  # set in another context (a streamed response): the default is safe
+            pass
 
 
 # ----- errors --------------------------------------------------------------------------------

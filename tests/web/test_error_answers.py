@@ -34,12 +34,14 @@ def test_api_errors_are_json_with_a_stable_code_and_a_translated_message(web_db,
         r = getattr(api, method)(url, headers=headers, json=body)
         assert r.status_code == status, (method, url, r.status_code, r.data[:300])
         data = r.get_json()
-        assert data is not None and data["error"] == code, (url, r.data[:300])
+        assert data is not None, (url, r.data[:300])
+        assert data["error"] == code, (url, r.data[:300])
         assert data["message"]
     r = api.post("/api/webshop.item", headers=headers, json=[1])
     assert r.get_json()["message"] == "请求内容必须是 JSON 对象。"  # the token user's language
     r = api.get("/api/webshop.item", headers={"Authorization": "Bearer nope"})
-    assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
+    assert r.status_code == 401
+    assert r.get_json()["error"] == "unauthorized"
 
 
 def test_413_is_the_apps_page_in_the_users_language(web_db):
@@ -66,7 +68,8 @@ def test_unexpected_error_is_a_bilingual_500_page_and_nothing_is_saved(web_db, u
     login(client, "sales")
     r = client.get("/boom")
     assert r.status_code == 500
-    assert "服务器错误" in r.text and "Server error" in r.text  # both languages, the user's first
+    assert "服务器错误" in r.text
+    assert "Server error" in r.text
     assert "Internal Server Error" not in r.text
 
 
@@ -84,10 +87,12 @@ def test_database_down_gives_503_pages_readiness_fails_liveness_holds(web_db, us
     try:
         r = client.get("/items/")
         assert r.status_code == 503
-        assert "暂时无法连接数据库" in r.text and "The database cannot be reached" in r.text
+        assert "暂时无法连接数据库" in r.text
+        assert "The database cannot be reached" in r.text
         assert client.get("/healthz").status_code == 200  # liveness: the process is fine
         r = client.get("/readyz")
-        assert r.status_code == 503 and r.get_json()["status"] == "unavailable"
+        assert r.status_code == 503
+        assert r.get_json()["status"] == "unavailable"
     finally:
         registry.engine, registry.Session = good_engine, good_session
     assert client.get("/items/").status_code == 200  # recovery once the database is back
