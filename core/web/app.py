@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, refresh
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -67,6 +67,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(web.get("secure_cookies", os.environ.get("TIXI_SECURE_COOKIES") == "1")),
+        REMEMBER_COOKIE_SECURE=bool(web.get("secure_cookies", os.environ.get("TIXI_SECURE_COOKIES") == "1")),
         SESSION_COOKIE_NAME="tixi_session",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=float(web.get("session_absolute_hours", 12))),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (server-checked) session
@@ -79,6 +80,13 @@ def create_app(
     )
     if test_config:
         app.config.update(test_config)
+    # behind TLS: HSTS for a year unless [web] hsts_seconds says otherwise (0: off)
+    app.config.setdefault("TIXI_HSTS_SECONDS", int(web.get(
+        "hsts_seconds", 31536000 if app.config["SESSION_COOKIE_SECURE"] else 0)))
+    if web.get("behind_proxy"):  # trust one reverse proxy's X-Forwarded-For/-Proto/-Host (client address, https)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     if app.config["SECRET_KEY"] in ("dev-only", "test-only") and not app.config.get("TESTING"):
         log.warning("no secret key configured (run 'tixi init' or set TIXI_SECRET_KEY): sessions are not safe")
     if registry is None:
@@ -259,6 +267,9 @@ def _finish_request(response: Any) -> Any:
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    hsts = current_app.config.get("TIXI_HSTS_SECONDS") or 0
+    if hsts > 0:
+        h.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     endpoint = request.endpoint or ""
     if endpoint not in ("static", "tixi.vendor") and not endpoint.endswith(".static"):
         h.setdefault("Cache-Control", "no-store")

@@ -97,3 +97,15 @@ def test_database_down_gives_503_pages_readiness_fails_liveness_holds(web_db, us
         registry.engine, registry.Session = good_engine, good_session
     assert client.get("/items/").status_code == 200  # recovery once the database is back
     assert client.get("/readyz").status_code == 200
+
+
+def test_behind_tls_the_cookie_is_secure_and_hsts_is_sent(web_db):
+    from tests.web.conftest import login
+
+    app = web_db.app(SESSION_COOKIE_SECURE=True, TIXI_HSTS_SECONDS=31536000)
+    client = app.test_client()
+    r = login(client, "sales")
+    assert "Secure" in r.headers.get("Set-Cookie", "")
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    plain = web_db.app().test_client().get("/login")
+    assert "Strict-Transport-Security" not in plain.headers  # off unless configured (plain http stays usable)
