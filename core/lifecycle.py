@@ -75,6 +75,7 @@ class SetupEnv(Env):
         self._rules = {}
         self._rules_loaded = False
         self._clauses = {}
+        self._readable_refs = {}
 
     @property
     def group_ids(self) -> frozenset[int]:  # type: ignore[override]

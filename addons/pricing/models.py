@@ -166,6 +166,8 @@ class ProductFormula(BusinessMixin, Base):
     grams_per_unit: Mapped[Decimal] = mapped_column(GRAMS)
 
     metal: Mapped[Metal] = relationship()
+    #: for record rules (a customer's own formula follows the customer)
+    customer: Mapped[Customer | None] = relationship(foreign_keys=[customer_id], viewonly=True)
 
 
 class ProductPricing(BusinessMixin, Base):

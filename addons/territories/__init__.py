@@ -32,8 +32,8 @@ def tixi_user_context(env: Env) -> dict[str, Any]:
 def check_owner_in_reach(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """A customer's new owner must work within its territory's reach (issue 13: 华北 -> 华东 owner).
 
-    ``tryfirst``: a check; on creation the territory is only known after the
-    assignment below, which checks the owner then.
+    ``tryfirst``: a check. On creation the territory follows from the province
+    (assigned below) and the owner from the creator; the check applies to a change of owner.
     """
     if model == "masterdata_customer" and event == "updated" and "owner_id" in changes:
         from addons.territories.services import check_owner_reach
@@ -45,17 +45,14 @@ def check_owner_in_reach(env: Env, event: str, model: str, record: Any, changes:
 def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Assign a customer to a territory from its province when created or moved.
 
-    ``trylast``: a reaction, after masterdata's validation of the same save. A new
-    customer's owner is checked against the territory it lands in.
+    ``trylast``: a reaction, after masterdata's validation of the same save.
     """
     if model != "masterdata_customer":
         return
     if event == "created" or (event == "updated" and {"province", "city"} & set(changes)):
-        from addons.territories.services import auto_assign, check_owner_reach
+        from addons.territories.services import auto_assign
 
         auto_assign(env, record)
-        if event == "created" and "owner_id" in changes:
-            check_owner_reach(env, record)
 
 
 @hookimpl

@@ -59,6 +59,16 @@ SELF_SET_FKS = frozenset({"company_id", "created_by_id", "updated_by_id"})
 
 #: Ids above this do not fit a 64-bit integer column: no row has them (refused before SQL).
 MAX_ID = 2**63 - 1
+#: The same for a 32-bit ``Integer`` column (PostgreSQL refuses a larger literal with an error).
+MAX_INT = 2**31 - 1
+
+
+def int_limit(column: Any) -> int:
+    """Largest value an integer column holds (``BigInteger``: 64 bits, else 32 bits)."""
+    from sqlalchemy import BigInteger
+
+    kind = column.type
+    return MAX_ID if isinstance(kind, BigInteger) or isinstance(getattr(kind, "impl", None), BigInteger) else MAX_INT
 
 STALE = "Somebody else saved this record since you opened it: reload it and apply your change again."
 
@@ -483,8 +493,9 @@ class Env:
             missing = wanted - cache
             if not missing:
                 continue
-            bad = sorted((v for v in missing if not _valid_id(v)), key=str)
-            ids = [v for v in missing if _valid_id(v)]
+            limit = int_limit(fk.column)
+            bad = sorted((v for v in missing if not _valid_id(v, limit)), key=str)
+            ids = [v for v in missing if _valid_id(v, limit)]
             if ids and self.can(target, "read"):
                 pk = target.__table__.c[fk.column.key]
                 found = set(self.session.scalars(self.select(target, "read", pk).where(pk.in_(ids))))
@@ -830,12 +841,12 @@ def _model_class(table: str) -> type | None:
     return cls
 
 
-def _valid_id(value: Any) -> bool:
-    """Whether a foreign-key value can be an id at all (an int of a 64-bit column, or a string key)."""
+def _valid_id(value: Any, limit: int = MAX_ID) -> bool:
+    """Whether a foreign-key value can be an id at all (a positive int the column holds, or a string key)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return 0 < value <= MAX_ID
+        return 0 < value <= limit
     return isinstance(value, str)
 
 

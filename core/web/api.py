@@ -31,7 +31,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, func, or_, sel
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.i18n import _
 from core.models import ApiToken, Company
-from core.security.env import MAX_ID
+from core.security.env import int_limit
 from core.web.generic import ModelView, fit_decimal, views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -71,9 +71,9 @@ def _auth() -> None:
     refresh()  # messages in the token user's language
 
 
-def _check_id(res_id: int) -> None:
-    """404 for an id no 64-bit column can hold (the URL converter takes any digits)."""
-    if res_id > MAX_ID:
+def _check_id(view: ModelView, res_id: int) -> None:
+    """404 for an id the key column cannot hold (the URL converter takes any digits)."""
+    if res_id > int_limit(view.table.primary_key.columns.values()[0]):
         abort(404)
 
 
@@ -147,7 +147,8 @@ def _coerce(col: Any, raw: Any) -> Any:
         if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
             raise ValueError(raw)
         value = int(raw)
-        if not -MAX_ID <= value <= MAX_ID:
+        limit = int_limit(col)
+        if not -limit - 1 <= value <= limit:
             raise ValueError(raw)  # beyond a 64-bit column: never stored, never an id
         return value
     if isinstance(t, DateTime) or isinstance(getattr(t, "impl", None), DateTime):
@@ -206,7 +207,7 @@ def list_records(name: str) -> Any:
 def read_record(name: str, res_id: int) -> Any:
     """One record (404 when missing or outside the user's rules)."""
     view = _view(name)
-    _check_id(res_id)
+    _check_id(view, res_id)
     try:
         record = g.env.get(view.model, res_id)
     except AccessDenied:
@@ -230,7 +231,7 @@ def create_record(name: str) -> Any:
 def update_record(name: str, res_id: int) -> Any:
     """Update fields of a record (``version`` in the body enables the stale-edit check)."""
     view = _view(name)
-    _check_id(res_id)
+    _check_id(view, res_id)
     data = request.get_json(silent=True)
     values = _parse(view, data)
     try:
