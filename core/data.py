@@ -120,6 +120,7 @@ class DataLoader:
                 self.load_access_list(doc.get("access") or [])
                 self.load_rules(doc.get("rules") or [])
                 self.load_records(doc.get("records") or [])
+                self.check_company_wide(doc.get("company_wide") or [])
             else:
                 raise LifecycleError(f"{path}: unsupported data file type")
         except LifecycleError:
@@ -204,6 +205,14 @@ class DataLoader:
             )
             rule.groups = [self.session.get(Group, self.ref(g)) for g in spec.get("groups", [])]
             self.session.flush()
+
+    def check_company_wide(self, rows: list[dict]) -> None:
+        """``company_wide``: ``{model, reason}`` rows, read by :mod:`core.security.coverage` (nothing stored)."""
+        for row in rows:
+            if not isinstance(row, dict) or not row.get("model") or not str(row.get("reason") or "").strip():
+                raise LifecycleError(f"{self.addon}: a company_wide entry needs a model and a reason: {row!r}")
+            if model_class(str(row["model"])) is None:
+                raise LifecycleError(f"{self.addon}: company_wide names an unknown model {row['model']!r}")
 
     def load_records(self, records: list[dict]) -> None:
         """Generic records: ``model`` (table), ``id`` and ``values``.

@@ -7,6 +7,7 @@ tables are prefixed with the addon's technical name (``masterdata_customer``).
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import (
@@ -133,25 +134,60 @@ class BusinessMixin(IdMixin, CompanyMixin, StampMixin, VersionMixin, ArchivedMix
     __tixi_audit__ = True
 
 
+#: Seconds a SQLite transaction waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT = 30.0
+
+_WRITE_INTENT: ContextVar[bool] = ContextVar("tixi_sqlite_write_intent", default=False)
+
+
+def write_transactions(enabled: bool = True) -> Token[bool]:
+    """Declare that the transactions begun from now on (this thread/context) write: SQLite takes
+    the write lock at ``BEGIN`` (``BEGIN IMMEDIATE``). Returns the token for :func:`reset_write_transactions`.
+
+    Set by the web app for unsafe HTTP methods; a job or command that writes
+    while users work may set it too. No effect on PostgreSQL.
+    """
+    return _WRITE_INTENT.set(enabled)
+
+
+def reset_write_transactions(token: Token[bool]) -> None:
+    """Undo :func:`write_transactions`."""
+    _WRITE_INTENT.reset(token)
+
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; on SQLite make DDL transactional and enforce foreign keys.
+    """Create an engine; on SQLite make DDL transactional, take the write lock up front, enforce foreign keys.
 
     pysqlite's legacy transaction handling commits before DDL, so a failing
     install could leave half its tables behind. We take over BEGIN ourselves
     (SQLAlchemy's documented recipe) so that install, upgrade and uninstall are
     atomic on SQLite as they are on PostgreSQL.
+
+    Concurrency: a deferred transaction that reads, then writes, fails at once
+    with "database is locked" when another connection wrote in between (SQLite
+    cannot upgrade a stale read snapshot; the busy timeout does not apply). A
+    write transaction therefore starts with ``BEGIN IMMEDIATE`` (the write lock
+    taken up front, waiting up to :data:`SQLITE_BUSY_TIMEOUT` seconds for it),
+    so concurrent saves queue instead of failing; readers never wait (WAL). A
+    stale edit then reaches the version check and is a conflict (409), as on
+    PostgreSQL. Which transactions write is declared with
+    :func:`write_transactions` (the web app: every POST/PUT/PATCH/DELETE); reads
+    stay deferred, so a page that opens a second session (explanations) cannot
+    wait on its own lock.
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -159,7 +195,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

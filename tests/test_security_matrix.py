@@ -227,3 +227,79 @@ def test_every_installed_rule_compiles_with_its_context(all_db):
                 problems.append(f"{code}: {type(exc).__name__}: {exc}")
     assert len(rules) >= 10
     assert not problems, "\n".join(problems)
+
+
+PROJECT_ADDONS = Path(__file__).resolve().parent.parent / "addons"
+
+
+def _coverage_problems(db) -> dict[str, list[str]]:
+    """Uncovered models per installed addon of the project (see :mod:`core.security.coverage`)."""
+    from core.security.coverage import company_wide_declarations, uncovered_models
+
+    out: dict[str, list[str]] = {}
+    with db.session() as s:
+        for name in sorted(db.registry.installed):
+            manifest = db.registry.manifests[name]
+            if PROJECT_ADDONS not in Path(manifest.path).resolve().parents:
+                continue  # fixture addons: the install warning is enough (test below)
+            tables = [t.name for t in db.registry.tables_of(manifest)]
+            missing = uncovered_models(s, tables, company_wide_declarations([manifest]))
+            if missing:
+                out[name] = missing
+    return out
+
+
+def test_every_readable_model_has_a_rule_or_a_company_wide_declaration(all_db):
+    """Rule coverage: a model a restricted role (salesperson, ...) reads has a record rule or a reviewed
+    ``company_wide`` declaration in its addon's security.yaml (pricing_competitor_price had neither)."""
+    problems = _coverage_problems(all_db)
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_install_warns_about_a_model_without_rule():
+    """The check runs at install: an addon whose model a restricted role reads without any record
+    rule gets one warning line naming the model (fixture ``alpha`` grants read without a rule);
+    the project's pricing, competitor prices included, installs without one."""
+    url, drop = new_database("sqlite")
+    db = fixture_db(url, extra=[HOOKALL_ADDONS])
+    try:
+        report = db.lifecycle.install(["pricing"])  # masterdata's rules name core.group_salesperson
+        assert report.warnings == [], report.warnings
+        report = db.lifecycle.install(["alpha"])
+        assert len(report.warnings) == 1, report.warnings
+        assert "alpha_thing" in report.warnings[0]
+        assert "company_wide" in report.warnings[0]
+    finally:
+        db.dispose()
+        drop()
+
+
+def test_every_foreign_key_written_through_env_is_checked(all_db):
+    """The related-record path of the matrix: for every model of every installed addon, each foreign
+    key (except the ones Env stamps itself) is checked against the target's rules when written; an id
+    the user cannot read (here: none exists) is a field error naming that key, before any SQL write."""
+    from core.errors import ValidationError
+    from core.registry import model_class
+    from core.security.env import SELF_SET_FKS
+
+    admin = make_user(all_db, "fk_admin", ["core.group_admin"], password=None, is_admin=True)
+    checked, problems = 0, []
+    with all_db.session() as s:
+        env = make_env(all_db, s, admin)
+        for model in _models(all_db):
+            for column in model.__table__.columns:
+                if not column.foreign_keys or column.key in SELF_SET_FKS:
+                    continue
+                target = next(iter(column.foreign_keys)).column
+                if model_class(target.table.name) is None:
+                    continue
+                value = "no-such-key" if not isinstance(target.type.python_type(), int) else 2**40
+                try:
+                    env.check_references(model, [{column.key: value}])
+                    problems.append(f"{model.__tablename__}.{column.key}: not checked")
+                except ValidationError as exc:
+                    if set(exc.errors) != {column.key}:
+                        problems.append(f"{model.__tablename__}.{column.key}: {exc.errors}")
+                checked += 1
+    assert not problems, "\n".join(problems)
+    assert checked > 40

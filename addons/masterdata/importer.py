@@ -39,7 +39,7 @@ from addons.masterdata.services import clean_customer, current_employee
 from addons.masterdata.spreadsheet import SpreadsheetError, read_table, write_xlsx
 from addons.masterdata.validation import check_email, parse_choice
 from core.db import utcnow
-from core.errors import AccessDenied
+from core.errors import AccessDenied, ValidationError
 from core.i18n import N_, current_lang, translate
 from core.models import AuditEntry, User
 
@@ -205,6 +205,12 @@ def import_file(env: Env, kind: str, data: bytes, filename: str, lang: str | Non
     result.phases["validate"] = time.perf_counter() - mark
     if errs.errors:
         result.errors = errs.errors
+        result.seconds = time.perf_counter() - started
+        return result
+    try:  # every foreign key once for the whole file (one query per column), as Env.create does
+        env.check_references(model, records)
+    except ValidationError as exc:
+        result.errors = [RowError(0, "", str(exc))]
         result.seconds = time.perf_counter() - started
         return result
     result.ids = _insert(env, model, records, filename, lang, result.phases)

@@ -166,6 +166,8 @@ class ProductFormula(BusinessMixin, Base):
     grams_per_unit: Mapped[Decimal] = mapped_column(GRAMS)
 
     metal: Mapped[Metal] = relationship()
+    #: for record rules (a customer's own formula follows the customer)
+    customer: Mapped[Customer | None] = relationship(foreign_keys=[customer_id], viewonly=True)
 
 
 class ProductPricing(BusinessMixin, Base):
@@ -229,6 +231,9 @@ class StrategyRule(BusinessMixin, Base):
 
     __tablename__ = "pricing_strategy_rule"
     __tixi_label__ = _l("Strategy rule (model)")
+    #: margins are restricted like cost: target = cost x (1 + margin) gives the cost back from a
+    #: visible target price (issue 13, item 3); discounts of list prices are not secrets
+    __tixi_restricted_fields__ = {"target_margin_pct": COST_GROUPS, "floor_margin_pct": COST_GROUPS}
     __tixi_tracked__ = ("target_margin_pct", "floor_margin_pct", "target_discount_pct", "max_discount_pct")
     __table_args__ = (UniqueConstraint("strategy_id", "quote_type"),)
 
@@ -251,6 +256,8 @@ class StrategyTarget(BusinessMixin, Base):
 
     __tablename__ = "pricing_strategy_target"
     __tixi_label__ = _l("Pricing target")
+    #: an adjustment of the margins reveals the cost as the margins do
+    __tixi_restricted_fields__ = {"adjust_pct": COST_GROUPS, "target_margin_pct": COST_GROUPS}
     __tixi_tracked__ = ("adjust_pct", "target_margin_pct")
 
     strategy_id: Mapped[int] = mapped_column(ForeignKey("pricing_strategy.id", ondelete="CASCADE"), index=True)

@@ -28,6 +28,19 @@ def tixi_user_context(env: Env) -> dict[str, Any]:
     return user_context(env.user_id, env.company_id)
 
 
+@hookimpl(tryfirst=True, specname="tixi_record_event")
+def check_owner_in_reach(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
+    """A customer's new owner must work within its territory's reach (issue 13: 华北 -> 华东 owner).
+
+    ``tryfirst``: a check. On creation the territory follows from the province
+    (assigned below) and the owner from the creator; the check applies to a change of owner.
+    """
+    if model == "masterdata_customer" and event == "updated" and "owner_id" in changes:
+        from addons.territories.services import check_owner_reach
+
+        check_owner_reach(env, record)
+
+
 @hookimpl(trylast=True)
 def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
     """Assign a customer to a territory from its province when created or moved.

@@ -24,6 +24,7 @@ from addons.territories.models import (
 )
 from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
+from core.i18n import _
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -163,6 +164,43 @@ def assign_customer(env: Env, customer: Customer, territory: Territory | None, o
     if row is not None and not env.allowed(row, "write"):
         raise AccessDenied("the target territory is outside your scope")
     return row
+
+
+def owner_reach(env: Env, territory_id: int) -> set[int]:
+    """Employees who work in a territory, above it or below it (members and managers, now).
+
+    The reach of a customer's territory: its own people, those of the territories
+    above it (who answer for it) and below it (who work part of it). An empty set
+    means nobody works there yet.
+    """
+    elevated = env.sudo()  # sudo: the organisation applies whoever saves the customer
+    around = select(territory_closure.c.ancestor_id).where(territory_closure.c.descendant_id == territory_id).union(
+        select(territory_closure.c.descendant_id).where(territory_closure.c.ancestor_id == territory_id)
+    )
+    members = set(elevated.scalars(elevated.select(TerritoryMember, TerritoryMember.employee_id).where(
+        TerritoryMember.territory_id.in_(around), TerritoryMember.date_to.is_(None))))
+    managers = set(elevated.scalars(elevated.select(Territory, Territory.manager_id).where(
+        Territory.id.in_(around), Territory.manager_id.is_not(None))))
+    return members | managers
+
+
+def check_owner_reach(env: Env, customer: Customer) -> None:
+    """Refuse an owner (销售员) who works outside the customer's territory reach (:func:`owner_reach`).
+
+    Raises :class:`ValidationError` on ``owner_id`` in the user's language; a
+    customer without a territory, or a territory nobody works in yet, takes any owner.
+    """
+    if customer.owner_id is None:
+        return
+    current = current_assignment(env, customer.id)
+    if current is None:
+        return
+    reach = owner_reach(env, current.territory_id)
+    if reach and customer.owner_id not in reach:
+        territory = env.sudo().get(Territory, current.territory_id)
+        message = _("The owner must work in the customer's territory %(territory)s, above it or below it.",
+                    territory=str(territory) if territory is not None else current.territory_id)
+        raise ValidationError(message, {"owner_id": message})
 
 
 def territory_of(env: Env, customer_id: int, on: dt.date | None = None) -> int | None:

@@ -54,6 +54,22 @@ NOT_COMPANY_OWNED = frozenset({"core_user"})
 #: Largest id set a read clause inlines as a literal list (0: always sub-queries).
 LITERAL_IDS_MAX = 1000
 
+#: Foreign keys :class:`Env` sets itself (owner company, author stamps): not checked as references.
+SELF_SET_FKS = frozenset({"company_id", "created_by_id", "updated_by_id"})
+
+#: Ids above this do not fit a 64-bit integer column: no row has them (refused before SQL).
+MAX_ID = 2**63 - 1
+#: The same for a 32-bit ``Integer`` column (PostgreSQL refuses a larger literal with an error).
+MAX_INT = 2**31 - 1
+
+
+def int_limit(column: Any) -> int:
+    """Largest value an integer column holds (``BigInteger``: 64 bits, else 32 bits)."""
+    from sqlalchemy import BigInteger
+
+    kind = column.type
+    return MAX_ID if isinstance(kind, BigInteger) or isinstance(getattr(kind, "impl", None), BigInteger) else MAX_INT
+
 STALE = "Somebody else saved this record since you opened it: reload it and apply your change again."
 
 
@@ -86,6 +102,8 @@ class Env:
         self._rules: dict[str, list[tuple[RecordRule, frozenset[int]]]] = {}
         self._rules_loaded = False
         self._clauses: dict[tuple[str, str], ColumnElement] = {}
+        # table -> ids of that table the user was found to read (foreign-key checks)
+        self._readable_refs: dict[str, set[Any]] = {}
 
     @classmethod
     def for_login(cls, registry: Any, session: Session, login: str, company_code: str | None = None) -> Env:
@@ -446,6 +464,57 @@ class Env:
                 _("The field %(field)s of %(model)s is restricted.", field=hidden[0], model=model_table(model))
             )
 
+    # ----- references ----------------------------------------------------------------------
+    def check_references(self, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Refuse foreign-key values that point to a row the user may not read.
+
+        A reference is a way to read: a record linked to another company's or
+        another territory's customer would show that customer's name on every
+        page, export and report that follows the link. Each foreign key of
+        ``model`` written in ``rows`` (an import passes all its rows) costs one
+        query, through :meth:`select` (rights, company filter and record rules
+        of the target); ids already checked in this env are not asked again.
+        Raises :class:`ValidationError` naming the field in the user's language;
+        nothing is written. The keys :class:`Env` sets itself
+        (:data:`SELF_SET_FKS`) are not checked.
+        """
+        rows = list(rows)
+        for column in model.__table__.columns:
+            if not column.foreign_keys or column.key in SELF_SET_FKS:
+                continue
+            wanted = {row[column.key] for row in rows if row.get(column.key) is not None}
+            if not wanted:
+                continue
+            fk = next(iter(column.foreign_keys))
+            target = _model_class(fk.column.table.name)
+            if target is None:
+                continue  # a plain table without a model (no rules to apply)
+            cache = self._readable_refs.setdefault(target.__tablename__, set())
+            missing = wanted - cache
+            if not missing:
+                continue
+            limit = int_limit(fk.column)
+            bad = sorted((v for v in missing if not _valid_id(v, limit)), key=str)
+            ids = [v for v in missing if _valid_id(v, limit)]
+            if ids and self.can(target, "read"):
+                pk = target.__table__.c[fk.column.key]
+                found = set(self.session.scalars(self.select(target, "read", pk).where(pk.in_(ids))))
+                cache |= found
+                bad += sorted(set(ids) - found, key=str)
+            else:
+                bad += sorted(ids, key=str)
+            if bad:
+                raise self._reference_error(model, column.key, bad[0])
+
+    def _reference_error(self, model: type, field: str, value: Any) -> ValidationError:
+        from core.i18n import field_label
+
+        message = _(
+            "%(field)s: there is no record #%(id)s that you may see.",
+            field=field_label(model, field), id=value,
+        )
+        return ValidationError(message, {field: message})
+
     # ----- writes ------------------------------------------------------------------------
     def create(self, model: type, values: Mapping[str, Any]) -> Any:
         """Create a record in the current company; rights, rules, audit and events applied.
@@ -455,6 +524,7 @@ class Env:
         """
         self.check(model, "create")
         self._check_fields(model, values)
+        self.check_references(model, [values])
         data = dict(values)
         cols = model.__table__.c
         if "company_id" in cols and model.__table__.name not in NOT_COMPANY_OWNED:
@@ -512,6 +582,7 @@ class Env:
                 changes[key] = [_jsonable(old), _jsonable(value)]
         if not changes:
             return changes
+        self.check_references(model, [{k: values[k] for k in changes}])
         try:
             with self.session.begin_nested():
                 for key in changes:
@@ -768,6 +839,15 @@ def _model_class(table: str) -> type | None:
         if cls is not None:
             _MODEL_CLASSES[table] = cls
     return cls
+
+
+def _valid_id(value: Any, limit: int = MAX_ID) -> bool:
+    """Whether a foreign-key value can be an id at all (a positive int the column holds, or a string key)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 < value <= limit
+    return isinstance(value, str)
 
 
 def _jsonable(value: Any) -> Any:

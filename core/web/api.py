@@ -29,12 +29,15 @@ from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, func, or_, select
 
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
+from core.i18n import _
 from core.models import ApiToken, Company
+from core.security.env import int_limit
 from core.web.generic import ModelView, fit_decimal, views
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 READONLY = {"id", "company_id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id"}
 MAX_PER_PAGE = 500
+MAX_PAGE = 10**9  # an offset beyond this overflows SQLite's integer
 
 
 @bp.before_request
@@ -66,6 +69,12 @@ def _auth() -> None:
     from flask_babel import refresh
 
     refresh()  # messages in the token user's language
+
+
+def _check_id(view: ModelView, res_id: int) -> None:
+    """404 for an id the key column cannot hold (the URL converter takes any digits)."""
+    if res_id > int_limit(view.table.primary_key.columns.values()[0]):
+        abort(404)
 
 
 def _view(name: str) -> ModelView:
@@ -100,7 +109,7 @@ def serialize(view: ModelView, record: Any) -> dict[str, Any]:
 
 def _parse(view: ModelView, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise ValidationError("the body must be a JSON object")
+        raise ValidationError(_("The request body must be a JSON object."))
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     table = view.table
@@ -108,17 +117,17 @@ def _parse(view: ModelView, data: Any) -> dict[str, Any]:
         if key == "version":
             continue
         if key not in table.c or key in READONLY:
-            errors[key] = "unknown or read-only field"
+            errors[key] = _("Unknown or read-only field.")
             continue
         if not g.env.field_visible(view.model, key):
-            raise AccessDenied(f"field {key!r} is restricted")
+            raise AccessDenied(_("The field %(field)s is restricted.", field=key))
         col = table.c[key]
         try:
             values[key] = _coerce(col, raw)
-        except (ValueError, InvalidOperation, TypeError):
-            errors[key] = f"invalid value for {type(col.type).__name__}"
+        except (ValueError, InvalidOperation, TypeError, OverflowError):
+            errors[key] = _("Not a valid value for this field.")
     if errors:
-        raise ValidationError("invalid fields: " + ", ".join(sorted(errors)), errors)
+        raise ValidationError(_("Invalid fields: %(fields)s", fields=", ".join(sorted(errors))), errors)
     return values
 
 
@@ -137,9 +146,13 @@ def _coerce(col: Any, raw: Any) -> Any:
             raise ValueError(raw)
         return raw
     if isinstance(t, Integer):
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
             raise ValueError(raw)
-        return int(raw)
+        value = int(raw)
+        limit = int_limit(col)
+        if not -limit - 1 <= value <= limit:
+            raise ValueError(raw)  # beyond a 64-bit column: never stored, never an id
+        return value
     if isinstance(t, DateTime) or isinstance(getattr(t, "impl", None), DateTime):
         value = dt.datetime.fromisoformat(raw)
         if value.tzinfo is None:
@@ -147,7 +160,12 @@ def _coerce(col: Any, raw: Any) -> Any:
         return value
     if isinstance(t, Date):
         return dt.date.fromisoformat(raw)
-    return raw if isinstance(raw, str) else str(raw)
+    if not isinstance(raw, str):
+        raise ValueError(raw)  # a text field takes text, not a list or an object
+    length = getattr(t, "length", None)
+    if length is not None and len(raw) > length:
+        raise ValueError(raw)
+    return raw
 
 
 @bp.errorhandler(ValidationError)
@@ -170,8 +188,10 @@ def list_records(name: str) -> Any:
     try:
         page = max(1, int(request.args.get("page", 1)))
         per_page = min(MAX_PER_PAGE, max(1, int(request.args.get("per_page", 50))))
+        if page > MAX_PAGE:
+            raise ValueError(page)
     except ValueError:
-        raise ValidationError("page and per_page must be integers") from None
+        raise ValidationError(_("page and per_page must be integers.")) from None
     pk = view.table.primary_key.columns.values()[0]
     wheres = []
     q = (request.args.get("q") or "").strip()
@@ -189,6 +209,7 @@ def list_records(name: str) -> Any:
 def read_record(name: str, res_id: int) -> Any:
     """One record (404 when missing or outside the user's rules)."""
     view = _view(name)
+    _check_id(view, res_id)
     try:
         record = g.env.get(view.model, res_id)
     except AccessDenied:
@@ -212,6 +233,7 @@ def create_record(name: str) -> Any:
 def update_record(name: str, res_id: int) -> Any:
     """Update fields of a record (``version`` in the body enables the stale-edit check)."""
     view = _view(name)
+    _check_id(view, res_id)
     data = request.get_json(silent=True)
     values = _parse(view, data)
     try:
@@ -222,7 +244,8 @@ def update_record(name: str, res_id: int) -> Any:
         abort(404)
     version = data.get("version") if isinstance(data, dict) else None
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError("version must be an integer", {"version": "integer expected"})
+        message = _("version must be an integer.")
+        raise ValidationError(message, {"version": message})
     g.env.write(record, values, expected_version=version)
     g.env.session.flush()
     return jsonify(serialize(view, record))

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, refresh
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -35,7 +35,7 @@ from core.web.i18n import LANGUAGES, TixiDomain, compile_catalogs, translation_d
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ENDPOINTS = {"tixi.login", "tixi.set_language", "tixi.vendor", "static", "tixi.healthz"}
+PUBLIC_ENDPOINTS = {"tixi.login", "tixi.set_language", "tixi.vendor", "static", "tixi.healthz", "tixi.readyz"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -67,6 +67,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(web.get("secure_cookies", os.environ.get("TIXI_SECURE_COOKIES") == "1")),
+        REMEMBER_COOKIE_SECURE=bool(web.get("secure_cookies", os.environ.get("TIXI_SECURE_COOKIES") == "1")),
         SESSION_COOKIE_NAME="tixi_session",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=float(web.get("session_absolute_hours", 12))),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (server-checked) session
@@ -79,6 +80,13 @@ def create_app(
     )
     if test_config:
         app.config.update(test_config)
+    # behind TLS: HSTS for a year unless [web] hsts_seconds says otherwise (0: off)
+    app.config.setdefault("TIXI_HSTS_SECONDS", int(web.get(
+        "hsts_seconds", 31536000 if app.config["SESSION_COOKIE_SECURE"] else 0)))
+    if web.get("behind_proxy"):  # trust one reverse proxy's X-Forwarded-For/-Proto/-Host (client address, https)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     if app.config["SECRET_KEY"] in ("dev-only", "test-only") and not app.config.get("TESTING"):
         log.warning("no secret key configured (run 'tixi init' or set TIXI_SECRET_KEY): sessions are not safe")
     if registry is None:
@@ -198,7 +206,10 @@ def select_timezone() -> str | None:
 def _open_request() -> Any:
     from flask import current_app
 
-    if request.endpoint in ("static", "tixi.vendor", "tixi.healthz"):
+    from core.db import write_transactions
+
+    g.tixi_write_intent = write_transactions(request.method not in ("GET", "HEAD", "OPTIONS"))  # SQLite locking
+    if request.endpoint in ("static", "tixi.vendor", "tixi.healthz", "tixi.readyz"):
         return None
     registry = registry_of()
     request_db()
@@ -266,6 +277,9 @@ def _finish_request(response: Any) -> Any:
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    hsts = current_app.config.get("TIXI_HSTS_SECONDS") or 0
+    if hsts > 0:
+        h.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     endpoint = request.endpoint or ""
     if endpoint not in ("static", "tixi.vendor") and not endpoint.endswith(".static"):
         h.setdefault("Cache-Control", "no-store")
@@ -273,20 +287,25 @@ def _finish_request(response: Any) -> Any:
 
 
 def _close_request(exc: BaseException | None) -> None:
+    from core.db import reset_write_transactions
+
     db = g.pop("db", None)
     if db is not None:
         db.rollback()
         db.close()
+    token = g.pop("tixi_write_intent", None)
+    if token is not None:
+        try:
+            reset_write_transactions(token)
+        except ValueError:  # set in another context (a streamed response): the default is safe
+            pass
 
 
 # ----- errors --------------------------------------------------------------------------------
 def _error_page(status: int, title: str, message: str) -> Any:
-    db = g.get("db")
-    if db is not None:
-        db.rollback()
-    if request.blueprint == "api" or request.path.startswith("/api/"):
-        return {"error": title, "message": message}, status
-    return render_template("error.html", status=status, title=title, message=message), status
+    from core.web.errors import error_response
+
+    return error_response(status, message=message, title=title)
 
 
 def _register_errors(app: Flask) -> None:
@@ -320,7 +339,15 @@ def _register_errors(app: Flask) -> None:
             return _error_page(403, _("Access denied"), _("You do not have the rights to see or do this."))
         if exc.code == 401:
             return _error_page(401, _("Login required"), _("Please log in."))
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc
+        from core.web.errors import error_response
+
+        return error_response(exc.code)
+
+    from core.web.errors import register_error_pages
+
+    register_error_pages(app)  # 413, 500, 503: the app's bilingual pages, JSON under /api/
 
 
 def _register_template_helpers(app: Flask) -> None:

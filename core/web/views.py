@@ -167,8 +167,23 @@ def set_language() -> Any:
 
 @bp.route("/healthz")
 def healthz() -> Any:
-    """Liveness probe for load balancers."""
+    """Liveness probe: the process answers (never touches the database; restart it when this fails)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz() -> Any:
+    """Readiness probe: the database answers ``SELECT 1``; 503 (JSON) while it does not (send no traffic)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    registry = current_app.extensions["tixi_registry"]
+    try:
+        with registry.engine.connect() as conn:  # tixi: session-ok (a probe of the connection, no model read)
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return {"status": "unavailable", "database": type(exc).__name__}, 503
+    return {"status": "ok", "database": "ok"}
 
 
 @bp.route("/static/vendor/<path:filename>")

@@ -54,7 +54,7 @@ def test_display_name_uses_display_with_or_without_language_then_str():
 
 
 def test_foreign_key_labels_are_read_through_env(web_db, users):
-    """A record the user cannot read is labelled ``#id``, its name never shown."""
+    """A record the user cannot read is labelled "受限 #id" (restricted), its name never shown."""
     from flask import g
     from webshop.models import Item
 
@@ -64,7 +64,7 @@ def test_foreign_key_labels_are_read_through_env(web_db, users):
     with app.test_request_context("/"), web_db.session() as s:
         g.env = make_env(web_db, s, users["sales"])
         assert fk_label(Item, mine) == "Mine"
-        assert fk_label(Item, theirs) == f"#{theirs}"
+        assert fk_label(Item, theirs) == f"受限 #{theirs}"
     with app.test_request_context("/"), web_db.session() as s:
         g.env = make_env(web_db, s, users["manager"])  # the manager's rule covers every item
         assert fk_label(Item, theirs) == "Secret name"
@@ -92,9 +92,9 @@ def test_history_shows_foreign_keys_by_name_choices_by_label(web_db, users):
     assert "销售员: — → Sales</li>" in history  # not "None → 7"
     assert "状态: 草稿 → 完成" in history  # choice labels, field labels in the reader's language
     assert "客户名称: Old → Audited" in history
-    assert f"上级物品: — → #{hidden}</li>" in history  # a record sales cannot read: no name
+    assert f"上级物品: — → 受限 #{hidden}</li>" in history  # a record sales cannot read: no name
     assert "Hidden parent" not in history
-    assert f"销售员: #{users['outsider']} → Sales</li>" in history  # a user of another company
+    assert f"销售员: 受限 #{users['outsider']} → Sales</li>" in history  # a user of another company
     manager = _client(web_db, "manager").get(f"/items/{item}").text
     assert "上级物品: — → Hidden parent</li>" in manager
     en = _client(web_db, "sales").get(f"/items/{item}", headers={"Accept-Language": "en"}).text
@@ -116,13 +116,13 @@ def test_list_detail_and_form_label_unreadable_targets_by_id(web_db, users):
     manager = _client(web_db, "manager")  # may read every item of acme, not users outside acme
     listing = manager.get("/items/").text
     row = listing.split("Foreign owner")[1].split("</tr>")[0]
-    assert f"#{users['outsider']}" in row
+    assert f"受限 #{users['outsider']}" in row
     assert "Outsider" not in listing
     detail = manager.get(f"/items/{item}").text
-    assert f'data-field="owner_id">#{users["outsider"]}</dd>' in detail
+    assert f'data-field="owner_id">受限 #{users["outsider"]}</dd>' in detail
     edit = manager.get(f"/items/{item}/edit").text
     assert "Outsider" not in edit
-    assert f"#{users['outsider']}</option>" in edit
+    assert f"受限 #{users['outsider']}</option>" in edit
     add_item(web_db, users["sales2"], "Own owner")
     row = manager.get("/items/").text.split("Own owner")[1].split("</tr>")[0]
     assert '<td data-label="销售员">Sales2</td>' in row

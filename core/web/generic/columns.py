@@ -109,7 +109,7 @@ class ColumnsMixin:
         value = getattr(record, col.name, None)
         if value is not None and not isinstance(value, bool) and col.name in self.table.c:
             target = self.target_model(col.name)
-            if target is not None:  # through Env: a record the user cannot read is "#id"
+            if target is not None:  # through Env: a record the user cannot read is "Restricted #id"
                 return fk_label(target, value)
         rel = self.relationship_for(col.name)
         if rel is not None:

@@ -129,7 +129,7 @@ class FormsMixin:
                             env.select(target).where(target.__table__.primary_key.columns.values()[0] == posted))]
                 current = getattr(record, name, None) if record is not None else None
                 if current is not None and current not in dict(choices):
-                    choices.append((current, fk_label(target, current)))  # "#id" when not readable
+                    choices.append((current, fk_label(target, current)))  # "Restricted #id" when not readable
             else:
                 choices = [(v, v) for v in col.type.enums]
             if col.nullable:

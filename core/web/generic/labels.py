@@ -109,7 +109,7 @@ def audit_value(env: Env, model: type | None, field: str, value: Any) -> Any:
     """An audited value of ``model.field`` for a reader: choice label, foreign key label, yes/no.
 
     A foreign key shows its target's display name when ``env``'s user may read
-    the target, else ``#<id>``; call :func:`prefetch_labels` first for many.
+    the target, else "Restricted #<id>"; call :func:`prefetch_labels` first for many.
     """
     if value is None or value == "":
         return ""
@@ -139,8 +139,8 @@ def prefetch_labels(target: type, ids: Iterable[Any], env: Env | None = None) ->
 
     Read through ``env`` (the request's by default): a record the user may not
     read (no read right on ``target``, outside its record rules or another
-    company's) is labelled ``#<id>`` only, so a form, list or history never
-    leaks the name of a record its reader cannot open.
+    company's) is labelled "Restricted #<id>" only (:func:`restricted_label`), so
+    a form, list or history never leaks the name of a record its reader cannot open.
     """
     env = env if env is not None else g.env
     cache = _label_cache()
@@ -153,16 +153,21 @@ def prefetch_labels(target: type, ids: Iterable[Any], env: Env | None = None) ->
         for obj in env.scalars(env.select(target).where(pk.in_(missing))):
             cache[(table, getattr(obj, pk.key))] = display_name(obj)
     for i in missing:
-        cache.setdefault((table, i), f"#{i}")
+        cache.setdefault((table, i), restricted_label(i))
 
 
 def fk_label(target: type, res_id: Any, env: Env | None = None) -> str:
-    """Display name of a referenced record the user may read, else ``#<id>`` (request-cached)."""
+    """Display name of a referenced record the user may read, else :func:`restricted_label` (request-cached)."""
     key = (target.__table__.name, res_id)
     cache = _label_cache()
     if key not in cache:
         prefetch_labels(target, [res_id], env)
-    return cache.get(key, f"#{res_id}")
+    return cache.get(key, restricted_label(res_id))
+
+
+def restricted_label(res_id: Any) -> str:
+    """What a reader sees for a linked record they may not read: "restricted #id", never its name."""
+    return _("Restricted #%(id)s", id=res_id)
 
 
 def format_money(value: Decimal) -> str:
