@@ -27,7 +27,7 @@ rules' owner and territory conditions).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, cast, delete, func, insert, select
@@ -115,11 +115,16 @@ def refresh_slices(env: Env, slices: Iterable[Slice], exclude_quotes: Iterable[i
 def rebuild(env: Env, company_id: int | None = None) -> int:
     """Recompute the whole summary of a company (default: the env's); returns the number of summary rows."""
     company_id = env.company_id if company_id is None else company_id
-    sudo = env.sudo()  # derived data of every owner's quotes (module docstring)
-    sudo.execute(delete(MarginMonth).where(MarginMonth.company_id == company_id))
-    sudo.execute(insert(MarginMonth).from_select(
-        list(COLUMNS), _aggregate(_dialect(env), Quote.company_id == company_id)))
-    return int(sudo.scalar(select(func.count(MarginMonth.id)).where(MarginMonth.company_id == company_id)) or 0)
+    # derived data of every owner's quotes (module docstring)
+    return rebuild_rows(env.sudo().execute, _dialect(env), company_id)
+
+
+def rebuild_rows(execute: Callable[[Any], Any], dialect: str, company_id: int) -> int:
+    """:func:`rebuild` on a plain ``execute`` (a connection's, for bulk loaders without an ``Env``:
+    ``tixi bench generate``, the benchmarks' fills); returns the number of summary rows."""
+    execute(delete(MarginMonth).where(MarginMonth.company_id == company_id))
+    execute(insert(MarginMonth).from_select(list(COLUMNS), _aggregate(dialect, Quote.company_id == company_id)))
+    return int(execute(select(func.count(MarginMonth.id)).where(MarginMonth.company_id == company_id)).scalar() or 0)
 
 
 def rebuild_job(ctx: Any) -> dict[str, int]:
@@ -229,4 +234,4 @@ def _num(value: Any) -> Any:
 
 
 __all__ = ["PRICED_STATES", "differences", "month_start", "on_lines_imported", "on_record_event", "rebuild",
-           "refresh_slices", "summary_select", "whole_months"]
+           "rebuild_rows", "refresh_slices", "summary_select", "whole_months"]
