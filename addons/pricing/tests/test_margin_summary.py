@@ -249,3 +249,27 @@ def test_rebuild_and_the_repair_job(world):
         root = env_of(db, s, ids, "root")
         assert _rows(root) == before
         assert s.scalar(select(func.count(QuoteLine.id)).join(Quote).where(Quote.state.in_(summary.PRICED_STATES))) == 14
+
+
+def test_the_migration_fills_the_summary_from_existing_quotes(world):
+    """pricing_0001 -> pricing_0002 on a database that already has priced quotes: the summary starts in step."""
+    from alembic import command
+
+    from core import migrate
+
+    db, ids = world
+    with db.session() as s:
+        _year_of_quotes(db, s, ids)
+        s.commit()
+        before = _rows(env_of(db, s, ids, "root"))
+    assert len(before) == 10   # 2 customers x 2 products x Sep/Oct/Nov, less the lost September quote's 2
+    manifests = [db.registry.manifests[n] for n in ("masterdata", "territories", "pricing")]
+    with db.registry.engine.begin() as conn:
+        cfg = migrate.make_config(conn, manifests)
+        command.downgrade(cfg, "pricing_0001")
+        assert not conn.dialect.has_table(conn, "pricing_margin_month")
+        migrate.upgrade(conn, manifests, "pricing")
+    with db.session() as s:
+        root = env_of(db, s, ids, "root")
+        assert _rows(root) == before
+        _in_step(root)
