@@ -30,7 +30,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, cast, delete, func, insert, select
+from sqlalchemy import Date, cast, delete, func, insert, select, text
 
 from addons.pricing.models import MarginMonth, Quote, QuoteLine
 
@@ -100,6 +100,12 @@ def refresh_slices(env: Env, slices: Iterable[Slice], exclude_quotes: Iterable[i
     dialect = _dialect(env)
     xq, xl = list(exclude_quotes), list(exclude_lines)
     for company_id, customer_id, month in wanted:
+        if dialect == "postgresql":
+            # one writer per customer at a time: a second transaction refreshing the same slice waits
+            # for the first to commit, then deletes its rows too (READ COMMITTED: a new snapshot per
+            # statement), instead of adding its own next to them
+            sudo.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"pricing_margin_month:{company_id}"),
+                                                           customer_id)))
         sudo.execute(delete(MarginMonth).where(
             MarginMonth.company_id == company_id, MarginMonth.customer_id == customer_id, MarginMonth.month == month))
         where = [Quote.company_id == company_id, Quote.customer_id == customer_id,
@@ -122,6 +128,9 @@ def rebuild(env: Env, company_id: int | None = None) -> int:
 def rebuild_rows(execute: Callable[[Any], Any], dialect: str, company_id: int) -> int:
     """:func:`rebuild` on a plain ``execute`` (a connection's, for bulk loaders without an ``Env``:
     ``tixi bench generate``, the benchmarks' fills); returns the number of summary rows."""
+    if dialect == "postgresql":
+        # slice refreshes of other transactions wait until the rebuild commits (and it for theirs)
+        execute(text("LOCK TABLE pricing_margin_month IN SHARE ROW EXCLUSIVE MODE"))
     execute(delete(MarginMonth).where(MarginMonth.company_id == company_id))
     execute(insert(MarginMonth).from_select(list(COLUMNS), _aggregate(dialect, Quote.company_id == company_id)))
     return int(execute(select(func.count(MarginMonth.id)).where(MarginMonth.company_id == company_id)).scalar() or 0)
@@ -205,8 +214,12 @@ def differences(env: Env, company_id: int | None = None) -> list[tuple[Any, ...]
     company_id = env.company_id if company_id is None else company_id
     sudo = env.sudo()  # compares derived data with its source, every owner's
     raw = {_key(r): tuple(r[7:]) for r in sudo.execute(_aggregate(_dialect(env), Quote.company_id == company_id))}
-    cols = [getattr(MarginMonth, c) for c in COLUMNS]
-    stored = {_key(r): tuple(r[7:]) for r in sudo.execute(select(*cols).where(MarginMonth.company_id == company_id))}
+    keys = [getattr(MarginMonth, c) for c in COLUMNS[:7]]
+    sums = [func.sum(MarginMonth.revenue), func.sum(MarginMonth.cost), func.sum(MarginMonth.margin),
+            func.sum(MarginMonth.lines)]
+    # summed by key: a key stored twice (double counting) shows as a difference
+    stored = {_key(r): tuple(r[7:]) for r in sudo.execute(
+        select(*keys, *sums).where(MarginMonth.company_id == company_id).group_by(*keys))}
     out = []
     for key in set(raw) | set(stored):
         a, b = raw.get(key), stored.get(key)

@@ -273,3 +273,45 @@ def test_the_migration_fills_the_summary_from_existing_quotes(world):
         root = env_of(db, s, ids, "root")
         assert _rows(root) == before
         _in_step(root)
+
+
+def test_two_transactions_refreshing_one_slice_do_not_count_twice(world):
+    """PostgreSQL, READ COMMITTED: the second writer of a (company, customer, month) waits, then replaces."""
+    import threading
+
+    db, ids = world
+    if db.registry.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL")
+    with db.session() as s:
+        rep = env_of(db, s, ids, "wangwei")
+        quote = svc.create_quote(rep, ids["faw"], [{"product_id": ids["p1"], "quantity": D("2"), "unit_price": D("900")}],
+                                 quote_date=DAY)
+        _price(db, s, ids, rep, quote)
+        s.commit()
+        company_id = rep.company_id
+    piece = (company_id, ids["faw"], MONTH)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with db.session() as s2:
+                summary.refresh_slices(env_of(db, s2, ids, "root"), [piece])
+                s2.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        done.set()
+
+    with db.session() as s1:
+        summary.refresh_slices(env_of(db, s1, ids, "root"), [piece])
+        worker = threading.Thread(target=second)
+        worker.start()
+        assert not done.wait(1.0)   # waits for the first transaction
+        s1.commit()
+    worker.join(30)
+    assert done.is_set()
+    assert not errors
+    with db.session() as s:
+        root = env_of(db, s, ids, "root")
+        _in_step(root)
+        assert s.scalar(select(func.count(MarginMonth.id))) == 1
