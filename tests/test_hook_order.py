@@ -22,7 +22,7 @@ from core.testing import make_env, make_user, tixi_db  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record"),
                ("territories", "check_owner_in_reach")}
-REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event")}
+REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary")}
 
 
 def _record_event_impls() -> dict[tuple[str, str], dict[str, bool]]:

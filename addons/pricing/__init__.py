@@ -69,6 +69,35 @@ def tixi_record_event(env: Env, event: str, model: str, record: Any, changes: di
         validate(env, model, record)
 
 
+@hookimpl(specname="tixi_record_event", trylast=True)
+def keep_margin_summary(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
+    """Keep the monthly margin summary in step with quotes and lines (same transaction)."""
+    if model in ("pricing_quote", "pricing_quote_line"):
+        from addons.pricing.summary import on_record_event
+
+        on_record_event(env, event, model, record, changes)
+
+
+@hookimpl
+def tixi_records_imported(env: Env, model: str, ids: list[int]) -> None:
+    """Quote lines written in bulk: the monthly margin summary follows."""
+    if model == "pricing_quote_line":
+        from addons.pricing.summary import on_lines_imported
+
+        on_lines_imported(env, ids)
+
+
+@hookimpl
+def tixi_jobs() -> list[Any]:
+    """``pricing.rebuild_margin_summary``: recompute the monthly margin summary (repair; by hand or queued)."""
+    from addons.pricing.summary import rebuild_job
+    from core.i18n import _l
+    from core.jobs import JobSpec
+
+    return [JobSpec("pricing.rebuild_margin_summary", _l("Rebuild the monthly margin summary"), rebuild_job,
+                    retries=1)]
+
+
 @hookimpl
 def tixi_handover(env: Env, from_employee: Any, to_employee: Any) -> dict[str, int]:
     """Open quotes of a leaving salesperson go to the successor."""

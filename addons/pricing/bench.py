@@ -134,3 +134,8 @@ def generate(ctx: Any) -> None:
                            "lost_reason": None, "lost_to": None, "lost_price": None, "note": None})
         ctx.bulk_insert("pricing_quote", (ctx.fill("pricing_quote", q) for q in quotes))
         ctx.bulk_insert("pricing_quote_line", (ctx.fill("pricing_quote_line", r) for r in lines))
+        if ctx.has_table("pricing_margin_month"):
+            from addons.pricing.summary import rebuild_rows
+
+            # bulk rows bypass the on-write maintenance: sum them into the monthly margin summary once
+            rebuild_rows(ctx.conn.execute, ctx.engine, cid)

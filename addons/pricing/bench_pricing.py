@@ -86,8 +86,13 @@ def time_quote(db: Any, w: dict[str, Any], runs: int) -> list[float]:
     return times
 
 
-def fill_lines(db: Any, w: dict[str, Any], n: int) -> None:
-    """Bulk insert ``n`` quote lines over 2026 (one quote per 10 lines) for the report."""
+def fill_lines(db: Any, w: dict[str, Any], n: int, summary: bool = True) -> None:
+    """Bulk insert ``n`` quote lines over 2026 (one quote per 10 lines) for the report.
+
+    The bulk rows bypass the on-write maintenance of the monthly margin
+    summary: ``summary`` rebuilds it at the end (``False``: the caller does,
+    to time it).
+    """
     from sqlalchemy import insert
 
     from addons.pricing.models import Quote, QuoteLine
@@ -123,6 +128,10 @@ def fill_lines(db: Any, w: dict[str, Any], n: int) -> None:
                              "cost_month": dt.date(2026, 11, 1), "cost": D("420"), "margin_amount": (price - 420) * 10,
                              "margin_pct": D("50")})
             conn.execute(insert(QuoteLine.__table__), rows)
+        if summary:
+            from addons.pricing.summary import rebuild_rows
+
+            rebuild_rows(conn.execute, conn.dialect.name, cid)
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("analyze pricing_quote")
             conn.exec_driver_sql("analyze pricing_quote_line")

@@ -19,7 +19,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
-from core.db import Base, BusinessMixin
+from core.db import Base, BusinessMixin, CompanyMixin, IdMixin
 from core.i18n import N_, Choices, _l
 
 #: Groups that may see costs and margins (a salesperson sees the band only).
@@ -85,6 +85,8 @@ MONEY = Numeric(18, 2)
 PCT = Numeric(9, 4)
 QTY = Numeric(18, 3)
 GRAMS = Numeric(18, 6)
+#: a sum of price x quantity, exact (price scale 4 + quantity scale 3)
+COST_SUM = Numeric(24, 7)
 
 
 
@@ -398,6 +400,43 @@ class QuoteLine(BusinessMixin, Base):
 
     quote: Mapped[Quote] = relationship(foreign_keys=[quote_id])
     product: Mapped[Product] = relationship(foreign_keys=[product_id])
+
+
+class MarginMonth(IdMixin, CompanyMixin, Base):
+    """Monthly margin summary (docs/performance.md section 6): one row per month and key of priced lines.
+
+    Maintained on write by :mod:`addons.pricing.summary` (in the same
+    transaction as the quote or line change) from the lines of quotes in a
+    priced state (``PRICED_STATES``: approved, sent, won); read by the margin
+    report when its period falls on whole months. Carries the columns the
+    quote rules use (``owner_id``, ``customer_id``) and the same rules
+    (security.yaml); readable by cost roles only. Not audited: it is derived data
+    (:func:`addons.pricing.summary.rebuild` recomputes it).
+    """
+
+    __tablename__ = "pricing_margin_month"
+    __tixi_label__ = _l("Monthly margin summary")
+    __tixi_audit__ = False
+    __tixi_restricted_fields__ = {"cost": COST_GROUPS, "margin": COST_GROUPS}
+    __table_args__ = (
+        Index("ix_pricing_margin_month_slice", "company_id", "customer_id", "month"),
+        Index("ix_pricing_margin_month_month", "company_id", "month"),
+    )
+
+    #: first day of the quote date's month
+    month: Mapped[dt.date] = mapped_column(Date)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    customer_class: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id", ondelete="CASCADE"))
+    revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    #: sum of cost x quantity (unrounded: price scale + quantity scale)
+    cost: Mapped[Decimal | None] = mapped_column(COST_SUM, nullable=True)
+    margin: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
 
 
 class PriceReaction(BusinessMixin, Base):

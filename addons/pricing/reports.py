@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, func, literal, select
 
 from addons.masterdata.models import Product
-from addons.pricing.models import Quote, QuoteLine
+from addons.pricing import summary
+from addons.pricing.models import MarginMonth, Quote, QuoteLine
 from core.errors import AccessDenied, ValidationError
 from core.i18n import N_, current_lang, translate
 from core.models import ApprovalEvent, ApprovalRequest, User
@@ -33,8 +34,8 @@ from core.models import ApprovalEvent, ApprovalRequest, User
 if TYPE_CHECKING:
     from core.security.env import Env
 
-#: quote states that count as priced business in margin reports
-PRICED_STATES = ("approved", "sent", "won")
+#: quote states that count as priced business in margin reports (the summary's)
+PRICED_STATES = summary.PRICED_STATES
 DIMENSIONS = {
     "customer_class": N_("Customer class"),
     "product": N_("Product variety"),
@@ -91,6 +92,7 @@ def margin_rows(
     territory: int | None = None,
     salesperson: int | None = None,
     product: int | None = None,
+    source: str = "auto",
 ) -> list[dict[str, Any]]:
     """Revenue, cost, margin and margin % grouped by ``by`` (one SQL query); rows as dicts.
 
@@ -98,35 +100,24 @@ def margin_rows(
     ``territory_id`` / ``product_id`` when grouped by them, ``revenue``,
     ``cost``, ``margin``, ``margin_pct``, ``lines``. Cost roles only
     (:class:`AccessDenied` otherwise: the margin is a restricted field).
+
+    ``source``: ``auto`` reads the monthly summary (:mod:`addons.pricing.summary`)
+    when the period falls on whole months and the states are the priced ones,
+    the quote lines otherwise; ``lines`` / ``summary`` force one (tests, the
+    benchmark). Both give the same rows.
     """
     if not env.field_visible(QuoteLine, "margin_amount"):
         raise AccessDenied(translate(N_("Margins are visible only to the Director, territory managers and Finance."), current_lang(env)))
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown or not by:
         raise ValidationError(translate(N_("Unknown report dimension: %(value)s."), current_lang(env), value=", ".join(unknown)))
-    dims: list[Any] = []
-    for d in by:
-        if d == "customer_class":
-            dims.append(func.coalesce(Quote.customer_class, literal("-")).label("customer_class"))
-        elif d == "product":
-            dims.append(Product.code.label("product"))
-            dims.append(Product.id.label("product_id"))
-        elif d == "territory":
-            dims.append(Quote.territory_id.label("territory"))
-        else:
-            dims.append(_month_expr(env, Quote.quote_date).label("month"))
-    revenue = func.sum(QuoteLine.amount).label("revenue")
-    cost = func.sum(QuoteLine.cost * QuoteLine.quantity).label("cost")
-    margin = func.sum(QuoteLine.margin_amount).label("margin")
-    stmt = (
-        env.select(QuoteLine, "read", *dims, revenue, cost, margin, func.count(QuoteLine.id).label("lines"))
-        .join(Quote, Quote.id == QuoteLine.quote_id)
-        .where(Quote.state.in_(list(states)))
-    )
-    if "product" in by:
-        stmt = stmt.join(Product, Product.id == QuoteLine.product_id)
-    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson, product)
-    stmt = stmt.group_by(*dims).order_by(*dims)
+    fits = set(states) == set(PRICED_STATES) and summary.whole_months(date_from, date_to)
+    if source not in ("auto", "lines", "summary") or (source == "summary" and not fits):
+        raise ValueError(f"margin_rows: source {source!r} does not fit these parameters")
+    if source == "summary" or (source == "auto" and fits):
+        stmt = _margin_from_summary(env, by, date_from, date_to, territory, salesperson, product)
+    else:
+        stmt = _margin_from_lines(env, by, date_from, date_to, states, territory, salesperson, product)
     territory_names = _territory_names(env) if "territory" in by else {}
     rows = []
     for rec in env.execute(stmt):
@@ -139,6 +130,61 @@ def margin_rows(
                     margin_pct=(mar / rev * 100).quantize(Decimal("0.01")) if rev else Decimal("0"))
         rows.append(data)
     return rows
+
+
+def _margin_dims(env: Env, by: Sequence[str], model: Any, month: Any) -> list[Any]:
+    """The grouping columns of ``by`` on the quote (``model`` = Quote) or the summary (MarginMonth)."""
+    dims: list[Any] = []
+    for d in by:
+        if d == "customer_class":
+            dims.append(func.coalesce(model.customer_class, literal("-")).label("customer_class"))
+        elif d == "product":
+            dims.append(Product.code.label("product"))
+            dims.append(Product.id.label("product_id"))
+        elif d == "territory":
+            dims.append(model.territory_id.label("territory"))
+        else:
+            dims.append(_month_expr(env, month).label("month"))
+    return dims
+
+
+def _margin_from_lines(env: Env, by: Sequence[str], date_from: dt.date | None, date_to: dt.date | None,
+                       states: Sequence[str], territory: int | None, salesperson: int | None,
+                       product: int | None) -> Any:
+    """The margin aggregate over the quote lines (any period, any states)."""
+    dims = _margin_dims(env, by, Quote, Quote.quote_date)
+    revenue = func.sum(QuoteLine.amount).label("revenue")
+    cost = func.sum(QuoteLine.cost * QuoteLine.quantity).label("cost")
+    margin = func.sum(QuoteLine.margin_amount).label("margin")
+    stmt = (
+        env.select(QuoteLine, "read", *dims, revenue, cost, margin, func.count(QuoteLine.id).label("lines"))
+        .join(Quote, Quote.id == QuoteLine.quote_id)
+        .where(Quote.state.in_(list(states)))
+    )
+    if "product" in by:
+        stmt = stmt.join(Product, Product.id == QuoteLine.product_id)
+    stmt = _filters(_period(stmt, date_from, date_to), territory, salesperson, product)
+    return stmt.group_by(*dims).order_by(*dims)
+
+
+def _margin_from_summary(env: Env, by: Sequence[str], date_from: dt.date | None, date_to: dt.date | None,
+                         territory: int | None, salesperson: int | None, product: int | None) -> Any:
+    """The same aggregate over the monthly summary (whole months, priced states; its own rules apply)."""
+    dims = _margin_dims(env, by, MarginMonth, MarginMonth.month)
+    stmt = summary.summary_select(
+        env, *dims, func.sum(MarginMonth.revenue).label("revenue"), func.sum(MarginMonth.cost).label("cost"),
+        func.sum(MarginMonth.margin).label("margin"), func.sum(MarginMonth.lines).label("lines"),
+    )
+    if "product" in by:
+        stmt = stmt.join(Product, Product.id == MarginMonth.product_id)
+    stmt = summary.period_filter(stmt, date_from, date_to)
+    if territory is not None:
+        stmt = stmt.where(MarginMonth.territory_id == territory)
+    if salesperson is not None:
+        stmt = stmt.where(MarginMonth.owner_id == salesperson)
+    if product is not None:
+        stmt = stmt.where(MarginMonth.product_id == product)
+    return stmt.group_by(*dims).order_by(*dims)
 
 
 def margin_report(
