@@ -20,7 +20,8 @@ from core.plugins import make_plugin_manager
 from core.testing import make_env, make_user, tixi_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
-VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record")}
+VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record"),
+               ("competency", "check_level")}
 REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event")}
 
 
