@@ -33,7 +33,7 @@ def radar_chart(profile: dict[str, Any], position_label: str, lang: str) -> dict
     return {
         "legend": {"bottom": 0, "data": [s["name"] for s in series]},
         "tooltip": {},
-        "radar": {"indicator": indicator, "radius": "60%", "axisName": {"fontSize": 10}},
+        "radar": {"indicator": indicator, "radius": "55%", "axisName": {"fontSize": 10}},
         "series": [{"type": "radar", "data": series}],
     }
 
