@@ -4,6 +4,8 @@
 * ``/competency/assess/<employee>``: the phone-first assessment form (every competency, its level texts);
 * ``/competency/person/<employee>``: radar chart against a position profile, gap table, readiness;
 * ``/competency/team``: heat map of the gaps of the user's reports;
+* ``/competency/standards/<position>.pdf``: the recruitment standard as an interview sheet;
+* ``/competency/candidate``: a candidate against a position profile (not stored);
 * ``/competency/model``: the model and the position matrix; generic lists of
   assessments, position requirements (editable by HR) and level texts.
 """
@@ -249,4 +251,67 @@ def menu_items(env: Env) -> list[Any]:
                  model=Requirement, sequence=5, parent="competency"),
         MenuItem("competency_levels", _l("Level texts"), "competency.level_list", model=CompetencyLevel,
                  sequence=6, parent="competency"),
+        MenuItem("competency_candidate", _l("Candidate assessment"), "competency.candidate", model=Requirement,
+                 sequence=7, parent="competency",
+                 group=["core.group_marketing_admin", "core.group_director", "core.group_territory_manager"]),
     ]
+
+
+# ----- recruitment standards: interview sheet (PDF) and candidate assessment -------------------
+def _standard_context(env: Env, position: str) -> tuple[Requirement, dict[str, Any]]:
+    if position not in MODEL_POSITIONS:
+        abort(404)
+    first = env.search(Requirement, Requirement.position == position, limit=1)
+    if not first:
+        abort(404)
+    levels: dict[int, list[CompetencyLevel]] = {}
+    for lv in env.search(CompetencyLevel, order_by=[CompetencyLevel.level]):
+        levels.setdefault(lv.competency_id, []).append(lv)
+    return first[0], {"comps": svc.competencies(env), "levels": levels, "position_label": POSITION.label(position),
+                      "required": svc.requirement_levels(env, position)}
+
+
+@bp.route("/standards/<position>/print")
+def standard_print(position: str) -> str:
+    """The recruitment standard of a position as an interview sheet (print view)."""
+    from core.pdf import render_html
+
+    record, ctx = _standard_context(g.env, position)
+    return render_html(g.env, "competency/print_standard.html", record, screen=True,
+                       pdf_url=url_for("competency.standard_pdf", position=position), **ctx)
+
+
+@bp.route("/standards/<position>.pdf")
+def standard_pdf(position: str) -> Any:
+    """The interview sheet of a position as a PDF (A4, letterhead, the level texts)."""
+    from core.pdf import pdf_response, render_pdf
+
+    record, ctx = _standard_context(g.env, position)
+    data = render_pdf(g.env, "competency/print_standard.html", record, **ctx)
+    return pdf_response(data, f"{ctx['position_label']}.pdf")
+
+
+@bp.route("/candidate", methods=["GET", "POST"])
+def candidate() -> Any:
+    """A candidate against a position profile (not stored): the interviewer's levels and the gaps."""
+    env = g.env
+    position = request.values.get("position") or "salesperson"
+    if position not in MODEL_POSITIONS:
+        abort(404)
+    required = svc.requirement_levels(env, position)
+    rows, error, status = [], None, 200
+    for c in svc.competencies(env):
+        raw = request.form.get(f"level_{c.id}", "")
+        level = None
+        if raw:
+            try:
+                level = svc.model.parse_level(raw)
+            except ValidationError as exc:
+                error, status = f"{c.display()}: {exc}", 422
+        rows.append({"competency": c, "code": c.code, "required": required.get(c.id), "level": level,
+                     "gap": svc.gaps.gap(required.get(c.id), level)})
+    gaps = [r["gap"] for r in rows if r["gap"] is not None]
+    return render_template("competency/candidate.html", rows=rows, position=position, error=error,
+                           positions=[(k, POSITION.label(k)) for k in MODEL_POSITIONS],
+                           candidate=request.form.get("candidate", ""),
+                           total=sum(gaps) if gaps else None), status

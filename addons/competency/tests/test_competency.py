@@ -3,6 +3,8 @@ assessments and calibration, gaps, bad input, who sees what, per-company edits."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.errors import AccessDenied, ValidationError
@@ -215,4 +217,26 @@ def test_who_sees_what_and_the_seeded_model(tixi_world):  # noqa: F811
     assert page.status_code == 403
     report = client.get("/reports/competency.gaps?period=2026-H2")
     assert report.status_code == 200, report.text[:300]
+    # recruitment standard: the interview sheet prints (PDF) with the level texts
+    sheet = client.get("/competency/standards/salesperson/print")
+    assert sheet.status_code == 200
+    assert "能有效地利用信息" in sheet.text
+    assert 'class="required"' in sheet.text
+    pdf = client.get("/competency/standards/salesperson.pdf")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    assert client.get("/competency/standards/nobody.pdf").status_code == 404
+    # a candidate against the 销售员 profile (nothing stored); a bad level is refused
+    from core.testing.web import csrf_token
+
+    form = client.get("/competency/candidate?position=salesperson")
+    token = csrf_token(form.text)
+    comp_a = re.search(r'name="level_(\d+)" aria-label="A"', form.text).group(1)
+    bad = client.post("/competency/candidate", data={"csrf_token": token, "position": "salesperson",
+                                                     f"level_{comp_a}": "7"})
+    assert bad.status_code == 422
+    assert 'id="candidate-error"' in bad.text
+    good = client.post("/competency/candidate", data={"csrf_token": token, "position": "territory_manager",
+                                                      f"level_{comp_a}": "4"})
+    assert re.search(r'data-code="A" data-gap="2"', good.text)
     check_seeded_model_and_matrix(world)
