@@ -21,7 +21,7 @@ from core.testing import make_env, make_user, tixi_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record"),
-               ("territories", "check_owner_in_reach")}
+               ("territories", "check_owner_in_reach"), ("competency", "check_level")}
 REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary")}
 
 
@@ -53,15 +53,17 @@ def test_every_record_event_implementation_declares_its_order():
 
 
 def test_validations_are_called_before_reactions_in_any_registration_order():
-    for order in (["masterdata", "territories", "crm_cards", "pricing"], ["pricing", "crm_cards", "territories", "masterdata"]):
+    for order in (["masterdata", "territories", "crm_cards", "pricing", "competency"],
+                  ["competency", "pricing", "crm_cards", "territories", "masterdata"]):
         pm = make_plugin_manager()
-        for owner in ("masterdata", "crm_cards", "pricing"):
+        for owner in ("masterdata", "crm_cards", "pricing", "competency"):
             pm.add_hookspecs(importlib.import_module(f"addons.{owner}.hookspecs"))
         for name in order:
             pm.register(importlib.import_module(f"addons.{name}"), name=name)
         called = [(i.plugin_name, i.function.__name__) for i in reversed(pm.hook.tixi_record_event.get_hookimpls())]
-        assert set(called[:len(VALIDATIONS)]) == VALIDATIONS, (order, called)
-        assert set(called[len(VALIDATIONS):]) == REACTIONS, (order, called)
+        n = len(VALIDATIONS)
+        assert set(called[:n]) == VALIDATIONS, (order, called)
+        assert set(called[n:]) == REACTIONS, (order, called)
 
 
 def test_customer_save_validates_before_territory_assignment(tixi_db, monkeypatch):  # noqa: F811

@@ -73,7 +73,7 @@ _TEMPLATES: dict[tuple[str, str], tuple[str, dict, dict]] = {}
 
 def _template(engine: str, kind: str = "kernel") -> tuple[str, dict, dict]:
     """Built once per engine: ``kernel``: hookall installed, enabled for acme only;
-    ``addons``: masterdata, crm_cards, pricing installed (enabled nowhere), hookaddons enabled
+    ``addons``: masterdata, crm_cards, pricing, competency installed (enabled nowhere), hookaddons enabled
     for acme (with masterdata). Users in acme and in other."""
     if (engine, kind) not in _TEMPLATES:
         url, _drop = new_database(engine)
@@ -81,7 +81,7 @@ def _template(engine: str, kind: str = "kernel") -> tuple[str, dict, dict]:
         if kind == "kernel":
             db.install("hookall", companies=["acme"])
         else:
-            db.install("masterdata", "crm_cards", "pricing", companies=[])
+            db.install("masterdata", "crm_cards", "pricing", "competency", companies=[])
             db.install("hookaddons", companies=["acme"])
         db.company("other")
         users = {
@@ -165,6 +165,7 @@ def test_kernel_declares_only_platform_hooks():
     assert owners["masterdata"] == ["tixi_handover", "tixi_records_imported"]
     assert owners["crm_cards"] == ["tixi_customer_class_policy", "tixi_profile_sections"]
     assert owners["pricing"] == ["tixi_price_for"]
+    assert owners["competency"] == ["tixi_competency_gaps"]
     assert owners["bench"] == ["tixi_bench_generate"]
 
 
@@ -467,6 +468,18 @@ def test_hook_tixi_price_for(adb):
         assert acme.hooks.tixi_price_for(env=acme, customer_id=1, product_id=1, on_date=None) is None
         assert other.hooks.tixi_price_for(env=other, customer_id=SENTINEL, product_id=1, on_date=None) is None
     assert companies_called("tixi_price_for", "hookaddons") == [adb.cid["acme"], adb.cid["acme"]]
+
+
+def test_hook_tixi_competency_gaps(adb):
+    from hookaddons import SENTINEL
+
+    with adb.session() as s:
+        acme, other = envs(adb, s)
+        rows = acme.hooks.tixi_competency_gaps(env=acme, period=str(SENTINEL), position=None)
+        assert rows[0]["value"] == 2  # firstresult: the list of one addon, not a list of lists
+        assert acme.hooks.tixi_competency_gaps(env=acme, period="2026", position=None) is None
+        assert other.hooks.tixi_competency_gaps(env=other, period=str(SENTINEL), position=None) is None
+    assert companies_called("tixi_competency_gaps", "hookaddons") == [adb.cid["acme"], adb.cid["acme"]]
 
 
 def test_hook_tixi_customer_class_policy(adb):
