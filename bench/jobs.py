@@ -40,7 +40,9 @@ def jobs_case(jobs: int = 500, concurrency: int = 1) -> dict[str, Any]:
         drain_s = time.perf_counter() - t1
         cpu = time.process_time() - cpu0
         with db.registry.Session() as s:
-            done = s.scalar(select(func.count()).select_from(JobRun).where(JobRun.state == "done"))
+            # only the queued pings: the worker's periodic deferrer may also run a kernel periodic job
+            done = s.scalar(select(func.count()).select_from(JobRun).where(JobRun.state == "done",
+                                                                           JobRun.job_code == "core.ping"))
         svc.backend(db.registry).close()
         return {"engine": "postgresql", "jobs": jobs, "concurrency": concurrency, "done": int(done or 0),
                 "enqueue_s": round(enqueue_s, 3), "drain_s": round(drain_s, 3),
