@@ -92,3 +92,16 @@ def browser_login(page: Any, base_url: str, login: str, password: str = "secret-
     page.fill("#password", password)
     page.click("#login-submit")
     page.wait_for_url(base_url + "/")
+
+
+#: a phone in Chinese: the viewport every "375 px" browser test uses
+PHONE_ZH = {"locale": "zh-CN", "viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
+def phone_page(browser: Any, problems: list[str], timeout: int = 15000) -> tuple[Any, Any]:
+    """A new context and page on a 375 px phone in Chinese; page script errors go to ``problems``."""
+    ctx = browser.new_context(**PHONE_ZH)
+    page = ctx.new_page()
+    page.set_default_timeout(timeout)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return ctx, page

@@ -13,7 +13,7 @@ import pytest
 
 from addons.masterdata.tests.helpers import build_org
 from core.testing import TixiTestDB, new_database
-from core.testing.browser import browser_login, serve_wsgi
+from core.testing.browser import browser_login, phone_page, serve_wsgi
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +48,7 @@ def test_manager_rates_salesperson_on_a_phone_and_sees_the_gap(server, browser, 
     shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
-    page = phone.new_page()
-    page.set_default_timeout(10000)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    phone, page = phone_page(browser, problems, timeout=10000)
     browser_login(page, base_url, "zhang_east")
     page.goto(base_url + "/competency/")
     assert "我的下属" in page.content()

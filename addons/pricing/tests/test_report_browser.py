@@ -11,7 +11,7 @@ import pytest
 from addons.pricing.tests.helpers import world_database
 from addons.pricing.tests.test_report_centre import _quotes
 from core.testing import TixiTestDB
-from core.testing.browser import browser_login, serve_wsgi
+from core.testing.browser import browser_login, phone_page, serve_wsgi
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +38,7 @@ def test_margin_report_on_a_phone_in_chinese(server, browser, tmp_path):
     shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    ctx, page = phone_page(browser, problems)
     browser_login(page, base_url, "zhang_east")
     page.goto(base_url + "/reports/")
     assert "报表" in page.inner_text("h1")
