@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -155,6 +155,46 @@ class LoginAttempt(Base):
     login: Mapped[str] = mapped_column(String(128), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed-login counter of one key, locked while a login is checked (atomic under races).
+
+    Keys: ``lc:<login>|<client>`` (one client guessing one login: growing
+    delays), ``l:<login>`` (every unknown client guessing one login: a ceiling
+    with a short fixed delay, which a known device skips) and ``c:<client>``
+    (one client trying many logins). ``client`` is the known device's id, else
+    the address.
+    """
+
+    __tablename__ = "core_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+
+
+class IdempotencyKey(Base):
+    """A submitted form's one-time token or an API ``Idempotency-Key``, with the answer it got.
+
+    Written in the same transaction as the request's own writes: a rolled-back
+    request leaves no key (it may be sent again), a committed one answers every
+    repeat with the first answer instead of doing the work twice.
+    """
+
+    __tablename__ = "core_idempotency_key"
+    __table_args__ = (UniqueConstraint("user_id", "scope", "key_hash", name="uq_core_idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(8))  # "form" or "api"
+    key_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class ApiToken(Base):

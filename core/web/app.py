@@ -75,6 +75,8 @@ def create_app(
         TIXI_SESSION_ABSOLUTE_HOURS=float(web.get("session_absolute_hours", 12)),
         TIXI_LOGIN_MAX_FAILURES=int(web.get("login_max_failures", 5)),
         TIXI_LOGIN_WINDOW_MINUTES=float(web.get("login_window_minutes", 15)),
+        TIXI_LOGIN_CEILING=int(web.get("login_ceiling", 20)),
+        TIXI_LOGIN_DELAY_SECONDS=float(web.get("login_delay_seconds", 30)),
         TIXI_NODE_MODULES=os.environ.get("TIXI_NODE_MODULES") or str(PROJECT_ROOT / "node_modules"),
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
     )
@@ -170,6 +172,8 @@ def session_policy(app: Flask) -> SessionPolicy:
         absolute_timeout=dt.timedelta(hours=c["TIXI_SESSION_ABSOLUTE_HOURS"]),
         max_failures=c["TIXI_LOGIN_MAX_FAILURES"],
         window=dt.timedelta(minutes=c["TIXI_LOGIN_WINDOW_MINUTES"]),
+        login_ceiling=c["TIXI_LOGIN_CEILING"],
+        login_delay=dt.timedelta(seconds=c["TIXI_LOGIN_DELAY_SECONDS"]),
     )
 
 

@@ -14,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -23,6 +24,7 @@ from flask import (
 )
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
@@ -104,25 +106,67 @@ def _safe_next(target: str | None) -> str:
     return url_for("tixi.home")
 
 
+DEVICE_COOKIE = "tixi_device"
+DEVICE_DAYS = 180
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tixi-device")
+
+
+def _login_tag(login: str) -> str:
+    return hashlib.sha256(login.strip().lower().encode("utf-8")).hexdigest()[:16]
+
+
+def _known_device() -> dict[str, Any]:
+    """The signed device cookie: ``{"d": device id, "l": [tags of logins that signed in here]}``."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _device_serializer().loads(raw, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("l"), list) else {}
+
+
+def _remember_device(response: Any, known: dict[str, Any], login: str) -> None:
+    """After a successful login: this device is known for this login (for the throttle)."""
+    tags = [t for t in known.get("l", []) if t != _login_tag(login)][-9:] + [_login_tag(login)]
+    value = _device_serializer().dumps({"d": known.get("d") or secrets.token_urlsafe(16), "l": tags})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Login page; a new server-side session (new id) at every successful login."""
+    """Login page; a new server-side session (new id) at every successful login.
+
+    Failed attempts are throttled (core.security.sessions.authenticate); a
+    device that signed in before keeps its own counters, so guessing from
+    elsewhere never locks the owner out of it.
+    """
     from core.web.app import session_policy
 
     form = LoginForm()
     error = None
     status = 200
+    retry_after = 0
     if form.validate_on_submit():
-        user, reason = authenticate(g.db, form.login.data, form.password.data, request.remote_addr,
-                                    session_policy(current_app))
+        known = _known_device()
+        device = known.get("d") if _login_tag(form.login.data or "") in known.get("l", []) else None
+        result = authenticate(g.db, form.login.data, form.password.data, request.remote_addr,
+                              session_policy(current_app), device=device)
+        user = result.user
         if user is None:
             g.db.commit()  # keep the failure for throttling
-            status = 429 if reason == "throttled" else 401
-            error = (_("Too many failed attempts. Wait a few minutes and try again.") if reason == "throttled"
-                     else _("Wrong login or password."))
+            status = 429 if result.reason == "throttled" else 401
+            retry_after = result.retry_after
+            error = (_("Too many failed attempts. Try again in %(n)d seconds.", n=retry_after)
+                     if result.reason == "throttled" else _("Wrong login or password."))
         else:
             lang = session.get("lang")
-            purge_expired(g.db, session_policy(current_app))  # housekeeping, one cheap DELETE
+            purge_expired(g.db, session_policy(current_app))  # housekeeping, cheap DELETEs
             session.clear()  # nothing from before the login survives (fixation)
             token = create_session(g.db, user.id, request.remote_addr)
             session["sid"] = token
@@ -131,10 +175,15 @@ def login() -> Any:
                 session["lang"] = lang
             session.permanent = True
             login_user(_web_user(user.id))
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            _remember_device(response, known, form.login.data)
+            return response
     elif request.method == "POST":
         status = 400
-    return render_template("login.html", form=form, error=error), status
+    response = make_response(render_template("login.html", form=form, error=error), status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _web_user(user_id: int) -> Any:

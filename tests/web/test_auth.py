@@ -69,6 +69,26 @@ def test_wrong_password_and_throttling(web_db, users):
     assert login(app.test_client(), "sales2").status_code == 302
 
 
+def test_guessing_from_many_addresses_pauses_a_login_but_its_known_device_gets_in(web_db, users):
+    app = web_db.app(TIXI_LOGIN_CEILING=4, TIXI_LOGIN_DELAY_SECONDS=30)
+    phone = app.test_client()
+    assert login(phone, "sales").status_code == 302  # the owner's phone: now a known device
+    assert phone.get_cookie("tixi_device") is not None
+    phone.post("/logout", data={"csrf_token": csrf_token(phone.get("/").text)})
+    for i in range(4):  # four addresses, each under its own limit
+        attacker = app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"198.51.100.{i}"
+        assert login(attacker, "sales", "wrong-password").status_code == 401
+    stranger = app.test_client()
+    r = login(stranger, "sales")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "30"
+    assert "30" in r.text
+    assert login(phone, "sales").status_code == 302  # the known device is not paused
+    forged = app.test_client()
+    forged.set_cookie("tixi_device", "eyJkIjoieCIsImwiOltdfQ.forged.sig")
+    assert login(forged, "sales").status_code == 429  # a cookie that is not ours counts for nothing
+
+
 def test_idle_and_absolute_expiry(web_db, users):
     app = web_db.app()
     c = app.test_client()
