@@ -88,7 +88,8 @@ def test_many_clients_pause_the_login_briefly_and_a_known_device_skips_the_pause
     for i in range(6):  # six addresses, each under its own limit: the per-login ceiling
         assert attempt(owner, "wrong", ip=f"198.51.100.{i}").reason == "invalid"
     paused = attempt(owner, "right-pass-1", ip="10.0.0.1")
-    assert paused.reason == "throttled" and paused.retry_after == 30
+    assert paused.reason == "throttled"
+    assert paused.retry_after == 30
     assert attempt(owner, "right-pass-1", ip="10.0.0.1", device="dev-owner").user is not None
     for i in range(6):
         attempt(owner, "wrong", ip=f"198.51.100.{i + 10}")

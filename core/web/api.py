@@ -71,6 +71,16 @@ def _auth() -> None:
     refresh()  # messages in the token user's language
 
 
+@bp.before_request
+def _claim_idempotency_key() -> Any:
+    """``Idempotency-Key``: a repeated call gets the first answer (core.web.once)."""
+    from core.web import once
+
+    if request.endpoint == "api.openapi":
+        return None
+    return once.begin("api")
+
+
 def _check_id(view: ModelView, res_id: int) -> None:
     """404 for an id the key column cannot hold (the URL converter takes any digits)."""
     if res_id > int_limit(view.table.primary_key.columns.values()[0]):

@@ -159,6 +159,10 @@ def create_app(
     app.before_request(_open_request)
     app.after_request(_finish_request)
     app.teardown_request(_close_request)
+    from core.web import once
+
+    once.init_app(app)  # after the request's Env is open; its answer is stored before the commit
+    app.after_request(once.finish)
     _register_errors(app)
     _register_template_helpers(app)
     return app

@@ -149,3 +149,29 @@ def test_pricing_pages_404_for_a_company_without_pricing(web):
     c = client_for(app, "trader")
     assert c.get("/pricing/quotes/").status_code == 404
     assert "/pricing/" not in c.get("/").text
+
+
+def test_the_quote_form_sent_twice_creates_one_quote(web):
+    """A double click on 保存 (two identical POSTs with one one-time token) makes one quote."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from addons.pricing.models import Quote
+
+    db, ids, app = web
+    rep = client_for(app, "wangwei")
+    page = rep.get("/pricing/quotes/create").text
+    once = re.search(r'name="_once" value="([^"]+)"', page)
+    assert once
+    data = {"csrf_token": csrf(page), "_once": once.group(1), "customer_id": ids["faw"], "kind": "quote",
+            "quote_date": DAY.isoformat(), "product_0": ids["p1"], "quantity_0": "7", "price_0": ""}
+    with db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Quote))
+    first = rep.post("/pricing/quotes/create", data=data)
+    second = rep.post("/pricing/quotes/create", data=data)
+    assert first.status_code == 302
+    assert second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Quote)) == before + 1
