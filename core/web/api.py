@@ -285,7 +285,10 @@ def _schema(view: ModelView) -> dict[str, Any]:
 def openapi() -> Any:
     """OpenAPI 3.0 description of the exposed models (restricted fields may be omitted at run time)."""
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Error": {"type": "object", "required": ["error", "message"], "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}}}}
+    idem = [{"name": "Idempotency-Key", "in": "header", "required": False,
+             "schema": {"type": "string", "maxLength": 200}}]
     for name, view in sorted(views().items()):
         if not view.api:
             continue
@@ -294,6 +297,9 @@ def openapi() -> Any:
         page = {"type": "object", "properties": {"items": {"type": "array", "items": ref}, "total": {"type": "integer"},
                                                  "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
         ok = lambda schema, desc="OK": {"description": desc, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+        err = {"default": {"description": "Error (401, 403, 404, 409, 413, 422, 429, 503): a stable code and a "
+                           "message in the user's language",
+                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
         id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
         body = {"required": True, "content": {"application/json": {"schema": ref}}}
         paths[f"/api/{name}"] = {
@@ -301,13 +307,14 @@ def openapi() -> Any:
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "maximum": MAX_PER_PAGE}},
                 {"name": "q", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": ok(page)}},
-            "post": {"summary": f"Create {name}", "requestBody": body, "responses": {"201": ok(ref, "Created")}},
+                "responses": {"200": ok(page), **err}},
+            "post": {"summary": f"Create {name}", "requestBody": body, "parameters": idem,
+                     "responses": {"201": ok(ref, "Created"), **err}},
         }
         paths[f"/api/{name}/{{id}}"] = {
-            "get": {"summary": f"Read {name}", "parameters": id_param, "responses": {"200": ok(ref)}},
-            "patch": {"summary": f"Update {name}", "parameters": id_param, "requestBody": body,
-                      "responses": {"200": ok(ref)}},
+            "get": {"summary": f"Read {name}", "parameters": id_param, "responses": {"200": ok(ref), **err}},
+            "patch": {"summary": f"Update {name}", "parameters": id_param + idem, "requestBody": body,
+                      "responses": {"200": ok(ref), **err}},
         }
     return jsonify({
         "openapi": "3.0.3",
