@@ -29,7 +29,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["postgres_url", "create_database", "drop_database"]
+__all__ = ["postgres_url", "create_database", "drop_database", "private_server"]
 
 ENV_URL = "TIXI_TEST_PG_URL"
 PREFERRED_MAJOR = "15"
@@ -48,6 +48,12 @@ def postgres_url() -> str:
         if _server is None or _server.pid != os.getpid():
             _server = _Server.start()
         return _server.url
+
+
+def private_server() -> _Server:
+    """A new throwaway server of the caller's own (``.url``), which it may ``halt()`` and ``resume()``
+    (fault tests: the database going away under load); deleted with ``stop()`` or at exit."""
+    return _Server.start()
 
 
 def create_database(base_url: str, name: str) -> str:
@@ -258,6 +264,20 @@ class _Server:
         raise RuntimeError(
             f"could not start the throwaway PostgreSQL server in {self.base}\n{last}"
         )
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: open connections are cut), keeping its data and port."""
+        res = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", timeout=60)
+        if res.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {res.stdout}{res.stderr}")
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port."""
+        opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        res = self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-w", "-t", "60", "-l", str(self.log), "start")
+        if res.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {res.stdout}{res.stderr}\n{_tail(self.log)}")
 
     def stop(self) -> None:
         if os.getpid() != self.pid:  # a forked child must not stop its parent's server

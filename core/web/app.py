@@ -23,7 +23,8 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_babel import Babel, refresh
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.config import PROJECT_ROOT, Instance
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
@@ -191,6 +192,9 @@ def registry_of(app: Flask | None = None) -> Any:
 # ----- locale --------------------------------------------------------------------------------
 def select_locale() -> str:
     """User preference, else the language chosen on the login page, else the browser, else zh_CN."""
+    plain = g.get("tixi_plain_error")
+    if plain:  # a 5xx page: the language was chosen before the database failed
+        return plain
     env = g.get("env")
     if env is not None and env.user.lang in LANGUAGES:
         return env.user.lang
@@ -277,6 +281,14 @@ def _finish_request(response: Any) -> Any:
                 db.commit()
             else:
                 db.rollback()
+        except DBAPIError as exc:  # the commit itself failed: nothing was saved, and the answer says so
+            from core.web.errors import error_response
+
+            log.error("commit failed: %s", exc)
+            g.db = db
+            response = current_app.make_response(error_response(
+                503 if isinstance(exc, OperationalError) or exc.connection_invalidated else 500))
+            g.pop("db", None)
         finally:
             db.close()
     h = response.headers
@@ -349,7 +361,10 @@ def _register_errors(app: Flask) -> None:
             return _error_page(401, _("Login required"), _("Please log in."))
         if exc.code is None or exc.code < 400:
             return exc
-        from core.web.errors import error_response
+        from core.web.errors import answer_unexpected, error_response
+
+        if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+            return answer_unexpected(exc.original_exception)  # raised outside the view (after_request ...)
 
         return error_response(exc.code)
 
@@ -365,6 +380,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        plain = g.get("tixi_plain_error")
+        if plain:  # the 5xx page: nothing that reads the database (it may be down)
+            return {"env": None, "tr": generic.tr, "lang": plain, "LANGUAGES": LANGUAGES}
         env = g.get("env")
         ctx: dict[str, Any] = {"env": env, "tr": generic.tr, "format_cell": generic.format_cell,
                                "display_name": generic.display_name, "lang": current_lang(),

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.i18n import N_, translate
 
@@ -58,6 +58,7 @@ def error_response(status: int, message: str | None = None, title: str | None = 
 
     The request's transaction is rolled back first (nothing half-written).
     """
+    lang = _lang()  # before the rollback: it expires the user, whose language would need the database
     db = g.get("db")
     if db is not None:
         try:
@@ -65,12 +66,12 @@ def error_response(status: int, message: str | None = None, title: str | None = 
         except Exception:  # noqa: BLE001 - the database may be the thing that failed
             log.warning("rollback failed while answering %s", status, exc_info=True)
     code, default_title, default_message = ERRORS.get(status, ERRORS[500 if status >= 500 else 400])
-    lang = _lang()
     title = title or translate(default_title, lang)
     message = message or translate(default_message, lang)
     if is_api():
         return {"error": code, "message": message, **extra}, status
     if status >= 500:  # no base layout: it reads the user, menus and notifications from the database
+        g.tixi_plain_error = lang  # the template context too must not touch the database
         if "_login_user" not in g and hasattr(current_app, "login_manager"):
             g._login_user = current_app.login_manager.anonymous_user()  # the page must not load the user
         other = "en" if lang != "en" else "zh_CN"
@@ -107,8 +108,19 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
+        if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+            return answer_unexpected(exc.original_exception)
         if isinstance(exc, HTTPException):
             return exc
+        return answer_unexpected(exc)
+
+
+def answer_unexpected(exc: BaseException) -> Any:
+    """The answer to an exception no view handled: 503 when the database is unreachable, else 500."""
+    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        log.error("database unavailable: %s", exc)
+        return error_response(503)
+    if isinstance(exc, Exception):
         _propagate(exc)
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500)
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500)
