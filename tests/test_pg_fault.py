@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,17 +22,10 @@ from core.models import ApiToken, AuditEntry
 from core.testing import TixiTestDB, make_env, make_user
 from core.testing.pgserver import create_database, private_server
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "fault-pass-1"
 DOWN_AFTER, DOWN_FOR, RUN_FOR = 4.0, 10.0, 24.0
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
