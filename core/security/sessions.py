@@ -195,17 +195,6 @@ def _count_failure(rows: dict[str, LoginThrottle], now: dt.datetime, policy: Ses
         row.blocked_until = now + delay if delay else None
 
 
-def is_throttled(
-    session: Session, login: str, ip: str | None = None, policy: SessionPolicy = DEFAULT_POLICY,
-    device: str | None = None,
-) -> bool:
-    """Whether an attempt for ``login`` from this client would be refused now (read only)."""
-    now = utcnow()
-    keys = _keys((login or "").strip().lower(), ip, device)
-    rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys.values()))).all()
-    return any(r.blocked_until is not None and r.blocked_until > now for r in rows)
-
-
 def record_failure(session: Session, login: str, ip: str | None = None) -> None:
     """Log a failed login (``core_login_attempt``: who tried what, from where, for the audit)."""
     session.add(LoginAttempt(login=login.lower()[:128], ip=ip, at=utcnow()))

@@ -26,7 +26,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import Flask, flash, g, jsonify, redirect, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, request
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -68,20 +68,13 @@ def _replay(row: IdempotencyKey, scope: str, request_hash: str) -> Any:
                 "This Idempotency-Key was already used for another request.")), 422
         if row.status is None:  # the first one is still running (cannot happen under the write lock)
             return jsonify(error="conflict", message=_("The same request is being processed.")), 409
-        response = (current_app_response(row.body, row.status))
+        response = current_app.response_class(row.body or "", status=row.status, mimetype="application/json")
         if row.location:
             response.headers["Location"] = row.location
         response.headers["Idempotent-Replayed"] = "true"
         return response
     flash(_("This form was already sent; here is what it saved."), "info")
     return redirect(row.location or request.path, code=303)
-
-
-def current_app_response(body: str | None, status: int) -> Any:
-    """A JSON response from a stored body."""
-    from flask import current_app
-
-    return current_app.response_class(body or "", status=status, mimetype="application/json")
 
 
 def begin(scope: str) -> Any:
