@@ -1,0 +1,89 @@
+"""Measures of the sales planning addon (``tixi_measures``).
+
+* ``sales_planning.sales_amount`` / ``sales_quantity`` / ``gross_profit``: the
+  imported sales lines, attributed as of their date (returns net); backed by
+  the monthly summary when the request fits it (territory, salesperson,
+  product, settlement by month or coarser).
+* ``sales_planning.target_amount``: the company targets in force (approved);
+  ``sales_planning.plan_amount``: the territory plans in force — what KPIs and
+  scorecards compare against.
+
+Built on ``env.select``: a salesperson gets their own lines, a territory
+manager their territories', the director everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from addons.masterdata.models import SETTLEMENT_METHOD, Customer, Employee, Product
+from core.i18n import _l
+from core.measures import Dimension, Measure, Summary, fact_columns
+
+from .models import Cell, Plan, PlanType, Sale, SaleMonth
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+
+    from core.security.env import Env
+
+CUSTOMER = Dimension("customer", _l("Customer"), model=Customer)
+PRODUCT = Dimension("product", _l("Product variety"), model=Product)
+SALESPERSON = Dimension("salesperson", _l("Salesperson"), model=Employee)
+TERRITORY = Dimension("territory", _l("Territory"), model="territories_territory")
+SETTLEMENT = Dimension("settlement", _l("Settlement method"), choices=SETTLEMENT_METHOD)
+DIMS = (CUSTOMER, PRODUCT, SALESPERSON, TERRITORY, SETTLEMENT)
+
+_SALE = {"customer": Sale.customer_id, "product": Sale.product_id, "salesperson": Sale.salesperson_id,
+         "territory": Sale.territory_id, "settlement": Sale.settlement}
+_MONTH = {"product": SaleMonth.product_id, "salesperson": SaleMonth.salesperson_id,
+          "territory": SaleMonth.territory_id, "settlement": SaleMonth.settlement}
+_CELL = {"customer": Cell.customer_id, "product": Cell.product_id, "salesperson": Cell.salesperson_id,
+         "territory": Cell.territory_id, "settlement": Cell.settlement}
+SUMMARY_DIMS = tuple(_MONTH)
+
+
+def _sales(column: Any, summary_column: Any) -> tuple[Any, Summary]:
+    def query(env: Env, dimensions: Sequence[str]) -> Select:
+        return env.select(Sale, "read", *fact_columns(column, Sale.sale_date, _SALE, dimensions))
+
+    def summary(env: Env, dimensions: Sequence[str]) -> Select:
+        return env.select(SaleMonth, "read", *fact_columns(summary_column, SaleMonth.month, _MONTH, dimensions))
+
+    return query, Summary(SaleMonth.__tablename__, SUMMARY_DIMS, summary, grain="month")
+
+
+def _planned(level: str) -> Any:
+    def query(env: Env, dimensions: Sequence[str]) -> Select:
+        return (
+            env.select(Cell, "read", *fact_columns(Cell.amount, Cell.period, _CELL, dimensions))
+            .join(Plan, Plan.id == Cell.plan_id)
+            .join(PlanType, PlanType.id == Plan.plan_type_id)
+            .where(Plan.in_force.is_(True), PlanType.level == level, PlanType.metric == "sales")
+        )
+
+    return query
+
+
+_amount_q, _amount_s = _sales(Sale.amount, SaleMonth.amount)
+_qty_q, _qty_s = _sales(Sale.quantity, SaleMonth.quantity)
+_gp_q, _gp_s = _sales(Sale.gross_profit, SaleMonth.gross_profit)
+
+MEASURES = [
+    Measure(name="sales_planning.sales_amount", label=_l("Sales (imported)"), kind="money", unit="currency",
+            description=_l("Imported sales lines, returns netted, by the territory and salesperson of the sale's date."),
+            query=_amount_q, dimensions=DIMS, period="sale_date", summary=_amount_s),
+    Measure(name="sales_planning.sales_quantity", label=_l("Quantity sold (imported)"), kind="quantity", scale=3,
+            description=_l("Quantities of the imported sales lines, returns netted."),
+            query=_qty_q, dimensions=DIMS, period="sale_date", summary=_qty_s),
+    Measure(name="sales_planning.gross_profit", label=_l("Gross profit (imported)"), kind="money", unit="currency",
+            description=_l("Gross profit of the imported sales lines, where the file gives it."),
+            query=_gp_q, dimensions=DIMS, period="sale_date", summary=_gp_s),
+    Measure(name="sales_planning.target_amount", label=_l("Sales target"), kind="money", unit="currency",
+            description=_l("The approved company sales targets in force, by territory and month."),
+            query=_planned("company"), dimensions=DIMS, period="period", grains=("month", "quarter", "year")),
+    Measure(name="sales_planning.plan_amount", label=_l("Planned sales"), kind="money", unit="currency",
+            description=_l("The approved territory sales plans in force, by customer, salesperson, product and month."),
+            query=_planned("territory"), dimensions=DIMS, period="period", grains=("month", "quarter", "year")),
+]

@@ -1,0 +1,210 @@
+"""The allocation wizard's service: propose (preview) a top-down split, then apply it as a new revision.
+
+Methods: ``even`` (every member alike), ``weights`` (a weight per member, as
+entered), ``last_year`` (each member's share of last year's actuals). Months:
+``even`` or ``last_year`` (each member's own seasonality of last year; evenly
+where it had none). Locked cells of the current revision keep their amount.
+Applying writes a new revision (the empty first draft is filled in place), so
+the previous one stays, comparable and restorable: undo by version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func
+
+from addons.masterdata.models import Customer
+from addons.territories.models import CustomerTerritory, Territory
+from addons.territories.services import subtree_query
+from core.errors import ValidationError
+from core.i18n import N_, Choices, _
+from core.measures import measure_value
+
+from ..models import Cell, Plan
+from .actuals import actual_measure, measure_dimension
+from .attainment import scope_filters
+from .engine import CellKey, Member, allocate, quarter_of
+from .plans import CellValue, dims, latest, months, new_revision, read_cells, replace_cells
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+
+METHODS = Choices({"even": N_("Evenly"), "weights": N_("By weights"), "last_year": N_("By last year's share")})
+SPREADS = Choices({"even": N_("Evenly over the months"), "last_year": N_("Like last year's months")})
+
+
+@dataclass
+class Proposal:
+    """A previewed allocation: every cell, and the totals per member and quarter to check it by."""
+
+    plan: Plan
+    total: Decimal
+    method: str
+    spread: str
+    cells: dict[CellKey, CellValue]
+    members: list[Member]
+    by_member: dict[Member, Decimal] = field(default_factory=dict)
+    by_quarter: dict[dt.date, Decimal] = field(default_factory=dict)
+    locked_total: Decimal = Decimal(0)
+
+    @property
+    def cell_count(self) -> int:
+        """How many cells the plan will hold."""
+        return len(self.cells)
+
+
+def parse_amount(text: Any, what: str | None = None) -> Decimal:
+    """A non-negative amount from a form field (``1,250,000.00``)."""
+    try:
+        value = Decimal(str(text).replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        raise ValidationError(_("Enter the amount as a number, e.g. 125000.00.")) from None
+    if not value.is_finite():
+        raise ValidationError(_("Enter the amount as a number, e.g. 125000.00."))
+    if value < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("The amount %(amount)s has more than two decimals.", amount=str(value)))
+    return value
+
+
+def default_members(env: Env, plan: Plan) -> list[Member]:
+    """Who a plan is split between by default.
+
+    A company target: the top-level territories. A territory plan: the
+    customers of the territory (and below) with their owner (no product).
+    """
+    plan_dims = dims(plan)
+    if plan_dims == ["territory"]:
+        tops = env.search(Territory, Territory.parent_id.is_(None), Territory.active.is_(True),
+                          order_by=[Territory.sequence, Territory.code])
+        if len(tops) == 1:
+            tops = env.search(Territory, Territory.parent_id == tops[0].id, Territory.active.is_(True),
+                              order_by=[Territory.sequence, Territory.code])
+        return [(t.id,) for t in tops]
+    if plan.territory_id is None:
+        return []
+    cust_ids = env.select(CustomerTerritory, "read", CustomerTerritory.customer_id).where(
+        CustomerTerritory.territory_id.in_(subtree_query([plan.territory_id])), CustomerTerritory.date_to.is_(None))
+    customers = env.search(Customer, Customer.id.in_(cust_ids), Customer.active.is_(True), order_by=[Customer.code])
+    out = []
+    for c in customers:
+        values = {"customer": c.id, "salesperson": c.owner_id, "product": None, "territory": plan.territory_id,
+                  "settlement": c.settlement_method}
+        out.append(tuple(values[d] for d in plan_dims))
+    return out
+
+
+def last_year(env: Env, plan: Plan) -> dict[Member, dict[int, Decimal]]:
+    """Last year's actuals per member and month of the year, in the plan's scope."""
+    plan_dims = dims(plan)
+    measure = actual_measure(env, plan.plan_type.metric)
+    y = plan.year - 1
+    filters = {measure_dimension(measure, k): v for k, v in scope_filters(env, plan).items()}
+    group = [measure_dimension(measure, d) for d in plan_dims]
+    out: dict[Member, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    roll: dict[int, int] = {}
+    if plan_dims == ["territory"]:
+        from .attainment import _territory_roll_up
+
+        roll = _territory_roll_up(env, {m[0] for m in default_members(env, plan)})
+    for r in measure_value(env, measure, period=(dt.date(y, 1, 1), dt.date(y, 12, 31)), filters=filters,
+                           group_by=group, grain="month", labels=False):
+        member = tuple(r[g] for g in group)
+        if roll:
+            member = (roll.get(member[0], member[0]),)
+        out[member][r.period.month] += Decimal(r.value or 0)
+    return out
+
+
+def propose(
+    env: Env,
+    plan: Plan,
+    total: Decimal | str,
+    method: str = "even",
+    spread: str = "even",
+    members: Sequence[Member] | None = None,
+    weights: Mapping[Member, Decimal | str] | None = None,
+) -> Proposal:
+    """Preview a split of ``total`` over the plan (nothing is written)."""
+    if method not in METHODS:
+        raise ValidationError(_("Choose how to split the total."))
+    if spread not in SPREADS:
+        raise ValidationError(_("Choose how to spread over the months."))
+    total = parse_amount(total)
+    current = latest(env, plan)
+    plan_months = months(current)
+    history = last_year(env, current) if "last_year" in (method, spread) else {}
+    if members is None:
+        members = list(history) if method == "last_year" else default_members(env, current)
+    members = list(dict.fromkeys(members))
+    plan_dims = dims(current)
+    for m in members:
+        if len(m) != len(plan_dims):
+            raise ValidationError(_("A cell lies outside the plan's dimensions (%(dims)s).", dims=", ".join(plan_dims)))
+    existing = read_cells(env, current)
+    locked = {k: v.amount for k, v in existing.items() if v.locked}
+    for (member, _month) in locked:
+        if member not in members:
+            members.append(member)
+    member_weights: dict[Member, Decimal] | None = None
+    if method == "weights":
+        member_weights = {}
+        for m in members:
+            raw = (weights or {}).get(m, "0")
+            try:
+                w = Decimal(str(raw).replace(",", "").strip() or "0")
+            except InvalidOperation:
+                raise ValidationError(_("Enter each weight as a number.")) from None
+            if w < 0:
+                raise ValidationError(_("Weights cannot be negative."))
+            member_weights[m] = w
+        if not any(member_weights.values()):
+            raise ValidationError(_("The weights add up to zero: there is no share to split by."))
+    elif method == "last_year":
+        member_weights = {m: sum(history.get(m, {}).values(), Decimal(0)) for m in members}
+        if not any(member_weights.values()):
+            raise ValidationError(_("There were no sales last year to share the total by: choose another method."))
+
+    def season(member: Member) -> dict[dt.date, Decimal] | None:
+        if spread != "last_year":
+            return None
+        by_month = history.get(member)
+        if not by_month:
+            return None
+        return {mo: by_month.get(mo.month, Decimal(0)) for mo in plan_months}
+
+    split = allocate(total, members, member_weights, plan_months, season, locked)
+    cells = {k: CellValue(v, existing[k].quantity if k in existing else None, k in locked) for k, v in split.items()}
+    prop = Proposal(plan=current, total=total, method=method, spread=spread, cells=cells, members=members,
+                    locked_total=sum(locked.values(), Decimal(0)))
+    for (member, month), value in cells.items():
+        prop.by_member[member] = prop.by_member.get(member, Decimal(0)) + value.amount
+        q = quarter_of(month)
+        prop.by_quarter[q] = prop.by_quarter.get(q, Decimal(0)) + value.amount
+    return prop
+
+
+def apply(env: Env, proposal: Proposal) -> Plan:
+    """Write a proposal: into the empty first draft, else as a new revision (the previous stays)."""
+    current = latest(env, proposal.plan)
+    if current.id != proposal.plan.id:
+        raise ValidationError(_("The plan changed meanwhile: preview the allocation again."))
+    empty = not env.scalar(env.select(Cell, "read", func.count(Cell.id)).where(Cell.plan_id == current.id))
+    if empty and current.state == "draft":
+        replace_cells(env, current, proposal.cells)
+        env.audit("sales_planning_plan", current.id, "allocate",
+                  {"method": [None, proposal.method], "total": [None, str(proposal.total)]})
+        return current
+    new = new_revision(env, current, proposal.cells,
+                       note=_("Allocated %(total)s (%(method)s)", total=f"{proposal.total:,.2f}",
+                              method=METHODS.label(proposal.method)))
+    env.audit("sales_planning_plan", new.id, "allocate",
+              {"method": [None, proposal.method], "total": [None, str(proposal.total)]})
+    return new

@@ -1,0 +1,153 @@
+"""The planning engine: exact top-down allocation and bottom-up roll-up, free of any table.
+
+Reusable by any addon that plans figures (the budget addon plans money with
+it). Amounts are ``Decimal``; every split is exact to the quantum (a cent by
+default) by the largest-remainder method: the parts always add up to the
+whole, and when they must be rounded, the cents go to the parts that lost the
+most in rounding (ties to the earlier part, so a split is deterministic).
+
+Allocation is hierarchical: a total is split between *members* (a territory,
+or a customer x salesperson x product tuple) by member weights, and each
+member's part between *months* by month weights. Locked cells keep their
+amount: only what remains after them is split, between the members and months
+that are not locked, so each member's total is its locked cells plus its part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from core.errors import ValidationError
+from core.i18n import _
+
+CENT = Decimal("0.01")
+
+Member = tuple
+CellKey = tuple[Member, dt.date]
+
+
+def _to_units(amount: Decimal, quantum: Decimal) -> int:
+    units = amount / quantum
+    if units != units.to_integral_value():
+        raise ValidationError(_("The amount %(amount)s has more decimals than the plan keeps.", amount=amount))
+    return int(units)
+
+
+def largest_remainder(total: Decimal, weights: Sequence[Decimal | int | Fraction], quantum: Decimal = CENT) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights``; the parts add up to ``total`` exactly.
+
+    Refused with a clear message: a negative total, a negative weight, weights
+    that sum to zero (while there is something to split).
+    """
+    total = Decimal(total)
+    if total < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if not weights:
+        if total == 0:
+            return []
+        raise ValidationError(_("There is nothing to split the amount between."))
+    fr = [Fraction(w) if not isinstance(w, Fraction) else w for w in weights]
+    if any(w < 0 for w in fr):
+        raise ValidationError(_("Weights cannot be negative."))
+    whole = sum(fr, Fraction(0))
+    units = _to_units(total, quantum)
+    if whole == 0:
+        if units == 0:
+            return [Decimal(0) * quantum for _w in fr]
+        raise ValidationError(_("The weights add up to zero: there is no share to split by."))
+    exact = [Fraction(units) * w / whole for w in fr]
+    floors = [int(x) for x in exact]  # exact >= 0, so int() is the floor
+    left = units - sum(floors)
+    order = sorted(range(len(fr)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [quantum * n for n in floors]
+
+
+def months_of(year: int, horizon: int = 1) -> list[dt.date]:
+    """The first days of the months of ``horizon`` years from January of ``year``."""
+    return [dt.date(year + y, m, 1) for y in range(horizon) for m in range(1, 13)]
+
+
+def allocate(
+    total: Decimal,
+    members: Sequence[Member],
+    member_weights: Mapping[Member, Decimal] | None,
+    months: Sequence[dt.date],
+    month_weights: Callable[[Member], Mapping[dt.date, Decimal] | None] | None = None,
+    locked: Mapping[CellKey, Decimal] | None = None,
+    quantum: Decimal = CENT,
+) -> dict[CellKey, Decimal]:
+    """Split ``total`` over ``members`` x ``months``; return every cell's amount (locked ones included).
+
+    ``member_weights``: a weight per member (``None``: evenly). ``month_weights(member)``:
+    the member's seasonality (``None`` or all zero: evenly over its months). A member
+    whose every month is locked gets no part of what remains.
+    """
+    total = Decimal(total)
+    if total < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if not members:
+        raise ValidationError(_("Choose at least one member to allocate to."))
+    if len(set(members)) != len(members):
+        raise ValidationError(_("A member is listed twice."))
+    locked = dict(locked or {})
+    for (member, month), amount in locked.items():
+        if member not in set(members) or month not in set(months):
+            raise ValidationError(_("A locked cell lies outside the plan's dimensions."))
+        if amount < 0:
+            raise ValidationError(_("A target cannot be negative."))
+    locked_sum = sum(locked.values(), Decimal(0))
+    remaining = total - locked_sum
+    if remaining < 0:
+        raise ValidationError(_(
+            "The locked cells already hold %(locked)s, more than the total %(total)s.",
+            locked=f"{locked_sum:,.2f}", total=f"{total:,.2f}",
+        ))
+    free_months: dict[Member, list[dt.date]] = {m: [mo for mo in months if (m, mo) not in locked] for m in members}
+    open_members = [m for m in members if free_months[m]]
+    if remaining and not open_members:
+        raise ValidationError(_("Every cell is locked: unlock some to allocate the rest."))
+    weights = [Decimal(1) if member_weights is None else Decimal(member_weights.get(m, 0)) for m in open_members]
+    parts = largest_remainder(remaining, weights, quantum) if open_members else []
+    out: dict[CellKey, Decimal] = dict(locked)
+    for member, part in zip(open_members, parts, strict=True):
+        mos = free_months[member]
+        season = month_weights(member) if month_weights else None
+        mw = [Decimal(season.get(mo, 0)) for mo in mos] if season else []
+        if not mw or not any(mw):
+            mw = [Decimal(1)] * len(mos)
+        for mo, amount in zip(mos, largest_remainder(part, mw, quantum), strict=True):
+            out[(member, mo)] = amount
+    for member in members:
+        for mo in months:
+            out.setdefault((member, mo), Decimal(0) * quantum)
+    return out
+
+
+def roll_up(cells: Mapping[Hashable, Decimal], key: Callable[[Hashable], Hashable]) -> dict[Hashable, Decimal]:
+    """Sum cells by ``key(cell_key)`` (bottom-up roll-up to any level)."""
+    out: dict[Hashable, Decimal] = defaultdict(Decimal)
+    for k, v in cells.items():
+        out[key(k)] += v
+    return dict(out)
+
+
+def quarter_of(month: dt.date) -> dt.date:
+    """First day of the month's quarter."""
+    return dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+
+
+def bucket(month: dt.date, grain: str) -> dt.date:
+    """First day of the month's ``grain`` bucket (``month``, ``quarter`` or ``year``)."""
+    if grain == "month":
+        return dt.date(month.year, month.month, 1)
+    if grain == "quarter":
+        return quarter_of(month)
+    if grain == "year":
+        return dt.date(month.year, 1, 1)
+    raise ValidationError(_("Unknown period grain: %(grain)s", grain=grain))
