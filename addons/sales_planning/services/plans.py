@@ -56,11 +56,11 @@ class CellValue:
 
 def ensure_company_defaults(env: Env) -> None:
     """Give the company the standard plan types (idempotent: creates the missing ones, keeps edits)."""
-    have = {t.code for t in env.sudo().search(PlanType)}
+    have = {t.code for t in env.search(PlanType)}
     for code, zh, en, metric, dims, level in DEFAULT_TYPES:
         if code not in have:
-            env.sudo().create(PlanType, {"code": code, "name_zh": zh, "name_en": en, "metric": metric,
-                                         "dimensions": dims, "level": level})
+            env.create(PlanType, {"code": code, "name_zh": zh, "name_en": en, "metric": metric,
+                                  "dimensions": dims, "level": level})
 
 
 def plan_type(env: Env, code: str) -> PlanType:
