@@ -415,8 +415,11 @@ def consolidation_page(plan_id: int) -> str:
                            total_planned=sum((r.planned or Decimal(0) for r in rows), Decimal(0)), **_context())
 
 
+DRILL_ORDER = ["territory", "salesperson", "customer", "product"]
+
+
 def _next_dim(plan: Plan, by: str) -> str | None:
-    order = ["territory"] + [d for d in plans.dims(plan) if d != "territory"]
+    order = DRILL_ORDER
     if by not in order:
         return order[0] if order else None
     i = order.index(by)
@@ -428,8 +431,8 @@ def attainment_page(plan_id: int) -> Any:
     """Plan vs actual by a dimension (and a period grain), with drill-down to the next dimension."""
     env = g.env
     plan = _plan(plan_id)
-    plan_dims = ["territory"] + [d for d in plans.dims(plan) if d != "territory"]
-    by = request.args.get("by") or plan_dims[0]
+    plan_dims = DRILL_ORDER
+    by = request.args.get("by") or (["territory"] + plans.dims(plan))[0]
     if by not in plan_dims:
         by = plan_dims[0]
     grain = request.args.get("grain") or None
@@ -446,9 +449,17 @@ def attainment_page(plan_id: int) -> Any:
     nxt = _next_dim(plan, by)
     chart = charts.attainment_chart(res)
 
+    below = {}
+    if by == "territory" and plan.territory_id is None:  # a target's region -> the region's own plan
+        below = {p.territory_id: p for p in env.search(Plan, Plan.target_id == plan.series_id,
+                                                        Plan.superseded_by_id.is_(None))}
+
     def drill(line: Any) -> str | None:
         if nxt is None or not line.key or line.key[0] is None:
             return None
+        if line.key[0] in below:
+            return url_for("sales_planning.attainment_page", plan_id=below[line.key[0]].id, by="salesperson",
+                           grain=grain or "")
         args = {f"f_{d}": v[0] for d, v in filters.items() if v}
         args[f"f_{by}"] = line.key[0]
         return url_for("sales_planning.attainment_page", plan_id=plan.id, by=nxt, grain=grain or "", **args)

@@ -123,6 +123,18 @@ def last_year(env: Env, plan: Plan) -> dict[Member, dict[int, Decimal]]:
     return out
 
 
+def _history_of(history: Mapping[Member, Mapping[int, Decimal]], member: Member) -> dict[int, Decimal]:
+    """Last year's figures of a member by month; a dimension the member leaves open (``None``) sums over its values."""
+    if member in history:
+        return dict(history[member])
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    for key, months_ in history.items():
+        if all(m is None or m == k for m, k in zip(member, key, strict=True)):
+            for mo, v in months_.items():
+                out[mo] += v
+    return dict(out)
+
+
 def propose(
     env: Env,
     plan: Plan,
@@ -168,14 +180,14 @@ def propose(
         if not any(member_weights.values()):
             raise ValidationError(_("The weights add up to zero: there is no share to split by."))
     elif method == "last_year":
-        member_weights = {m: sum(history.get(m, {}).values(), Decimal(0)) for m in members}
+        member_weights = {m: sum(_history_of(history, m).values(), Decimal(0)) for m in members}
         if not any(member_weights.values()):
             raise ValidationError(_("There were no sales last year to share the total by: choose another method."))
 
     def season(member: Member) -> dict[dt.date, Decimal] | None:
         if spread != "last_year":
             return None
-        by_month = history.get(member)
+        by_month = _history_of(history, member)
         if not by_month:
             return None
         return {mo: by_month.get(mo.month, Decimal(0)) for mo in plan_months}

@@ -132,9 +132,8 @@ def attainment(
 ) -> Attainment:
     """Plan vs actual of ``plan`` grouped by ``by`` (dimensions of the plan) and ``grain``."""
     rev = measured(env, plan)
-    plan_dims = dims(rev)
     by = [d for d in DIMENSION_ORDER if d in (by or [])]
-    bad = [d for d in by + list(filters or {}) if d not in plan_dims and d != "territory"]
+    bad = [d for d in by + list(filters or {}) if d not in DIMENSION_ORDER]
     if bad:
         raise ValidationError(_("The plan has no dimension %(dim)s.", dim=bad[0]))
     if grain is not None and grain not in GRAINS:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 
 from addons.masterdata.bulk import bulk_insert
 from core.errors import AccessDenied, ValidationError
@@ -121,19 +121,24 @@ def create_plan(
     return plan
 
 
+def in_series(series_id: int) -> Any:
+    """The revisions of a series (the first one may carry no ``root_id``, as demo data loads it)."""
+    return or_(Plan.root_id == series_id, Plan.id == series_id)
+
+
 def revisions(env: Env, plan: Plan) -> list[Plan]:
     """Every revision of the plan's series, oldest first."""
-    return env.search(Plan, Plan.root_id == plan.series_id, order_by=[Plan.revision])
+    return env.search(Plan, in_series(plan.series_id), order_by=[Plan.revision])
 
 
 def latest(env: Env, plan: Plan) -> Plan:
     """The series' current revision (the one still being worked on)."""
-    return env.search(Plan, Plan.root_id == plan.series_id, order_by=[Plan.revision.desc()], limit=1)[0]
+    return env.search(Plan, in_series(plan.series_id), order_by=[Plan.revision.desc()], limit=1)[0]
 
 
 def in_force(env: Env, plan: Plan) -> Plan | None:
     """The series' approved revision in force, if any."""
-    found = env.search(Plan, Plan.root_id == plan.series_id, Plan.in_force.is_(True), limit=1)
+    found = env.search(Plan, in_series(plan.series_id), Plan.in_force.is_(True), limit=1)
     return found[0] if found else None
 
 
@@ -288,7 +293,7 @@ def fire(env: Env, plan: Plan, transition: str, comment: str | None = None) -> P
     approvals.fire(env, PLAN_WORKFLOW, plan, transition, comment=comment, amount=plan.total_amount)
     if transition == "approve":
         # the kernel authorised the approval: the series' in-force flag follows it
-        env.sudo().execute(update(Plan).where(Plan.root_id == plan.series_id, Plan.company_id == env.company_id)
+        env.sudo().execute(update(Plan).where(in_series(plan.series_id), Plan.company_id == env.company_id)
                            .values(in_force=Plan.id == plan.id))
         env.audit("sales_planning_plan", plan.id, "in_force", {"in_force": [False, True]})
         env.session.refresh(plan)
