@@ -2,8 +2,8 @@
 
 * ``sales_planning.sales_amount`` / ``sales_quantity`` / ``gross_profit``: the
   imported sales lines, attributed as of their date (returns net); backed by
-  the monthly summary when the request fits it (territory, salesperson,
-  product, settlement by month or coarser).
+  the monthly summary when the request fits it (territory, salesperson and
+  product, by month or coarser).
 * ``sales_planning.target_amount``: the company targets in force (approved);
   ``sales_planning.plan_amount``: the territory plans in force — what KPIs and
   scorecards compare against.
@@ -38,7 +38,7 @@ DIMS = (CUSTOMER, PRODUCT, SALESPERSON, TERRITORY, SETTLEMENT)
 _SALE = {"customer": Sale.customer_id, "product": Sale.product_id, "salesperson": Sale.salesperson_id,
          "territory": Sale.territory_id, "settlement": Sale.settlement}
 _MONTH = {"product": SaleMonth.product_id, "salesperson": SaleMonth.salesperson_id,
-          "territory": SaleMonth.territory_id, "settlement": SaleMonth.settlement}
+          "territory": SaleMonth.territory_id}
 _CELL = {"customer": Cell.customer_id, "product": Cell.product_id, "salesperson": Cell.salesperson_id,
          "territory": Cell.territory_id, "settlement": Cell.settlement}
 SUMMARY_DIMS = tuple(_MONTH)

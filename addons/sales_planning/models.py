@@ -213,7 +213,11 @@ class Sale(IdMixin, CompanyMixin, Base):
 
 
 class SaleMonth(IdMixin, CompanyMixin, Base):
-    """Monthly summary of :class:`Sale` by territory, salesperson, product and settlement (kept on import)."""
+    """Monthly summary of :class:`Sale` by territory, salesperson and product (kept on import).
+
+    Settlement is left out on purpose: it would multiply the rows by the
+    methods in use; a request by settlement reads the sales lines.
+    """
 
     __tablename__ = "sales_planning_sale_month"
     __tixi_label__ = _l("Monthly sales summary")
@@ -223,7 +227,6 @@ class SaleMonth(IdMixin, CompanyMixin, Base):
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories_territory.id"), nullable=True)
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_product.id"), nullable=True)
-    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)
     amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal("0"))
     gross_profit: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))

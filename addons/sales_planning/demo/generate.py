@@ -115,7 +115,7 @@ def records() -> list[dict]:
             "salesperson_id": v["owner_id"].replace("ref:", "ref:masterdata."), "territory_id": f"ref:territories.{t}",
             "settlement": v.get("settlement_method"), "quantity": str(qty), "amount": str(amount),
             "gross_profit": str(gp), "share": "1"})
-        key = (day.replace(day=1), t, v["owner_id"], prod, v.get("settlement_method"))
+        key = (day.replace(day=1), t, v["owner_id"], prod)
         summary[key][0] += amount
         summary[key][1] += qty
         summary[key][2] += gp
@@ -125,10 +125,10 @@ def records() -> list[dict]:
         total += amount
     next(r for r in out if r["id"] == "import_demo")["values"].update(rows=len(lines), total_amount=str(total))
     for i, (key, (amount, qty, gp)) in enumerate(sorted(summary.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3]))):
-        month, t, owner, prod, settle = key
+        month, t, owner, prod = key
         add("sales_planning_sale_month", f"sale_month_{i:05d}", {
             "month": month, "territory_id": f"ref:territories.{t}", "salesperson_id": owner.replace("ref:", "ref:masterdata."),
-            "product_id": f"ref:masterdata.{prod}", "settlement": settle, "amount": str(amount), "quantity": str(qty),
+            "product_id": f"ref:masterdata.{prod}", "amount": str(amount), "quantity": str(qty),
             "gross_profit": str(gp)})
     # ----- 2026 company target: 2025 per region x growth, spread like 2025's months
     regions = ["territory_n", "territory_e", "territory_s"]

@@ -153,7 +153,6 @@ def upgrade() -> None:
     sa.Column('territory_id', sa.Integer(), nullable=True),
     sa.Column('salesperson_id', sa.Integer(), nullable=True),
     sa.Column('product_id', sa.Integer(), nullable=True),
-    sa.Column('settlement', sa.String(length=16), nullable=True),
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('quantity', sa.Numeric(precision=18, scale=3), nullable=False),
     sa.Column('gross_profit', sa.Numeric(precision=18, scale=2), nullable=False),

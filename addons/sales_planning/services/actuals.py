@@ -313,7 +313,7 @@ def rebuild_summary(env: Env, months: set[dt.date]) -> None:
         month: Any = cast(func.date_trunc("month", Sale.sale_date), Date)
     else:
         month = func.date(Sale.sale_date, "start of month")
-    keys = (Sale.territory_id, Sale.salesperson_id, Sale.product_id, Sale.settlement)
+    keys = (Sale.territory_id, Sale.salesperson_id, Sale.product_id)
     agg = (
         select(Sale.company_id, month.label("month"), *keys, func.sum(Sale.amount), func.sum(Sale.quantity),
                func.coalesce(func.sum(Sale.gross_profit), 0))
@@ -321,8 +321,8 @@ def rebuild_summary(env: Env, months: set[dt.date]) -> None:
         .group_by(Sale.company_id, month, *keys)
     )
     sudo.execute(insert(SaleMonth).from_select(
-        ["company_id", "month", "territory_id", "salesperson_id", "product_id", "settlement", "amount", "quantity",
-         "gross_profit"], agg))
+        ["company_id", "month", "territory_id", "salesperson_id", "product_id", "amount", "quantity", "gross_profit"],
+        agg))
 
 
 def delete_import(env: Env, batch: ImportBatch) -> None:

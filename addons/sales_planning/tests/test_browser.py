@@ -58,7 +58,8 @@ def test_target_down_plan_up_and_the_warning_on_a_phone(server, browser, tmp_pat
     page.wait_for_selector("#alloc-form")
     assert "现在进行分解" in page.content()
     members = page.query_selector_all("#members [data-member]")
-    assert len(members) == 3 and "华东" in page.inner_text("#members")
+    assert len(members) == 3
+    assert "华东" in page.inner_text("#members")
     # bad input first: a negative total is refused in Chinese, nothing is written
     page.fill("#total", "-100")
     page.click("#alloc-preview")
@@ -70,7 +71,8 @@ def test_target_down_plan_up_and_the_warning_on_a_phone(server, browser, tmp_pat
     page.click("#alloc-preview")
     page.wait_for_selector("#proposal")
     amounts = [Decimal(td.get_attribute("data-amount")) for td in page.query_selector_all("#proposal-members [data-amount]")]
-    assert len(amounts) == 3 and sum(amounts) == Decimal("90000000.00")
+    assert len(amounts) == 3
+    assert sum(amounts) == Decimal("90000000.00")
     _fits(page)
     page.screenshot(path=str(shots / "planning_allocate_phone.png"), full_page=True)
     page.click("#alloc-apply")
@@ -124,7 +126,8 @@ def test_target_down_plan_up_and_the_warning_on_a_phone(server, browser, tmp_pat
     page.goto(plan_url.rstrip("/") + "/attainment")
     page.wait_for_selector("#attainment")
     warning = page.inner_text("#warnings")
-    assert "落后于计划" in warning and "华南" in warning
+    assert "落后于计划" in warning
+    assert "华南" in warning
     assert "华南" in " ".join(tr.inner_text() for tr in page.query_selector_all("#attainment tr.table-danger"))
     option = json.loads(page.get_attribute("#attainment-chart", "data-chart"))
     assert [s["name"] for s in option["series"]] == ["计划", "实际", "累计完成率"]

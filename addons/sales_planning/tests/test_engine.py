@@ -70,6 +70,6 @@ def test_an_example_split_and_the_messages():
     months = months_of(2027)
     with pytest.raises(ValidationError, match="locked|锁定"):
         allocate(Decimal("10"), [("a",)], None, months, None, {(("a",), months[0]): Decimal("11")})
-    with pytest.raises(ValidationError, match="outside|之外"):
+    with pytest.raises(ValidationError, match="outside|不在"):
         allocate(Decimal("10"), [("a",)], None, months, None, {(("b",), months[0]): Decimal("1")})
     assert months_of(2027, 3)[-1] == dt.date(2029, 12, 1)
