@@ -6,7 +6,8 @@
   product, by month or coarser).
 * ``sales_planning.target_amount``: the company targets in force (approved);
   ``sales_planning.plan_amount``: the territory plans in force — what KPIs and
-  scorecards compare against.
+  scorecards compare against;
+* ``sales_planning.forecast_amount``: the latest rolling forecasts.
 
 Built on ``env.select``: a salesperson gets their own lines, a territory
 manager their territories', the director everything.
@@ -17,11 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import and_, exists
+from sqlalchemy.orm import aliased
+
 from addons.masterdata.models import SETTLEMENT_METHOD, Customer, Employee, Product
 from core.i18n import _l
 from core.measures import Dimension, Measure, Summary, fact_columns
 
-from .models import Cell, Plan, PlanType, Sale, SaleMonth
+from .models import Cell, Forecast, Plan, PlanType, Sale, SaleMonth
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -66,6 +70,21 @@ def _planned(level: str) -> Any:
     return query
 
 
+_FORECAST = {"customer": Forecast.customer_id, "product": Forecast.product_id,
+             "salesperson": Forecast.salesperson_id}
+
+
+def _forecast(env: Env, dimensions: Sequence[str]) -> Select:
+    """The latest forecast of each salesperson x customer x product x month."""
+    later = aliased(Forecast)
+    newer = exists().where(and_(
+        later.company_id == Forecast.company_id, later.salesperson_id == Forecast.salesperson_id,
+        later.customer_id == Forecast.customer_id, later.month == Forecast.month, later.made_in > Forecast.made_in,
+        (later.product_id == Forecast.product_id) | (later.product_id.is_(None) & Forecast.product_id.is_(None))))
+    return env.select(Forecast, "read", *fact_columns(Forecast.amount, Forecast.month, _FORECAST, dimensions)).where(
+        ~newer)
+
+
 _amount_q, _amount_s = _sales(Sale.amount, SaleMonth.amount)
 _qty_q, _qty_s = _sales(Sale.quantity, SaleMonth.quantity)
 _gp_q, _gp_s = _sales(Sale.gross_profit, SaleMonth.gross_profit)
@@ -86,4 +105,8 @@ MEASURES = [
     Measure(name="sales_planning.plan_amount", label=_l("Planned sales"), kind="money", unit="currency",
             description=_l("The approved territory sales plans in force, by customer, salesperson, product and month."),
             query=_planned("territory"), dimensions=DIMS, period="period", grains=("month", "quarter", "year")),
+    Measure(name="sales_planning.forecast_amount", label=_l("Sales forecast"), kind="money", unit="currency",
+            description=_l("The salespeople's latest rolling forecasts for the next three months."),
+            query=_forecast, dimensions=(CUSTOMER, PRODUCT, SALESPERSON), period="month",
+            grains=("month", "quarter", "year")),
 ]

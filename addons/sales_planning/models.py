@@ -251,3 +251,27 @@ class Share(BusinessMixin, Base):
 
     customer: Mapped[Customer] = relationship()
     salesperson: Mapped[Employee] = relationship()
+
+
+class Forecast(BusinessMixin, Base):
+    """A salesperson's rolling forecast (流动销售预测) for one customer (and product) and month.
+
+    Made in ``made_in`` (the first day of the month it was entered) for one of
+    the next three months; a later forecast for the same month is a new row,
+    so accuracy can be tracked per horizon (1, 2 or 3 months ahead).
+    """
+
+    __tablename__ = "sales_planning_forecast"
+    __tixi_label__ = _l("Sales forecast")
+    __table_args__ = (UniqueConstraint("company_id", "salesperson_id", "customer_id", "product_id", "month",
+                                       "made_in", name="uq_sales_planning_forecast_entry"),)
+
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_product.id"), nullable=True)
+    month: Mapped[dt.date] = mapped_column(Date, index=True)
+    made_in: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    quantity: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
+
+    customer: Mapped[Customer] = relationship()

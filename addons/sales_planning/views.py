@@ -8,6 +8,7 @@
 * ``/plan/<id>/revisions``, ``/plan/<id>/diff/<other>``: versions, cell-by-cell diff, restore (undo);
 * ``/plan/<id>/consolidation``: a target against the plans of its territories;
 * ``/plan/<id>/attainment``: plan vs actual with drill-down, chart and warnings;
+* ``/forecast``: the salesperson's rolling forecast of the next three months, accuracy;
 * ``/import``: sales lines from .xlsx (when the orders addon does not provide actuals).
 """
 
@@ -34,6 +35,7 @@ from .models import (
     LEVEL,
     METRIC,
     PLAN_STATE,
+    Forecast,
     ImportBatch,
     Plan,
     PlanType,
@@ -89,6 +91,8 @@ def menu_items(env: Env) -> list[Any]:
         MenuItem("sales_planning", _l("Sales planning"), "sales_planning.index", model=Plan, sequence=35),
         MenuItem("sales_planning_plans", _l("Plans and targets"), "sales_planning.index", model=Plan, sequence=1,
                  parent="sales_planning"),
+        MenuItem("sales_planning_forecast", _l("Rolling forecast"), "sales_planning.forecast_page", model=Forecast,
+                 sequence=2, parent="sales_planning"),
         MenuItem("sales_planning_import", _l("Import sales"), "sales_planning.import_page", model=ImportBatch,
                  sequence=2, parent="sales_planning"),
         MenuItem("sales_planning_shares", _l("Customer shares"), "sales_planning.share_list", model=Share,
@@ -502,3 +506,35 @@ def delete_import(batch_id: int) -> Any:
     actuals.delete_import(env, env.get(ImportBatch, batch_id))
     flash(_("Import withdrawn."), "success")
     return redirect(url_for("sales_planning.import_page"))
+
+
+# ----- rolling forecast ------------------------------------------------------------------------
+@bp.route("/forecast", methods=["GET", "POST"])
+def forecast_page() -> Any:
+    """The salesperson's next three months per customer; forecast against plan; accuracy of the last months."""
+    from .services import forecast as fc
+
+    env = g.env
+    env.check(Forecast, "read")
+    today = dt.date.today()
+    months = fc.next_months(today)
+    customers = fc.my_customers(env)
+    error, status = None, 200
+    if request.method == "POST":
+        entries = [(c.id, None, m, request.form.get(f"f_{c.id}_{m:%Y%m}", "")) for c in customers for m in months]
+        try:
+            n = fc.save(env, entries, today=today)
+        except ValidationError as exc:
+            error, status = str(exc), 422
+        else:
+            flash(_("%(n)s forecasts saved.", n=n), "success")
+            return redirect(url_for("sales_planning.forecast_page"))
+    current = fc.current_entries(env, today)
+    values = {k: str(v) for k, v in current.items()}
+    if request.method == "POST":
+        values = {(c.id, m): request.form.get(f"f_{c.id}_{m:%Y%m}", "") for c in customers for m in months}
+    past = [fc.add_months(today.replace(day=1), -k) for k in range(6, 0, -1)]
+    return render_template(
+        "sales_planning/forecast.html", months=months, customers=customers, values=values, error=error,
+        vs_plan=fc.against_plan(env, today), accuracy=fc.accuracy(env, past), source=fc.source(env), **_context(),
+    ), status

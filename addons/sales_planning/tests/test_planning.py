@@ -310,3 +310,55 @@ def test_plan_vs_actual_warns_for_a_territory_behind_plan(tixi_world):  # noqa: 
         result = run_report(director, "sales_planning.attainment", {"plan": target.id, "by": "territory"},
                             today=today)
         assert len(result.rows) == 2
+
+
+def test_rolling_forecast_against_plan_and_its_accuracy(tixi_world):  # noqa: F811
+    world = tixi_world
+    m, fc, act = _m(world), _svc(world, "forecast"), _svc(world, "actuals")
+    t = _terr(world)
+    sp = _emp(world, "salesperson")
+    with world.session() as s:
+        admin = world.env(s, "admin")
+        cust = admin.get(world.addon_module("masterdata", "models").Customer, t["customer"])
+        admin.write(cust, {"code": "C-FC", "status": "active"})
+        _place(world, admin, cust.id, t["territory"])
+        seller = world.env(s, "salesperson")
+        assert [c.id for c in fc.my_customers(seller)] == [cust.id]
+        # made in September for October-December; again in October for November-January
+        sept, octo = dt.date(2026, 9, 15), dt.date(2026, 10, 10)
+        months = fc.next_months(sept)
+        assert months == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+        assert fc.save(seller, [(cust.id, None, mo, "1,000.00") for mo in months], today=sept) == 3
+        fc.save(seller, [(cust.id, None, months[0], "1200.00")], today=sept)  # the same month: replaced
+        fc.save(seller, [(cust.id, None, mo, "2000.00") for mo in fc.next_months(octo)], today=octo)
+        assert seller.count(m.Forecast) == 6
+        from core.measures import measure_value, total
+
+        latest = {r.period: r.value for r in measure_value(seller, "sales_planning.forecast_amount", grain="month")}
+        assert latest[dt.date(2026, 10, 1)] == D("1200.00")  # only September's forecast for October
+        assert latest[dt.date(2026, 11, 1)] == D("2000.00")  # October's replaces September's
+        assert total(measure_value(seller, "sales_planning.forecast_amount")) == D("7200.00")
+        # bad input: nothing saved
+        for entries, pattern in [([(cust.id, None, dt.date(2027, 6, 1), "1")], "3"),
+                                 ([(cust.id, None, months[1], "-1")], "negative|负"),
+                                 ([(cust.id, None, months[1], "x")], "number|数字")]:
+            with pytest.raises(ValidationError, match=pattern):
+                fc.save(seller, [(cust.id, None, months[0], "999.00"), *entries], today=sept)
+        assert seller.count(m.Forecast) == 6
+        assert total(measure_value(seller, "sales_planning.forecast_amount")) == D("7200.00")
+        with pytest.raises(ValidationError):
+            fc.save(seller, [(world.data["territories"]["other"]["customer"], None, months[0], "1")], today=sept)
+        # actual October: 1,000 -> a 1-month-ahead forecast of 1,200 is 80 % accurate
+        res = act.import_sales(world.env(s, "marketing_admin"),
+                               xlsx([["日期", "客户编码", "金额"], ["2026-10-20", "C-FC", "1000.00"]]),
+                               "oct.xlsx", today=dt.date(2026, 11, 1))
+        assert res.ok, res.errors
+        rows = fc.accuracy(seller, [dt.date(2026, 10, 1)])
+        assert [(r.horizon, r.forecast, r.actual, r.accuracy) for r in rows] == [
+            (1, D("1200.00"), D("1000.00"), D("0.8000"))]
+        # rights: another company's salesperson sees none; the manager sees the team's
+        assert world.env(s, "salesperson", "other").count(m.Forecast) == 0
+        assert world.env(s, "territory_manager").count(m.Forecast) == 6
+        assert sp in {f.salesperson_id for f in world.env(s, "director").search(m.Forecast)}
+        plan_rows = fc.against_plan(seller, today=octo)
+        assert [r["forecast"] for r in plan_rows] == [D("2000.00")] * 3
