@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 
-from addons.masterdata.models import Customer, Employee
+from addons.masterdata.models import Customer
 from addons.masterdata.services import current_employee
 from core.errors import ValidationError
 from core.i18n import _
@@ -186,7 +186,3 @@ def against_plan(env: Env, today: dt.date | None = None, salesperson_ids: list[i
     return [{"month": m, "plan": plan.get(m, Decimal(0)), "forecast": fc.get(m, Decimal(0)),
              "gap": fc.get(m, Decimal(0)) - plan.get(m, Decimal(0))} for m in months]
 
-
-def team_ids(env: Env) -> list[int]:
-    """Salespeople whose forecasts the user reads (for labels)."""
-    return [e.id for e in env.search(Employee, Employee.position == "salesperson")]
