@@ -1,0 +1,29 @@
+"""Services of the orders addon (contracts, deliveries, returns, collections, credit, numbering)."""
+
+from .common import settings, today
+from .documents import (
+    confirm_collection_finance,
+    confirm_collection_sales,
+    confirm_contract,
+    confirm_receipt,
+    create_collection,
+    create_contract,
+    create_delivery,
+    create_return,
+    credit_issue,
+    credit_use,
+    decide_contract,
+    delivered_quantities,
+    open_receivables,
+    overdue_receivables,
+    reject_collection,
+    ship,
+)
+from .numbering import next_number
+
+__all__ = [
+    "confirm_collection_finance", "confirm_collection_sales", "confirm_contract", "confirm_receipt",
+    "create_collection", "create_contract", "create_delivery", "create_return", "credit_issue", "credit_use",
+    "decide_contract", "delivered_quantities", "next_number", "open_receivables", "overdue_receivables",
+    "reject_collection", "settings", "ship", "today",
+]

@@ -1,0 +1,213 @@
+"""Tests of the orders addon on SQLite and PostgreSQL: the chain contract -> delivery -> collection with
+approvals, credit refusal and approval, red-letter netting, territory of the date, measures, ageing,
+gapless numbering under concurrency, two-step collections, rights, locked documents and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert, update
+
+from core.errors import AccessDenied, ValidationError
+from core.i18n import use_lang
+from core.testing.plugin import tixi_engine, tixi_world  # noqa: F401
+
+pytestmark = pytest.mark.tixi_world(addons=["orders", "territories", "pricing"])
+
+D = Decimal
+MAR, AUG, SEP = dt.date(2026, 3, 2), dt.date(2026, 8, 3), dt.date(2026, 9, 1)
+
+
+def _m(world):
+    return world.addon_module("orders", "models")
+
+
+def _svc(world):
+    return world.addon_module("orders", "services")
+
+
+def _setup(world, s):
+    """Products, the territory customer (moved into its territory on 2026-07-01) and a second customer."""
+    md = world.factories.masterdata
+    admin = world.env(s, "admin")
+    terr = world.data["territories"]["acme"]
+    sp = world.data["masterdata"]["acme"]["employees"]["salesperson"]
+    p1 = md.product(admin, code="TWC-1", name="三元催化剂")
+    p2 = md.product(admin, code="DOC-2", name="氧化催化剂")
+    cust_id = terr["customer"]
+    from addons.masterdata.models import Customer
+    from addons.territories.models import CustomerTerritory
+
+    cust = admin.get(Customer, cust_id)
+    admin.write(cust, {"credit_limit": D("100000"), "settlement_method": cust.settlement_method or None,
+                       "payment_days": 30})
+    sudo = admin.sudo()
+    sudo.execute(update(CustomerTerritory).where(CustomerTerritory.customer_id == cust_id).values(
+        date_from=dt.date(2026, 7, 1)))
+    sudo.execute(insert(CustomerTerritory).values(
+        company_id=admin.company_id, customer_id=cust_id, territory_id=terr["other_territory"], source="manual",
+        date_from=dt.date(2025, 1, 1), date_to=dt.date(2026, 7, 1), version=1, active=True,
+        created_at=dt.datetime.now(dt.UTC), updated_at=dt.datetime.now(dt.UTC)))
+    svc = world.addon_module("orders", "services")
+    svc.settings(admin).overdue_threshold = D("1000000")
+    other_cust = md.customer(admin, name="远方客户", owner=sp, credit_limit=D("0"))
+    return {"p1": p1, "p2": p2, "cust": cust, "other_cust": other_cust, "terr": terr}
+
+
+def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  # noqa: F811
+    world = tixi_world
+    m, svc = _m(world), _svc(world)
+    orders = world.factories.orders
+    with world.session() as s:
+        data = _setup(world, s)
+        p1, p2, cust = data["p1"], data["p2"], data["cust"]
+        seller = world.env(s, "salesperson")
+        boss = world.env(s, "territory_manager")
+        finance = world.env(s, "finance")
+        director = world.env(s, "director")
+
+        # a contract inside the credit limit is confirmed by sales directly; territory of the contract date
+        c1 = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10", "unit_price": "3000"},
+                                            {"product_id": p2.id, "quantity": "5", "unit_price": "2000"}],
+                             contract_date=MAR)
+        assert c1.state == "confirmed"
+        assert c1.amount_total == D("40000.00")
+        assert c1.number == "HT2026-00001"
+        assert c1.territory_id == data["terr"]["other_territory"]  # the territory of March, not today's
+        assert c1.late_filing  # filed today, dated in March
+        assert c1.salesperson_id == world.data["masterdata"]["acme"]["employees"]["salesperson"]
+
+        # partial delivery, then the rest; late shipping: approved Wed 2026-09-30, the next working day after the
+        # National Day holiday is 2026-10-08, so shipped on 2026-10-09 is late
+        lines = {li.product_id: li for li in c1.lines}
+        d1 = svc.create_delivery(seller, c1, [{"contract_line_id": lines[p1.id].id, "quantity": "4"}], approved_on=AUG)
+        svc.ship(seller, d1, on=AUG)
+        assert (d1.state, d1.amount_total, d1.open_amount) == ("shipped", D("12000.00"), D("12000.00"))
+        assert d1.territory_id == data["terr"]["territory"]  # August: the new territory
+        assert d1.due_date == AUG + dt.timedelta(days=30)
+        assert not d1.shipped_late
+        d2 = svc.create_delivery(seller, c1, approved_on=dt.date(2026, 9, 30))
+        svc.ship(seller, d2, on=dt.date(2026, 10, 9))
+        assert d2.shipped_late
+        d3_lines = {li.product_id: li.quantity for li in d2.lines}
+        assert d3_lines == {p1.id: D("6.000"), p2.id: D("5.000")}
+        svc.confirm_receipt(seller, d2, b"%PDF-1.4 signed", "确认单.pdf")
+        assert d2.state == "confirmed"
+        from core.models import Attachment
+
+        assert world.env(s, "admin").sudo().count(Attachment, Attachment.res_id == d2.id) == 1
+
+        def count_docs() -> int:
+            a = world.env(s, "admin")
+            return sum(a.count(x) for x in (m.Contract, m.ContractLine, m.Delivery, m.DeliveryLine, m.Collection,
+                                            m.Allocation, m.DocumentCounter))
+
+        before = count_docs()
+        # bad input: more than contracted, a return of an item not delivered, too much back, a closed period,
+        # a collection larger than the open amount -- clear messages in both languages, nothing saved
+        with pytest.raises(ValidationError, match="完全交货|fully delivered"):
+            svc.create_delivery(seller, c1)
+        c_small = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "2", "unit_price": "100"}],
+                                  contract_date=SEP)
+        before = count_docs()
+        with use_lang("zh_CN"):
+            with pytest.raises(ValidationError, match="超过"):
+                svc.create_delivery(seller, c_small, [{"contract_line_id": c_small.lines[0].id, "quantity": "3"}])
+        with use_lang("en"):
+            with pytest.raises(ValidationError, match="more than the 2"):
+                svc.create_delivery(seller, c_small, [{"contract_line_id": c_small.lines[0].id, "quantity": "3"}])
+            with pytest.raises(ValidationError, match="DOC-2 was not delivered"):
+                svc.create_return(seller, d1, [{"product_id": p2.id, "quantity": "1"}])
+            with pytest.raises(ValidationError, match="more than the 4"):
+                svc.create_return(seller, d1, [{"product_id": p1.id, "quantity": "5"}])
+            with pytest.raises(ValidationError, match="larger than the open amount of 40,?000"):
+                svc.create_collection(seller, cust.id, "40000.01")
+        with use_lang("zh_CN"):
+            with pytest.raises(ValidationError, match="未交货|不能退"):
+                svc.create_return(seller, d1, [{"product_id": p2.id, "quantity": "1"}])
+            with pytest.raises(ValidationError, match="回款.*大于"):
+                svc.create_collection(seller, cust.id, "40000.01")
+        svc.settings(finance).closed_until = dt.date(2026, 6, 30)
+        s.flush()
+        with pytest.raises(ValidationError, match="closed|关闭|结账"):
+            svc.create_contract(seller, cust.id, [{"product_id": p1.id, "quantity": "1", "unit_price": "1"}],
+                                contract_date=MAR)
+        assert count_docs() == before
+
+        # a red-letter return nets against its original; sales and receivables net
+        r1 = svc.create_return(seller, d1, [{"product_id": p1.id, "quantity": "1"}], on=SEP)
+        assert r1.number.startswith("TH2026-")
+        assert r1.original_id == d1.id
+        assert r1.amount_total == D("-3000.00")
+        svc.ship(seller, r1, on=SEP)
+        s.refresh(d1)
+        assert d1.open_amount == D("9000.00")
+        assert r1.open_amount == D("0.00")
+        assert svc.open_receivables(seller, cust.id) == D("37000.00")
+        from core.measures import measure_value, total
+
+        year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        assert total(measure_value(seller, "orders.sales_amount", period=year)) == D("37000.00")
+        assert total(measure_value(seller, "orders.sales_quantity", period=year)) == D("14.000")
+        assert total(measure_value(seller, "orders.contract_amount", period=year)) == D("40200.00")
+        by_terr = {r["territory"]: r.value for r in measure_value(director, "orders.contract_amount", period=year,
+                                                                   group_by=["territory"])}
+        assert by_terr[data["terr"]["other_territory"]] == D("40000.00")
+        by_terr = {r["territory"]: r.value for r in measure_value(director, "orders.sales_amount", period=year,
+                                                                   group_by=["territory"])}
+        assert by_terr == {data["terr"]["territory"]: D("37000.00")}
+        assert total(measure_value(director, "orders.receivables")) == D("37000.00")
+
+        # two-step collection: the salesperson cannot confirm the cash; finance only after sales
+        col = orders.collection(seller, cust, "10000", on=dt.date(2026, 10, 20))
+        with pytest.raises(ValidationError):
+            svc.confirm_collection_finance(finance, col)  # sales has not confirmed yet
+        svc.confirm_collection_sales(seller, col)
+        with pytest.raises(AccessDenied):
+            svc.confirm_collection_finance(seller, col)
+        allocs = svc.confirm_collection_finance(finance, col, on=dt.date(2026, 10, 21))
+        assert col.state == "confirmed"
+        assert col.confirmed_on == dt.date(2026, 10, 21)
+        assert [(a.delivery_id, a.amount) for a in allocs] == [(d1.id, D("9000.00")), (d2.id, D("1000.00"))]
+        assert total(measure_value(director, "orders.collections", period=year)) == D("10000.00")
+        assert total(measure_value(director, "orders.receivables")) == D("27000.00")
+        rows = world.addon_module("orders", "report_defs").ageing_rows(director, "customer", dt.date(2026, 11, 20))
+        assert len(rows) == 1
+        assert rows[0]["total"] == D("27000.00")
+        assert rows[0]["d31_60"] == D("27000.00")
+
+        # nobody edits a confirmed document: corrections are red-letter
+        for env, rec, values in ((seller, c1, {"note": "改"}), (world.env(s, "admin"), d2, {"amount_total": D("1")}),
+                                 (finance, col, {"amount": D("1")}), (seller, d1, {"note": "x"})):
+            with pytest.raises((ValidationError, AccessDenied)):
+                env.write(rec, {**values})
+        with pytest.raises(ValidationError):
+            world.env(s, "admin").write(c_small, {"state": "draft"})
+
+        # credit: a contract over the limit waits for approval by authority; the requester cannot approve
+        big = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "100", "unit_price": "2500"}],
+                              contract_date=dt.date(2026, 11, 2))
+        assert big.state == "waiting"
+        assert big.credit_issue
+        with pytest.raises(AccessDenied):
+            svc.decide_contract(seller, big, True)
+        with pytest.raises(AccessDenied, match="authority|权限|exceeds|超过"):
+            svc.decide_contract(boss, big, True)  # 250,000 > the territory manager's 200,000
+        with pytest.raises(ValidationError):
+            svc.create_delivery(seller, big)
+        svc.decide_contract(director, big, True, "客户信誉良好")
+        assert big.state == "confirmed"
+        # a refused one goes back to draft
+        big2 = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10", "unit_price": "2500"}],
+                               contract_date=dt.date(2026, 11, 3))
+        assert big2.state == "waiting"
+        svc.decide_contract(boss, big2, False, "超信用额度")
+        assert big2.state == "draft"
+        # the generic transition cannot skip the approval
+        from core.security import approvals
+
+        wf = world.addon_module("orders", "workflows").CONTRACT_WORKFLOW
+        with pytest.raises(ValidationError):
+            approvals.fire(seller, wf, big2, "confirm")

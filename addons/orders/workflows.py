@@ -1,0 +1,59 @@
+"""Approval workflows of the orders addon, declared to the kernel's approvals.
+
+``orders.contract``: a contract inside the customer's credit and at the
+quoted price and terms is confirmed by sales directly (``confirm``); one that
+deviates from its quote, would push the customer over the credit limit, or
+whose customer has overdue receivables above the company's threshold is
+submitted and approved by authority (the contract amount: a territory manager
+up to 200,000, the director and the general manager without limit; never by
+the requester). ``orders.collection``: the two-step confirmation of a
+collection — sales confirms the payment request, finance confirms the cash as
+received (never the requester: no salesperson records cash alone).
+The kernel keeps both models' ``state`` column in step (``state_field``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.i18n import _l
+from core.security.approvals import Transition, Workflow
+
+SALES = ["core.group_salesperson", "core.group_territory_manager", "core.group_director",
+         "core.group_sales_assistant"]
+APPROVERS = ["core.group_territory_manager", "core.group_director", "core.group_general_manager"]
+AUTHORITY = {"core.group_territory_manager": Decimal("200000"), "core.group_director": None,
+             "core.group_general_manager": None}
+FINANCE = ["core.group_finance"]
+
+CONTRACT_WORKFLOW = Workflow(
+    code="orders.contract",
+    model="orders_contract",
+    state_field="state",
+    states={"draft": _l("Draft"), "waiting": _l("Waiting approval"), "confirmed": _l("Confirmed"),
+            "cancelled": _l("Cancelled")},
+    initial="draft",
+    transitions=[
+        Transition("confirm", ["draft"], "confirmed", groups=SALES, label=_l("Confirm")),
+        Transition("submit", ["draft"], "waiting", groups=SALES, label=_l("Submit for approval")),
+        Transition("approve", ["waiting"], "confirmed", authority=AUTHORITY, not_by_requester=True,
+                   label=_l("Approve")),
+        Transition("reject", ["waiting"], "draft", groups=APPROVERS, not_by_requester=True, label=_l("Reject")),
+        Transition("cancel", ["draft", "waiting"], "cancelled", groups=SALES, label=_l("Cancel")),
+    ],
+)
+
+COLLECTION_WORKFLOW = Workflow(
+    code="orders.collection",
+    model="orders_collection",
+    state_field="state",
+    states={"draft": _l("Payment request"), "sales_confirmed": _l("Confirmed by sales"),
+            "confirmed": _l("Confirmed by finance"), "rejected": _l("Rejected")},
+    initial="draft",
+    transitions=[
+        Transition("confirm_sales", ["draft"], "sales_confirmed", groups=SALES, label=_l("Confirm (sales)")),
+        Transition("confirm_finance", ["sales_confirmed"], "confirmed", groups=FINANCE, not_by_requester=True,
+                   label=_l("Confirm receipt (finance)")),
+        Transition("reject", ["draft", "sales_confirmed"], "rejected", groups=FINANCE, label=_l("Reject")),
+    ],
+)
