@@ -5,6 +5,7 @@ gapless numbering under concurrency, two-step collections, rights, locked docume
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -211,3 +212,118 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
         wf = world.addon_module("orders", "workflows").CONTRACT_WORKFLOW
         with pytest.raises(ValidationError):
             approvals.fire(seller, wf, big2, "confirm")
+
+
+def _quote(admin, customer, product, price, cost, qty="10"):
+    """An approved pricing quote written directly (pricing's own tests cover how quotes are made)."""
+    from addons.pricing.models import Quote, QuoteLine
+
+    now = dt.datetime.now(dt.UTC)
+    mix = {"company_id": admin.company_id, "created_at": now, "updated_at": now, "version": 1, "active": True}
+    sudo = admin.sudo()
+    qid = sudo.execute(insert(Quote).values(
+        number=f"Q2026-{price}", revision=1, kind="quote", customer_id=customer.id, channel="direct",
+        currency="CNY", quote_date=dt.date(2026, 11, 2), valid_until=dt.date(2026, 12, 31), state="approved",
+        amount_total=D(price) * D(qty), max_deviation_pct=D("0"), **mix).returning(Quote.id)).scalar_one()
+    sudo.execute(insert(QuoteLine).values(
+        quote_id=qid, sequence=10, product_id=product.id, quantity=D(qty), unit_price=D(price),
+        amount=D(price) * D(qty), target_price=D(price), floor_price=D(price), quote_type="competitive",
+        cost_month=dt.date(2026, 11, 1), cost=D(cost), deviation_pct=D("0"), **mix))
+    return qid
+
+
+def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # noqa: F811
+    world = tixi_world
+    m, svc = _m(world), _svc(world)
+    orders = world.factories.orders
+    sp2_user = world.add_user("sp2_acme", "salesperson", "acme")
+    with world.session() as s:
+        data = _setup(world, s)
+        p1, cust = data["p1"], data["cust"]
+        admin = world.env(s, "admin")
+        seller = world.env(s, "salesperson")
+        director = world.env(s, "director")
+        # a contract from an approved quote at the quoted price and terms: confirmed by sales directly
+        q1 = _quote(admin, cust, p1, "3000", "2100")
+        c1 = svc.create_contract(seller, cust.id, quote_id=q1, contract_date=dt.date(2026, 11, 3))
+        assert not c1.deviates and c1.lines[0].quoted_price == D("3000") and c1.lines[0].unit_cost == D("2100")
+        assert svc.confirm_contract(seller, c1) == "confirmed"
+        orders.delivery(seller, c1, on=dt.date(2026, 11, 4))
+        from core.measures import measure_value, total
+
+        year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        assert total(measure_value(director, "orders.gross_profit", period=year)) == D("9000.00")
+        # a lower price than quoted is a deviation: re-approved through the kernel approvals
+        q2 = _quote(admin, cust, p1, "2800", "2100", qty="5")
+        c2 = svc.create_contract(seller, cust.id, [{"product_id": p1.id, "quantity": "5", "unit_price": "2600"}],
+                                 quote_id=q2, contract_date=dt.date(2026, 11, 5))
+        assert c2.deviates
+        assert svc.confirm_contract(seller, c2) == "waiting"
+        svc.decide_contract(world.env(s, "territory_manager"), c2, True)
+        assert c2.state == "confirmed"
+        orders.collection(seller, cust, "1000", on=dt.date(2026, 11, 6))
+
+        # rights: a salesperson sees their own customers' documents; another salesperson nothing;
+        # the manager the team's; finance all but creates no contract; the other company nothing
+        md = world.factories.masterdata
+        md.employee(admin, name="孙二", user=sp2_user, position="salesperson",
+                    manager=world.data["masterdata"]["acme"]["employees"]["territory_manager"])
+        sp2 = world.env(s, user=sp2_user)
+        for model in (m.Contract, m.ContractLine, m.Delivery, m.DeliveryLine, m.Collection):
+            assert seller.count(model) > 0, model
+            assert sp2.count(model) == 0, model
+            assert world.env(s, "director", "other").count(model) == 0
+        assert world.env(s, "territory_manager").count(m.Contract) == 2
+        finance = world.env(s, "finance")
+        assert finance.count(m.Contract) == 2 and finance.count(m.Collection) == 1
+        with pytest.raises(AccessDenied):
+            svc.create_contract(finance, cust.id, [{"product_id": p1.id, "quantity": "1", "unit_price": "1"}])
+        with pytest.raises(AccessDenied):
+            sp2.get(m.Contract, c1.id)
+        with pytest.raises(AccessDenied):
+            svc.create_contract(sp2, cust.id, [{"product_id": p1.id, "quantity": "1", "unit_price": "1"}])
+        rows = world.addon_module("orders", "report_defs").ageing_rows(sp2, "customer")
+        assert rows == []
+        # a confirmed contract's lines cannot change either
+        with pytest.raises(ValidationError):
+            admin.write(c1.lines[0], {"quantity": D("1")})
+        last = c2.number
+
+    # gapless numbering: a rolled-back creation gives its number back; concurrent creations never collide
+    def make(fail: bool = False) -> str:
+        with world.session() as s2:
+            env = world.env(s2, "salesperson")
+            c = svc.create_contract(env, cust.id, [{"product_id": p1.id, "quantity": "1", "unit_price": "10"}],
+                                    contract_date=dt.date(2026, 11, 10))
+            if fail:
+                raise RuntimeError("rolled back")
+            return c.number
+
+    with pytest.raises(RuntimeError):
+        make(fail=True)
+    seq = int(last.rsplit("-", 1)[1])
+    assert make() == f"HT2026-{seq + 1:05d}"
+    numbers: list[str] = []
+    if tixi_engine == "postgresql":
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                numbers.append(make())
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+    else:
+        numbers = [make() for _ in range(3)]
+    got = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert got == list(range(seq + 2, seq + 2 + len(numbers)))
+    with world.session() as s3:
+        stored = sorted(int(n.rsplit("-", 1)[1]) for n in world.env(s3, "admin").scalars(
+            world.env(s3, "admin").select(m.Contract, "read", m.Contract.number)))
+        assert stored == list(range(1, len(stored) + 1))
