@@ -246,7 +246,9 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
         # a contract from an approved quote at the quoted price and terms: confirmed by sales directly
         q1 = _quote(admin, cust, p1, "3000", "2100")
         c1 = svc.create_contract(seller, cust.id, quote_id=q1, contract_date=dt.date(2026, 11, 3))
-        assert not c1.deviates and c1.lines[0].quoted_price == D("3000") and c1.lines[0].unit_cost == D("2100")
+        assert not c1.deviates
+        assert c1.lines[0].quoted_price == D("3000")
+        assert c1.lines[0].unit_cost == D("2100")
         assert svc.confirm_contract(seller, c1) == "confirmed"
         orders.delivery(seller, c1, on=dt.date(2026, 11, 4))
         from core.measures import measure_value, total
@@ -275,7 +277,8 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
             assert world.env(s, "director", "other").count(model) == 0
         assert world.env(s, "territory_manager").count(m.Contract) == 2
         finance = world.env(s, "finance")
-        assert finance.count(m.Contract) == 2 and finance.count(m.Collection) == 1
+        assert finance.count(m.Contract) == 2
+        assert finance.count(m.Collection) == 1
         with pytest.raises(AccessDenied):
             svc.create_contract(finance, cust.id, [{"product_id": p1.id, "quantity": "1", "unit_price": "1"}])
         with pytest.raises(AccessDenied):
