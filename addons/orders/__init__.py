@@ -32,6 +32,14 @@ def tixi_menu_items(env: Env) -> list[Any]:
 
 
 @hookimpl
+def tixi_company_setup(env: Env, company: Any) -> None:
+    """Give the company its order settings (idempotent)."""
+    from .services import settings
+
+    settings(env)
+
+
+@hookimpl
 def tixi_approval_workflows() -> list[Any]:
     """``orders.contract`` (credit and deviation approval) and ``orders.collection`` (sales, then finance)."""
     from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW
