@@ -26,7 +26,8 @@ def test_demo_orders_are_consistent(tixi_db):  # noqa: F811
         delivered = s.scalar(select(func.sum(Delivery.amount_total)).where(booked))
         allocated = s.scalar(select(func.sum(Allocation.amount)))
         open_ = s.scalar(select(func.sum(Delivery.open_amount)).where(booked))
-        assert open_ == delivered - allocated and open_ > 0
+        assert open_ == delivered - allocated
+        assert open_ > 0
         assert s.scalar(select(func.count()).select_from(Delivery).where(Delivery.is_return)) > 0
         assert s.scalar(select(func.count()).select_from(Collection).where(Collection.state == "sales_confirmed")) > 0
         assert s.scalar(select(func.min(Contract.contract_date))) < dt.date(2025, 3, 1)
@@ -35,7 +36,8 @@ def test_demo_orders_are_consistent(tixi_db):  # noqa: F811
         env = make_env(tixi_db, s, uid, "guiyan")
         emp = s.scalar(select(Employee).where(Employee.user_id == uid))
         mine = env.search(Contract)
-        assert mine and all(c.salesperson_id == emp.id or env.sudo().get(Customer, c.customer_id).owner_id == emp.id
+        assert mine
+        assert all(c.salesperson_id == emp.id or env.sudo().get(Customer, c.customer_id).owner_id == emp.id
                             for c in mine)
         from core.measures import measure_value, total
 
