@@ -27,7 +27,6 @@ ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
 from addons.orders.services.workdays import next_workday  # noqa: E402
-from addons.pricing.demo.generate import PRICES, PRODUCTS  # noqa: E402
 
 C = "company:guiyan"
 END = dt.date(2026, 11, 30)
@@ -39,6 +38,8 @@ def money(v: Decimal) -> Decimal:
 
 
 def unit_cost(xmlid: str) -> Decimal:
+    from addons.pricing.demo.generate import PRICES, PRODUCTS
+
     pt, pd, rh, man, car, _lst = PRODUCTS[xmlid]
     prices = [Decimal(p) for p in PRICES["2026-11-01"]]
     grams = [Decimal(g or "0") for g in (pt, pd, rh)]
@@ -47,6 +48,8 @@ def unit_cost(xmlid: str) -> Decimal:
 
 
 def records() -> list[dict]:
+    from addons.pricing.demo.generate import PRODUCTS  # the demo products, prices and costs
+
     rng = random.Random(17)
     customers = [r for r in yaml.safe_load((ROOT / "addons/masterdata/demo/customers.yaml").read_text("utf-8"))["records"]
                  if r["model"] == "masterdata_customer" and r["values"].get("owner_id")
