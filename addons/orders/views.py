@@ -176,6 +176,23 @@ CONTRACT_PRINT = print_routes(bp, Contract, "orders/print_contract.html", "/cont
                               endpoint="contract_print", context=_print_context, filename=lambda c: f"{c.number}.pdf")
 
 
+def _statement_context(env: Env, customer: Customer) -> dict[str, Any]:
+    from .services.common import today
+    from .services.statements import statement
+
+    on = today(env)
+    default = f"{on.year}-H{1 if on.month <= 6 else 2}"
+    lang = current_lang(env)
+    kinds = {"delivery": _("Delivery note"), "return": _("Return"), "collection": _("Collection")}
+    return {"doc_title": _("Reconciliation statement"), "customer_name": customer.display(lang),
+            "st": statement(env, customer.id, request.args.get("half") or default), "kinds": kinds, "lang": lang}
+
+
+STATEMENT_PRINT = print_routes(bp, Customer, "orders/print_statement.html", "/statements/<int:id>",
+                               endpoint="statement_print", context=_statement_context,
+                               filename=lambda c: f"{c.name_zh}-statement.pdf")
+
+
 @bp.route("/collections", methods=["GET", "POST"])
 def collections() -> Any:
     """Payment requests and collections; sales and finance confirm them here."""

@@ -179,6 +179,16 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
         assert rows[0]["total"] == D("27000.00")
         assert rows[0]["d31_60"] == D("27000.00")
 
+        # the half-year statement: every note, return and collection, closing = receivables
+        st = world.addon_module("orders", "services.statements").statement(director, cust.id, "2026-H2")
+        assert st["opening"] == D("0")
+        assert [(r["number"][:2], r["debit"], r["credit"]) for r in st["rows"]] == [
+            ("CK", D("12000.00"), D("0")), ("TH", D("0"), D("3000.00")), ("CK", D("28000.00"), D("0")),
+            ("HK", D("0"), D("10000.00"))]
+        assert st["closing"] == D("27000.00")
+        with pytest.raises(ValidationError, match="2026-H1"):
+            world.addon_module("orders", "services.statements").statement(director, cust.id, "2026-Q3")
+
         # nobody edits a confirmed document: corrections are red-letter
         for env, rec, values in ((seller, c1, {"note": "改"}), (world.env(s, "admin"), d2, {"amount_total": D("1")}),
                                  (finance, col, {"amount": D("1")}), (seller, d1, {"note": "x"})):
@@ -291,6 +301,8 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
         with pytest.raises(ValidationError):
             admin.write(c1.lines[0], {"quantity": D("1")})
         last = c2.number
+        c1_id, c1_number, c1_line = c1.id, c1.number, c1.lines[0].id
+        cust_id = cust.id
 
     # gapless numbering: a rolled-back creation gives its number back; concurrent creations never collide
     def make(fail: bool = False) -> str:
@@ -326,6 +338,24 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
         numbers = [make() for _ in range(3)]
     got = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
     assert got == list(range(seq + 2, seq + 2 + len(numbers)))
+    # the pages answer (phone-first lists, detail, printable contract and statement)
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    client = logged_in_client(app, world.login("salesperson"), world.password)
+    page = client.get("/orders/")
+    assert page.status_code == 200 and c1_number in page.text
+    detail = client.get(f"/orders/contracts/{c1_id}")
+    assert detail.status_code == 200
+    assert client.get(f"/orders/contracts/{c1_id}/print").status_code == 200
+    assert client.get(f"/orders/statements/{cust_id}?half=2026-H2").status_code == 200
+    assert client.get("/orders/collections").status_code == 200
+    bad = client.post(f"/orders/contracts/{c1_id}", data={"action": "deliver", f"qty_{c1_line}": "99",
+                                                                "csrf_token": csrf_token(detail.text)})
+    assert bad.status_code in (400, 422)
+    other = logged_in_client(app, "sp2_acme", world.password)
+    assert other.get(f"/orders/contracts/{c1_id}").status_code in (403, 404)
     with world.session() as s3:
         stored = sorted(int(n.rsplit("-", 1)[1]) for n in world.env(s3, "admin").scalars(
             world.env(s3, "admin").select(m.Contract, "read", m.Contract.number)))
