@@ -345,7 +345,8 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
     app = create_app(registry=world.registry, test_config={"TESTING": True})
     client = logged_in_client(app, world.login("salesperson"), world.password)
     page = client.get("/orders/")
-    assert page.status_code == 200 and c1_number in page.text
+    assert page.status_code == 200
+    assert c1_number in page.text
     detail = client.get(f"/orders/contracts/{c1_id}")
     assert detail.status_code == 200
     assert client.get(f"/orders/contracts/{c1_id}/print").status_code == 200
