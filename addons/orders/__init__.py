@@ -42,9 +42,9 @@ def tixi_company_setup(env: Env, company: Any) -> None:
 @hookimpl
 def tixi_approval_workflows() -> list[Any]:
     """``orders.contract`` (credit and deviation approval) and ``orders.collection`` (sales, then finance)."""
-    from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW
+    from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
 
-    return [CONTRACT_WORKFLOW, COLLECTION_WORKFLOW]
+    return [CONTRACT_WORKFLOW, COLLECTION_WORKFLOW, INVOICE_WORKFLOW]
 
 
 @hookimpl(specname="tixi_record_event", tryfirst=True)
@@ -91,9 +91,10 @@ def tixi_profile_sections(env: Env, customer: Any) -> list[Any]:
 @hookimpl
 def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Document numbers for audit and explanations."""
-    from .models import Collection, Contract, Delivery
+    from .models import Collection, Contract, Delivery, InvoiceRequest
 
-    cls = {"orders_contract": Contract, "orders_delivery": Delivery, "orders_collection": Collection}.get(model)
+    cls = {"orders_contract": Contract, "orders_delivery": Delivery, "orders_collection": Collection,
+           "orders_invoice": InvoiceRequest}.get(model)
     if cls is None:
         return None
     # sudo: audit history and explanations name the records they mention, whatever the rules

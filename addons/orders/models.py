@@ -58,10 +58,17 @@ COLLECTION_STATE = Choices({
     "confirmed": N_("Confirmed by finance"),
     "rejected": N_("Rejected"),
 })
+INVOICE_STATE = Choices({
+    "draft": N_("Draft"),
+    "requested": N_("Invoice requested"),
+    "reviewed": N_("Reviewed by finance"),
+    "issued": N_("Issued"),
+    "signed": N_("Signed by the customer"),
+})
 DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Return"),
                     "collection": N_("Collection")})
 #: the number prefix of each document kind
-PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK"}
+PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP"}
 
 
 class OrdersSettings(BusinessMixin, Base):
@@ -264,3 +271,33 @@ class Allocation(BusinessMixin, Base):
 
     def __str__(self) -> str:
         return f"{self.collection.number if self.collection else ''}→{self.delivery.number if self.delivery else ''}"
+
+
+class InvoiceRequest(BusinessMixin, Base):
+    """An invoice request (开票申请) for a delivery note: reviewed and issued by finance, signed by the customer."""
+
+    __tablename__ = "orders_invoice"
+    __tixi_label__ = _l("Invoice request")
+    __tixi_tracked__ = ("state", "amount", "invoice_number")
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("orders_delivery.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True,
+                                                       index=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="draft", info={"selection": INVOICE_STATE})
+    invoice_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issued_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    signed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    delivery: Mapped[Delivery] = relationship(foreign_keys=[delivery_id])
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from core.i18n import _l
 from core.todos import Todo
 
-from .models import Collection, Delivery
+from .models import Collection, Delivery, InvoiceRequest
 
 if TYPE_CHECKING:
     from core.security.env import Env
 
 
 def todos(env: Env) -> list[Any]:
-    """Finance: collections confirmed by sales; sales: own payment requests and unshipped notes."""
+    """Finance: collections confirmed by sales, invoice requests; sales: own payment requests and unshipped notes."""
     from flask import has_request_context, url_for
 
     out = []
@@ -26,6 +26,9 @@ def todos(env: Env) -> list[Any]:
     if env.in_group("core.group_finance"):
         out.append(Todo("orders.collections_finance", _l("Collections waiting for finance"),
                         env.count(Collection, Collection.state == "sales_confirmed"), url=url, sequence=40))
+        out.append(Todo("orders.invoices_finance", _l("Invoice requests to review or issue"),
+                        env.count(InvoiceRequest, InvoiceRequest.state.in_(("requested", "reviewed"))),
+                        url=url_for("orders.invoices") if has_request_context() else None, sequence=43))
     if env.in_group("core.group_salesperson", "core.group_territory_manager") and env.can(Collection):
         out.append(Todo("orders.collections_sales", _l("Payment requests to confirm"),
                         env.count(Collection, Collection.state == "draft"), url=url, sequence=41))

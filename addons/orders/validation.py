@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from core.security.env import Env
 
 LOCKED = {"orders_contract": {"confirmed", "cancelled"}, "orders_delivery": {"shipped", "confirmed"},
-          "orders_collection": {"confirmed", "rejected"}}
+          "orders_collection": {"confirmed", "rejected"}, "orders_invoice": {"issued", "signed"}}
 SERVICE_FIELDS = {"orders_delivery": {"state", "delivery_date", "due_date", "shipped_late", "open_amount",
                                       "customer_confirmed_on"}}
 LINES = {"orders_contract_line": ("contract", "orders_contract"), "orders_delivery_line": ("delivery", "orders_delivery"),

@@ -31,12 +31,14 @@ from .models import (
     COLLECTION_STATE,
     CONTRACT_STATE,
     DELIVERY_STATE,
+    INVOICE_STATE,
     Collection,
     Contract,
     ContractLine,
     Delivery,
+    InvoiceRequest,
 )
-from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW
+from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -48,7 +50,8 @@ def _labels(env: Env) -> dict[str, Any]:
     lang = current_lang(env)
     return {"contract_state": lambda k: choice_label(CONTRACT_STATE, k, lang),
             "delivery_state": lambda k: choice_label(DELIVERY_STATE, k, lang),
-            "collection_state": lambda k: choice_label(COLLECTION_STATE, k, lang), "lang": lang}
+            "collection_state": lambda k: choice_label(COLLECTION_STATE, k, lang),
+            "invoice_state": lambda k: choice_label(INVOICE_STATE, k, lang), "lang": lang}
 
 
 def _customer_names(env: Env, ids: set[int]) -> dict[int, str]:
@@ -139,12 +142,15 @@ def contract_detail(contract_id: int) -> Any:
                          for li in contract.lines if (f.get(f"qty_{li.id}") or "").strip() not in ("", "0")]
                 d = svc.create_delivery(env, contract, lines or None)
                 flash(_("Delivery note %(number)s created.", number=d.number), "success")
-            elif action in ("ship", "receipt", "return"):
+            elif action in ("ship", "receipt", "return", "invoice"):
                 d = env.get(Delivery, int(f.get("delivery_id") or 0))
                 if d.contract_id != contract.id:
                     raise AccessDenied(_("The record is not accessible."))
                 if action == "ship":
                     svc.ship(env, d)
+                elif action == "invoice":
+                    inv = svc.request_invoice(env, d, f.get("amount") or None)
+                    flash(_("Invoice request %(number)s sent to finance.", number=inv.number), "success")
                 elif action == "receipt":
                     upload = request.files.get("file")
                     svc.confirm_receipt(env, d, upload.read() if upload else None,
@@ -229,6 +235,35 @@ def collections() -> Any:
                            can_create=env.can(Collection, "create"), form=request.form, **_labels(env)), status
 
 
+@bp.route("/invoices", methods=["GET", "POST"])
+def invoices() -> Any:
+    """Invoice requests: finance reviews and issues them; sales records the customer's signature."""
+    env = g.env
+    error, status = None, 200
+    if request.method == "POST":
+        f = request.form
+        action = f.get("action")
+        try:
+            inv = env.get(InvoiceRequest, int(f.get("invoice_id") or 0))
+            if action in ("review", "reject"):
+                svc.review_invoice(env, inv, action == "review", f.get("comment") or None)
+            elif action == "issue":
+                svc.issue_invoice(env, inv, f.get("invoice_number") or "")
+            elif action == "sign":
+                svc.record_signature(env, inv, f.get("signed_by") or "")
+            else:
+                raise ValidationError(_("Unknown action."))
+        except (ValidationError, AccessDenied) as exc:
+            error, status = str(exc), 422
+        else:
+            flash(_("Done."), "success")
+            return redirect(url_for("orders.invoices"))
+    rows = env.search(InvoiceRequest, order_by=[InvoiceRequest.id.desc()], limit=100)
+    actions = {i.id: [t.name for t in approvals.available(env, INVOICE_WORKFLOW, i)] for i in rows}
+    return render_template("orders/invoices.html", rows=rows, actions=actions, error=error,
+                           names=_customer_names(env, {i.customer_id for i in rows}), **_labels(env)), status
+
+
 def menu_items(env: Env) -> list[Any]:
     """The Orders menu: contracts, collections."""
     return [
@@ -237,6 +272,8 @@ def menu_items(env: Env) -> list[Any]:
                  sequence=10),
         MenuItem("orders_collections", _l("Collections"), "orders.collections", model="orders_collection",
                  parent="orders", sequence=20),
+        MenuItem("orders_invoices", _l("Invoice requests"), "orders.invoices", model="orders_invoice",
+                 parent="orders", sequence=30),
     ]
 
 

@@ -9,7 +9,9 @@ up to 200,000, the director and the general manager without limit; never by
 the requester). ``orders.collection``: the two-step confirmation of a
 collection — sales confirms the payment request, finance confirms the cash as
 received (never the requester: no salesperson records cash alone).
-The kernel keeps both models' ``state`` column in step (``state_field``).
+``orders.invoice``: an invoice request reviewed and issued by finance, then
+signed by the customer (the signer's name and the day are recorded).
+The kernel keeps the models' ``state`` column in step (``state_field``).
 """
 
 from __future__ import annotations
@@ -55,5 +57,21 @@ COLLECTION_WORKFLOW = Workflow(
         Transition("confirm_finance", ["sales_confirmed"], "confirmed", groups=FINANCE, not_by_requester=True,
                    label=_l("Confirm receipt (finance)")),
         Transition("reject", ["draft", "sales_confirmed"], "rejected", groups=FINANCE, label=_l("Reject")),
+    ],
+)
+
+INVOICE_WORKFLOW = Workflow(
+    code="orders.invoice",
+    model="orders_invoice",
+    state_field="state",
+    states={"draft": _l("Draft"), "requested": _l("Invoice requested"), "reviewed": _l("Reviewed by finance"),
+            "issued": _l("Issued"), "signed": _l("Signed by the customer")},
+    initial="draft",
+    transitions=[
+        Transition("request", ["draft"], "requested", groups=SALES, label=_l("Request the invoice")),
+        Transition("review", ["requested"], "reviewed", groups=FINANCE, not_by_requester=True, label=_l("Review")),
+        Transition("issue", ["reviewed"], "issued", groups=FINANCE, not_by_requester=True, label=_l("Issue")),
+        Transition("reject", ["requested", "reviewed"], "draft", groups=FINANCE, label=_l("Reject")),
+        Transition("sign", ["issued"], "signed", groups=SALES, label=_l("Customer signed")),
     ],
 )

@@ -256,10 +256,47 @@ def upgrade() -> None:
     op.create_index(op.f('ix_orders_delivery_line_contract_line_id'), 'orders_delivery_line', ['contract_line_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_line_delivery_id'), 'orders_delivery_line', ['delivery_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_line_product_id'), 'orders_delivery_line', ['product_id'], unique=False)
+    op.create_table('orders_invoice',
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('salesperson_id', sa.Integer(), nullable=True),
+    sa.Column('territory_id', sa.Integer(), nullable=True),
+    sa.Column('settlement', sa.String(length=16), nullable=True),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('requested_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('invoice_number', sa.String(length=64), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('signed_by', sa.String(length=100), nullable=True),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['core_company.id'], name=op.f('fk_orders_invoice_company_id_core_company')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_orders_invoice_created_by_id_core_user')),
+    sa.ForeignKeyConstraint(['customer_id'], ['masterdata_customer.id'], name=op.f('fk_orders_invoice_customer_id_masterdata_customer')),
+    sa.ForeignKeyConstraint(['delivery_id'], ['orders_delivery.id'], name=op.f('fk_orders_invoice_delivery_id_orders_delivery')),
+    sa.ForeignKeyConstraint(['salesperson_id'], ['masterdata_employee.id'], name=op.f('fk_orders_invoice_salesperson_id_masterdata_employee')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['core_user.id'], name=op.f('fk_orders_invoice_updated_by_id_core_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders_invoice')),
+    sa.UniqueConstraint('company_id', 'number', name=op.f('uq_orders_invoice_company_id_number'))
+    )
+    op.create_index(op.f('ix_orders_invoice_active'), 'orders_invoice', ['active'], unique=False)
+    op.create_index(op.f('ix_orders_invoice_company_id'), 'orders_invoice', ['company_id'], unique=False)
+    op.create_index(op.f('ix_orders_invoice_customer_id'), 'orders_invoice', ['customer_id'], unique=False)
+    op.create_index(op.f('ix_orders_invoice_delivery_id'), 'orders_invoice', ['delivery_id'], unique=False)
+    op.create_index(op.f('ix_orders_invoice_salesperson_id'), 'orders_invoice', ['salesperson_id'], unique=False)
+    op.create_index(op.f('ix_orders_invoice_territory_id'), 'orders_invoice', ['territory_id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Drop the addon's tables."""
-    for t in ('orders_delivery_line', 'orders_allocation', 'orders_delivery', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
+    for t in ('orders_invoice', 'orders_delivery_line', 'orders_allocation', 'orders_delivery', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
         op.drop_table(t)

@@ -14,9 +14,13 @@ from .documents import (
     credit_use,
     decide_contract,
     delivered_quantities,
+    issue_invoice,
     open_receivables,
     overdue_receivables,
+    record_signature,
     reject_collection,
+    request_invoice,
+    review_invoice,
     ship,
 )
 from .numbering import next_number
@@ -24,6 +28,7 @@ from .numbering import next_number
 __all__ = [
     "confirm_collection_finance", "confirm_collection_sales", "confirm_contract", "confirm_receipt",
     "create_collection", "create_contract", "create_delivery", "create_return", "credit_issue", "credit_use",
-    "decide_contract", "delivered_quantities", "next_number", "open_receivables", "overdue_receivables",
+    "decide_contract", "delivered_quantities", "issue_invoice", "record_signature", "request_invoice",
+    "review_invoice", "next_number", "open_receivables", "overdue_receivables",
     "reject_collection", "settings", "ship", "today",
 ]

@@ -18,8 +18,16 @@ from addons.masterdata.models import Customer, Product
 from core.i18n import N_
 from core.security import approvals
 
-from ..models import Allocation, Collection, Contract, ContractLine, Delivery, DeliveryLine
-from ..workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW
+from ..models import (
+    Allocation,
+    Collection,
+    Contract,
+    ContractLine,
+    Delivery,
+    DeliveryLine,
+    InvoiceRequest,
+)
+from ..workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
 from .common import (
     by_service,
     check_open_period,
@@ -469,3 +477,58 @@ def confirm_collection_finance(env: Env, collection: Collection, on: dt.date | N
 def reject_collection(env: Env, collection: Collection, comment: str | None = None) -> None:
     """Finance rejects a payment request (no cash arrived)."""
     approvals.fire(env, COLLECTION_WORKFLOW, collection, "reject", comment=comment)
+
+
+# ----- invoice requests --------------------------------------------------------------------
+def invoiced_amount(env: Env, delivery_id: int, exclude: int | None = None) -> Decimal:
+    """What is requested or invoiced already for a delivery note."""
+    sudo = env.sudo()
+    return Decimal(sudo.scalar(sudo.select(InvoiceRequest, func.coalesce(func.sum(InvoiceRequest.amount), 0)).where(
+        InvoiceRequest.delivery_id == delivery_id, InvoiceRequest.id != (exclude or 0))) or 0)
+
+
+def request_invoice(env: Env, delivery: Delivery, amount: Any = None, *, on: dt.date | None = None) -> InvoiceRequest:
+    """An invoice request (开票申请) for a shipped delivery note (default: what is not invoiced yet), sent to finance."""
+    env.check(InvoiceRequest, "create")
+    if delivery.is_return or delivery.state not in BOOKED:
+        raise fail(env, N_("Only a shipped delivery note can be invoiced."), "delivery_id")
+    left = delivery.amount_total - invoiced_amount(env, delivery.id)
+    value = money(decimal_of(env, amount, "amount", N_("Amount"))) if amount not in (None, "") else left
+    if value <= 0 or value > left:
+        raise fail(env, N_("The invoice of %(amount)s is more than the %(left)s not invoiced yet on %(number)s."),
+                   "amount", amount=money(value), left=money(left), number=delivery.number)
+    on = on or today(env)
+    check_open_period(env, on)
+    with env.session.begin_nested():
+        inv = env.create(InvoiceRequest, {
+            "number": next_number(env, "invoice", on.year), "delivery_id": delivery.id,
+            "customer_id": delivery.customer_id, "salesperson_id": delivery.salesperson_id,
+            "territory_id": delivery.territory_id, "settlement": delivery.settlement, "amount": value,
+            "requested_on": on, "state": "draft"})
+        approvals.fire(env, INVOICE_WORKFLOW, inv, "request", amount=value)
+    return inv
+
+
+def review_invoice(env: Env, invoice: InvoiceRequest, approve: bool = True, comment: str | None = None) -> None:
+    """Finance reviews the request (or sends it back to sales)."""
+    approvals.fire(env, INVOICE_WORKFLOW, invoice, "review" if approve else "reject", comment=comment)
+
+
+def issue_invoice(env: Env, invoice: InvoiceRequest, invoice_number: str, on: dt.date | None = None) -> None:
+    """Finance issues the invoice (its number from the tax system)."""
+    if not (invoice_number or "").strip():
+        raise fail(env, N_("Enter the invoice number."), "invoice_number")
+    approvals.fire(env, INVOICE_WORKFLOW, invoice, "issue")
+    invoice.invoice_number = invoice_number.strip()[:64]
+    invoice.issued_on = on or today(env)
+    env.session.flush()
+
+
+def record_signature(env: Env, invoice: InvoiceRequest, signed_by: str, on: dt.date | None = None) -> None:
+    """The customer signed for the invoice: who and when."""
+    if not (signed_by or "").strip():
+        raise fail(env, N_("Enter who signed for the invoice."), "signed_by")
+    approvals.fire(env, INVOICE_WORKFLOW, invoice, "sign")
+    invoice.signed_by = signed_by.strip()[:100]
+    invoice.signed_on = on or today(env)
+    env.session.flush()

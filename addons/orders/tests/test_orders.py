@@ -189,6 +189,22 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
         with pytest.raises(ValidationError, match="2026-H1"):
             world.addon_module("orders", "services.statements").statement(director, cust.id, "2026-Q3")
 
+        # invoice requests: reviewed and issued by finance (never the requester), signed by the customer
+        inv = svc.request_invoice(seller, d2)
+        assert (inv.state, inv.amount, inv.number) == ("requested", D("28000.00"), "KP2026-00001")
+        with use_lang("en"), pytest.raises(ValidationError, match="more than the 0.00 not invoiced"):
+            svc.request_invoice(seller, d2, "1")
+        with pytest.raises(AccessDenied):
+            svc.review_invoice(seller, inv)
+        svc.review_invoice(finance, inv)
+        with pytest.raises(ValidationError):
+            svc.issue_invoice(finance, inv, " ")
+        svc.issue_invoice(finance, inv, "04400123")
+        svc.record_signature(seller, inv, "张采购")
+        assert (inv.state, inv.invoice_number, inv.signed_by) == ("signed", "04400123", "张采购")
+        with pytest.raises(ValidationError):
+            finance.write(inv, {"amount": D("1")})
+
         # nobody edits a confirmed document: corrections are red-letter
         for env, rec, values in ((seller, c1, {"note": "改"}), (world.env(s, "admin"), d2, {"amount_total": D("1")}),
                                  (finance, col, {"amount": D("1")}), (seller, d1, {"note": "x"})):
@@ -352,6 +368,7 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
     assert client.get(f"/orders/contracts/{c1_id}/print").status_code == 200
     assert client.get(f"/orders/statements/{cust_id}?half=2026-H2").status_code == 200
     assert client.get("/orders/collections").status_code == 200
+    assert client.get("/orders/invoices").status_code == 200
     bad = client.post(f"/orders/contracts/{c1_id}", data={"action": "deliver", f"qty_{c1_line}": "99",
                                                                 "csrf_token": csrf_token(detail.text)})
     assert bad.status_code in (400, 422)
