@@ -170,6 +170,15 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
             counter["n"] = 0
             med, rows = _median_ms(lambda env=env: ageing_rows(env), repeat)
             out["ageing"][role] = {"median_ms": round(med, 2), "rows": len(rows), "sql_per_run": counter["n"] / repeat}
+            for by in ("salesperson", "territory"):
+                med, rows = _median_ms(lambda env=env, by=by: ageing_rows(env, by), repeat)
+                out["ageing"][f"{role}_by_{by}"] = {"median_ms": round(med, 2), "rows": len(rows)}
+            if role == "salesperson":
+                from addons.orders.models import Contract
+
+                med, rows = _median_ms(lambda env=env: env.search(Contract, order_by=[Contract.id.desc()], limit=50),
+                                       repeat)
+                out["contract_list_query"] = {"median_ms": round(med, 2), "rows": len(rows)}
     app = create_app(registry=registry, test_config={"TESTING": True})
     for role in ("salesperson", "director"):
         client = app.test_client()
