@@ -25,7 +25,8 @@ def test_orders_without_territories_and_pricing(tixi_world):  # noqa: F811
         seller = world.env(s, "salesperson")
         c = world.factories.orders.contract(seller, customer, [{"product_id": product.id, "quantity": "3",
                                                                "unit_price": "500"}], contract_date=dt.date(2026, 11, 2))
-        assert c.state == "confirmed" and c.territory_id is None
+        assert c.state == "confirmed"
+        assert c.territory_id is None
         world.factories.orders.delivery(seller, c, on=dt.date(2026, 11, 3))
         with pytest.raises(ValidationError):
             svc.create_contract(seller, customer.id, quote_id=1)
