@@ -42,9 +42,14 @@ def tixi_company_setup(env: Env, company: Any) -> None:
 @hookimpl
 def tixi_approval_workflows() -> list[Any]:
     """``orders.contract`` (credit and deviation approval) and ``orders.collection`` (sales, then finance)."""
-    from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
+    from .workflows import (
+        COLLECTION_WORKFLOW,
+        CONTRACT_WORKFLOW,
+        GOODS_REQUEST_WORKFLOW,
+        INVOICE_WORKFLOW,
+    )
 
-    return [CONTRACT_WORKFLOW, COLLECTION_WORKFLOW, INVOICE_WORKFLOW]
+    return [CONTRACT_WORKFLOW, GOODS_REQUEST_WORKFLOW, COLLECTION_WORKFLOW, INVOICE_WORKFLOW]
 
 
 @hookimpl(specname="tixi_record_event", tryfirst=True)

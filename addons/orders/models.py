@@ -58,6 +58,13 @@ COLLECTION_STATE = Choices({
     "confirmed": N_("Confirmed by finance"),
     "rejected": N_("Rejected"),
 })
+GOODS_REQUEST_STATE = Choices({
+    "draft": N_("Draft"),
+    "reviewing": N_("Under review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "delivered": N_("Delivery note made"),
+})
 INVOICE_STATE = Choices({
     "draft": N_("Draft"),
     "requested": N_("Invoice requested"),
@@ -68,7 +75,8 @@ INVOICE_STATE = Choices({
 DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Return"),
                     "collection": N_("Collection")})
 #: the number prefix of each document kind
-PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP"}
+PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP",
+          "goods_request": "XQ"}
 
 
 class OrdersSettings(BusinessMixin, Base):
@@ -162,6 +170,52 @@ class ContractLine(BusinessMixin, Base):
         return f"{self.contract.number if self.contract else ''}/{self.sequence}"
 
 
+class GoodsRequest(BusinessMixin, Base):
+    """A goods request (需货申请单) against a confirmed contract: reviewed, credit-checked, then delivered."""
+
+    __tablename__ = "orders_goods_request"
+    __tixi_label__ = _l("Goods request")
+    __tixi_tracked__ = ("state", "amount_total")
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("orders_contract.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True,
+                                                       index=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="draft", info={"selection": GOODS_REQUEST_STATE})
+    amount_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    credit_issue: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    contract: Mapped[Contract] = relationship(foreign_keys=[contract_id])
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+    lines: Mapped[list[GoodsRequestLine]] = relationship(back_populates="request", viewonly=True,
+                                                         order_by="GoodsRequestLine.id")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GoodsRequestLine(BusinessMixin, Base):
+    """A quantity of a contract line asked for."""
+
+    __tablename__ = "orders_goods_request_line"
+    __tixi_label__ = _l("Goods request line")
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("orders_goods_request.id"), index=True)
+    contract_line_id: Mapped[int] = mapped_column(ForeignKey("orders_contract_line.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+
+    request: Mapped[GoodsRequest] = relationship(back_populates="lines")
+
+    def __str__(self) -> str:
+        return f"{self.request.number if self.request else ''}/{self.id}"
+
+
 class Delivery(BusinessMixin, Base):
     """A delivery note (销售出库单) of a contract, or a red-letter return linked to its original."""
 
@@ -192,6 +246,8 @@ class Delivery(BusinessMixin, Base):
     #: what the customer still owes on it (negative: a return's credit not yet netted)
     open_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    goods_request_id: Mapped[int | None] = mapped_column(ForeignKey("orders_goods_request.id"), nullable=True,
+                                                         index=True)
 
     contract: Mapped[Contract] = relationship(foreign_keys=[contract_id])
     customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])

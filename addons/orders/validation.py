@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from core.security.env import Env
 
 LOCKED = {"orders_contract": {"confirmed", "cancelled"}, "orders_delivery": {"shipped", "confirmed"},
-          "orders_collection": {"confirmed", "rejected"}, "orders_invoice": {"issued", "signed"}}
+          "orders_collection": {"confirmed", "rejected"}, "orders_invoice": {"issued", "signed"},
+          "orders_goods_request": {"approved", "delivered"}}
 SERVICE_FIELDS = {"orders_delivery": {"state", "delivery_date", "due_date", "shipped_late", "open_amount",
                                       "customer_confirmed_on"}}
 LINES = {"orders_contract_line": ("contract", "orders_contract"), "orders_delivery_line": ("delivery", "orders_delivery"),
-         "orders_allocation": ("collection", None)}
+         "orders_allocation": ("collection", None), "orders_goods_request_line": ("request", "orders_goods_request")}
 
 
 def _locked_error(env: Env, record: Any) -> Exception:
@@ -43,6 +44,9 @@ def check(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
                     record.deviates or record.credit_issue):
                 raise fail(env, N_("This contract needs approval: it deviates from its quote or fails the credit "
                                    "check."), "state")
+            if model == "orders_goods_request" and changes.get("transition") == "approve" and record.credit_issue:
+                raise fail(env, N_("This goods request fails the credit check: it needs approval by authority."),
+                           "state")
             return
         if event not in ("updated", "deleted"):
             return

@@ -9,6 +9,10 @@ up to 200,000, the director and the general manager without limit; never by
 the requester). ``orders.collection``: the two-step confirmation of a
 collection — sales confirms the payment request, finance confirms the cash as
 received (never the requester: no salesperson records cash alone).
+``orders.goods_request``: a goods request (需货申请单) is reviewed by a
+manager (``approve``); when it would push the customer over the credit limit
+or the customer has overdue receivables above the threshold, only
+``approve_credit`` (by authority, the request amount) lets it through.
 ``orders.invoice``: an invoice request reviewed and issued by finance, then
 signed by the customer (the signer's name and the day are recorded).
 The kernel keeps the models' ``state`` column in step (``state_field``).
@@ -73,5 +77,23 @@ INVOICE_WORKFLOW = Workflow(
         Transition("issue", ["reviewed"], "issued", groups=FINANCE, not_by_requester=True, label=_l("Issue")),
         Transition("reject", ["requested", "reviewed"], "draft", groups=FINANCE, label=_l("Reject")),
         Transition("sign", ["issued"], "signed", groups=SALES, label=_l("Customer signed")),
+    ],
+)
+
+GOODS_REQUEST_WORKFLOW = Workflow(
+    code="orders.goods_request",
+    model="orders_goods_request",
+    state_field="state",
+    states={"draft": _l("Draft"), "reviewing": _l("Under review"), "approved": _l("Approved"),
+            "rejected": _l("Rejected"), "delivered": _l("Delivery note made")},
+    initial="draft",
+    transitions=[
+        Transition("submit", ["draft", "rejected"], "reviewing", groups=SALES, label=_l("Submit for review")),
+        Transition("approve", ["reviewing"], "approved", groups=APPROVERS, not_by_requester=True,
+                   label=_l("Approve")),
+        Transition("approve_credit", ["reviewing"], "approved", authority=AUTHORITY, not_by_requester=True,
+                   label=_l("Approve over the credit limit")),
+        Transition("reject", ["reviewing"], "rejected", groups=APPROVERS, not_by_requester=True, label=_l("Reject")),
+        Transition("deliver", ["approved"], "delivered", groups=SALES, label=_l("Create delivery note")),
     ],
 )

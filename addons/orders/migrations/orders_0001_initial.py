@@ -158,6 +158,40 @@ def upgrade() -> None:
     op.create_index(op.f('ix_orders_contract_line_company_id'), 'orders_contract_line', ['company_id'], unique=False)
     op.create_index(op.f('ix_orders_contract_line_contract_id'), 'orders_contract_line', ['contract_id'], unique=False)
     op.create_index(op.f('ix_orders_contract_line_product_id'), 'orders_contract_line', ['product_id'], unique=False)
+    op.create_table('orders_goods_request',
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('salesperson_id', sa.Integer(), nullable=True),
+    sa.Column('territory_id', sa.Integer(), nullable=True),
+    sa.Column('settlement', sa.String(length=16), nullable=True),
+    sa.Column('requested_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('amount_total', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('credit_issue', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['core_company.id'], name=op.f('fk_orders_goods_request_company_id_core_company')),
+    sa.ForeignKeyConstraint(['contract_id'], ['orders_contract.id'], name=op.f('fk_orders_goods_request_contract_id_orders_contract')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_orders_goods_request_created_by_id_core_user')),
+    sa.ForeignKeyConstraint(['customer_id'], ['masterdata_customer.id'], name=op.f('fk_orders_goods_request_customer_id_masterdata_customer')),
+    sa.ForeignKeyConstraint(['salesperson_id'], ['masterdata_employee.id'], name=op.f('fk_orders_goods_request_salesperson_id_masterdata_employee')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['core_user.id'], name=op.f('fk_orders_goods_request_updated_by_id_core_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders_goods_request')),
+    sa.UniqueConstraint('company_id', 'number', name=op.f('uq_orders_goods_request_company_id_number'))
+    )
+    op.create_index(op.f('ix_orders_goods_request_active'), 'orders_goods_request', ['active'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_company_id'), 'orders_goods_request', ['company_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_contract_id'), 'orders_goods_request', ['contract_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_customer_id'), 'orders_goods_request', ['customer_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_salesperson_id'), 'orders_goods_request', ['salesperson_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_territory_id'), 'orders_goods_request', ['territory_id'], unique=False)
     op.create_table('orders_delivery',
     sa.Column('number', sa.String(length=32), nullable=False),
     sa.Column('contract_id', sa.Integer(), nullable=False),
@@ -176,6 +210,7 @@ def upgrade() -> None:
     sa.Column('amount_total', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('open_amount', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('goods_request_id', sa.Integer(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
@@ -188,6 +223,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['contract_id'], ['orders_contract.id'], name=op.f('fk_orders_delivery_contract_id_orders_contract')),
     sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_orders_delivery_created_by_id_core_user')),
     sa.ForeignKeyConstraint(['customer_id'], ['masterdata_customer.id'], name=op.f('fk_orders_delivery_customer_id_masterdata_customer')),
+    sa.ForeignKeyConstraint(['goods_request_id'], ['orders_goods_request.id'], name=op.f('fk_orders_delivery_goods_request_id_orders_goods_request')),
     sa.ForeignKeyConstraint(['original_id'], ['orders_delivery.id'], name=op.f('fk_orders_delivery_original_id_orders_delivery')),
     sa.ForeignKeyConstraint(['salesperson_id'], ['masterdata_employee.id'], name=op.f('fk_orders_delivery_salesperson_id_masterdata_employee')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['core_user.id'], name=op.f('fk_orders_delivery_updated_by_id_core_user')),
@@ -199,10 +235,35 @@ def upgrade() -> None:
     op.create_index(op.f('ix_orders_delivery_company_id'), 'orders_delivery', ['company_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_contract_id'), 'orders_delivery', ['contract_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_customer_id'), 'orders_delivery', ['customer_id'], unique=False)
+    op.create_index(op.f('ix_orders_delivery_goods_request_id'), 'orders_delivery', ['goods_request_id'], unique=False)
     op.create_index('ix_orders_delivery_open', 'orders_delivery', ['company_id', 'customer_id', 'open_amount'], unique=False)
     op.create_index(op.f('ix_orders_delivery_original_id'), 'orders_delivery', ['original_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_salesperson_id'), 'orders_delivery', ['salesperson_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_territory_id'), 'orders_delivery', ['territory_id'], unique=False)
+    op.create_table('orders_goods_request_line',
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('contract_line_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=3), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['core_company.id'], name=op.f('fk_orders_goods_request_line_company_id_core_company')),
+    sa.ForeignKeyConstraint(['contract_line_id'], ['orders_contract_line.id'], name=op.f('fk_orders_goods_request_line_contract_line_id_orders_contract_line')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_orders_goods_request_line_created_by_id_core_user')),
+    sa.ForeignKeyConstraint(['request_id'], ['orders_goods_request.id'], name=op.f('fk_orders_goods_request_line_request_id_orders_goods_request')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['core_user.id'], name=op.f('fk_orders_goods_request_line_updated_by_id_core_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders_goods_request_line'))
+    )
+    op.create_index(op.f('ix_orders_goods_request_line_active'), 'orders_goods_request_line', ['active'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_line_company_id'), 'orders_goods_request_line', ['company_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_line_contract_line_id'), 'orders_goods_request_line', ['contract_line_id'], unique=False)
+    op.create_index(op.f('ix_orders_goods_request_line_request_id'), 'orders_goods_request_line', ['request_id'], unique=False)
     op.create_table('orders_allocation',
     sa.Column('collection_id', sa.Integer(), nullable=False),
     sa.Column('delivery_id', sa.Integer(), nullable=False),
@@ -298,5 +359,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the addon's tables."""
-    for t in ('orders_invoice', 'orders_delivery_line', 'orders_allocation', 'orders_delivery', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
+    for t in ('orders_invoice', 'orders_delivery_line', 'orders_allocation', 'orders_goods_request_line', 'orders_delivery', 'orders_goods_request', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
         op.drop_table(t)

@@ -25,9 +25,16 @@ from ..models import (
     ContractLine,
     Delivery,
     DeliveryLine,
+    GoodsRequest,
+    GoodsRequestLine,
     InvoiceRequest,
 )
-from ..workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
+from ..workflows import (
+    COLLECTION_WORKFLOW,
+    CONTRACT_WORKFLOW,
+    GOODS_REQUEST_WORKFLOW,
+    INVOICE_WORKFLOW,
+)
 from .common import (
     by_service,
     check_open_period,
@@ -175,15 +182,20 @@ def credit_use(env: Env, customer_id: int) -> dict[str, Decimal]:
 
 def credit_issue(env: Env, contract: Contract) -> str | None:
     """Why the contract needs approval on credit grounds (a translated sentence), or ``None``."""
+    exposure = open_receivables(env, contract.customer_id) + undelivered_amount(env, contract.customer_id,
+                                                                                 exclude=contract.id)
+    return _credit_reason(env, contract.customer_id, exposure, contract.amount_total)
+
+
+def _credit_reason(env: Env, customer_id: int, exposure: Decimal, amount: Decimal) -> str | None:
     from core.i18n import current_lang, translate
 
-    customer = env.sudo().get(Customer, contract.customer_id)
+    customer = env.sudo().get(Customer, customer_id)
     limit = Decimal(customer.credit_limit or 0)
-    exposure = open_receivables(env, customer.id) + undelivered_amount(env, customer.id, exclude=contract.id)
     lang = current_lang(env)
-    if limit > 0 and exposure + contract.amount_total > limit:
+    if limit > 0 and exposure + amount > limit:
         return translate(N_("Over the credit limit: %(used)s used + %(amount)s > %(limit)s."), lang,
-                         used=money(exposure), amount=money(contract.amount_total), limit=money(limit))
+                         used=money(exposure), amount=money(amount), limit=money(limit))
     overdue = overdue_receivables(env, customer.id)
     threshold = Decimal(settings(env).overdue_threshold or 0)
     if overdue > threshold:
@@ -227,7 +239,8 @@ def delivered_quantities(env: Env, contract_id: int) -> dict[int, Decimal]:
 
 
 def create_delivery(env: Env, contract: Contract, lines: Sequence[Mapping[str, Any]] | None = None, *,
-                    approved_on: dt.date | None = None, note: str | None = None) -> Delivery:
+                    approved_on: dt.date | None = None, note: str | None = None,
+                    goods_request_id: int | None = None) -> Delivery:
     """A draft delivery note of a confirmed contract; ``lines``: ``[{"contract_line_id", "quantity"}]``.
 
     Without ``lines``, everything not delivered yet. Partial deliveries are
@@ -265,7 +278,7 @@ def create_delivery(env: Env, contract: Contract, lines: Sequence[Mapping[str, A
         delivery = env.create(Delivery, {
             "number": next_number(env, "delivery", on.year), **document_facts(env, customer, on),
             "salesperson_id": contract.salesperson_id, "contract_id": contract.id, "approved_on": on,
-            "state": "draft", "note": note,
+            "state": "draft", "note": note, "goods_request_id": goods_request_id,
         })
         _write_delivery_lines(env, delivery, [(cl, qty) for cl, qty in cleaned])
     return delivery
@@ -532,3 +545,86 @@ def record_signature(env: Env, invoice: InvoiceRequest, signed_by: str, on: dt.d
     invoice.signed_by = signed_by.strip()[:100]
     invoice.signed_on = on or today(env)
     env.session.flush()
+
+
+# ----- goods requests ----------------------------------------------------------------------
+def _requested_open(env: Env, contract_id: int) -> dict[int, Decimal]:
+    """Quantities of goods requests under review or approved, not delivered yet, per contract line."""
+    sudo = env.sudo()
+    rows = sudo.execute(sudo.select(GoodsRequestLine, GoodsRequestLine.contract_line_id,
+                                    func.sum(GoodsRequestLine.quantity))
+                        .join(GoodsRequest, GoodsRequest.id == GoodsRequestLine.request_id)
+                        .where(GoodsRequest.contract_id == contract_id,
+                               GoodsRequest.state.in_(("draft", "reviewing", "approved")))
+                        .group_by(GoodsRequestLine.contract_line_id))
+    return {cl: Decimal(q or 0) for cl, q in rows}
+
+
+def create_goods_request(env: Env, contract: Contract, lines: Sequence[Mapping[str, Any]], *,
+                         on: dt.date | None = None) -> GoodsRequest:
+    """A goods request (需货申请单) for part of a confirmed contract; ``lines``: contract line, quantity."""
+    env.check(GoodsRequest, "create")
+    if contract.state != "confirmed":
+        raise fail(env, N_("Only a confirmed contract can be delivered (contract %(number)s is not)."),
+                   "contract_id", number=contract.number)
+    on = on or today(env)
+    check_open_period(env, on)
+    if not lines:
+        raise fail(env, N_("A goods request needs at least one line."), "lines")
+    contract_lines = {li.id: li for li in env.search(ContractLine, ContractLine.contract_id == contract.id)}
+    done, asked = delivered_quantities(env, contract.id), _requested_open(env, contract.id)
+    cleaned = []
+    for n, li in enumerate(lines, start=1):
+        cl = contract_lines.get(int(li.get("contract_line_id") or 0))
+        if cl is None:
+            raise fail(env, N_("Line %(line)s is not a line of contract %(number)s."), "lines", line=n,
+                       number=contract.number)
+        qty = decimal_of(env, li.get("quantity"), "quantity", N_("Quantity"))
+        left = cl.quantity - done.get(cl.id, Decimal("0")) - asked.get(cl.id, Decimal("0"))
+        if qty > left:
+            raise fail(env, N_("Line %(line)s: %(quantity)s is more than the %(left)s still to deliver of %(product)s "
+                               "(contracted %(contracted)s)."), "quantity", line=n, quantity=qty, left=left,
+                       product=cl.product.code, contracted=cl.quantity)
+        asked[cl.id] = asked.get(cl.id, Decimal("0")) + qty
+        cleaned.append((cl, qty))
+    customer = env.get(Customer, contract.customer_id)
+    with env.session.begin_nested():
+        gr = env.create(GoodsRequest, {
+            "number": next_number(env, "goods_request", on.year), **document_facts(env, customer, on),
+            "salesperson_id": contract.salesperson_id, "contract_id": contract.id, "requested_on": on,
+            "state": "draft"})
+        total = Decimal("0")
+        for cl, qty in cleaned:
+            amount = money(qty * cl.unit_price)
+            total += amount
+            env.create(GoodsRequestLine, {"request_id": gr.id, "contract_line_id": cl.id, "quantity": qty,
+                                          "amount": amount})
+        gr.amount_total = total
+        env.session.flush()
+    return gr
+
+
+def submit_goods_request(env: Env, gr: GoodsRequest) -> str | None:
+    """Send the request for review, with the credit check's finding (``None``: inside the credit)."""
+    exposure = open_receivables(env, gr.customer_id)
+    issue = _credit_reason(env, gr.customer_id, exposure, gr.amount_total)
+    gr.credit_issue = issue[:200] if issue else None
+    env.session.flush()
+    approvals.fire(env, GOODS_REQUEST_WORKFLOW, gr, "submit", comment=issue, amount=gr.amount_total)
+    return issue
+
+
+def decide_goods_request(env: Env, gr: GoodsRequest, approve: bool, comment: str | None = None) -> None:
+    """A reviewer approves (by authority when the credit check failed) or rejects the request."""
+    name = ("approve_credit" if gr.credit_issue else "approve") if approve else "reject"
+    approvals.fire(env, GOODS_REQUEST_WORKFLOW, gr, name, comment=comment, amount=gr.amount_total)
+
+
+def deliver_goods_request(env: Env, gr: GoodsRequest, on: dt.date | None = None) -> Delivery:
+    """The delivery note (draft) of an approved goods request."""
+    if gr.state != "approved":
+        raise fail(env, N_("Only an approved goods request can be delivered."), "state")
+    contract = env.get(Contract, gr.contract_id)
+    lines = [{"contract_line_id": li.contract_line_id, "quantity": li.quantity} for li in gr.lines]
+    approvals.fire(env, GOODS_REQUEST_WORKFLOW, gr, "deliver")  # frees the requested quantities first
+    return create_delivery(env, contract, lines, approved_on=on, goods_request_id=gr.id)

@@ -226,6 +226,35 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
             svc.create_delivery(seller, big)
         svc.decide_contract(director, big, True, "客户信誉良好")
         assert big.state == "confirmed"
+        # goods requests: reviewed by a manager; over the credit limit only approval by authority lets it through
+        gr = svc.create_goods_request(seller, big, [{"contract_line_id": big.lines[0].id, "quantity": "10"}])
+        assert svc.submit_goods_request(seller, gr) is None  # 25,000 + 27,000 owed: inside 100,000
+        with pytest.raises(AccessDenied):
+            svc.decide_goods_request(seller, gr, True)  # not by the requester
+        svc.decide_goods_request(boss, gr, True)
+        note = svc.deliver_goods_request(seller, gr)
+        assert (gr.state, note.goods_request_id, note.amount_total) == ("delivered", gr.id, D("25000.00"))
+        svc.ship(seller, note)
+        gr2 = svc.create_goods_request(seller, big, [{"contract_line_id": big.lines[0].id, "quantity": "30"}])
+        with use_lang("en"):
+            with pytest.raises(ValidationError, match="more than the 60"):
+                svc.create_goods_request(seller, big, [{"contract_line_id": big.lines[0].id, "quantity": "61"}])
+            issue = svc.submit_goods_request(seller, gr2)  # 75,000 + 52,000 owed > 100,000
+        assert "credit limit" in issue and gr2.state == "reviewing"
+        from core.security import approvals
+
+        wf_gr = world.addon_module("orders", "workflows").GOODS_REQUEST_WORKFLOW
+        with pytest.raises(ValidationError), s.begin_nested():  # a request is rolled back as a whole
+            approvals.fire(boss, wf_gr, gr2, "approve")  # the plain review cannot pass a credit failure
+        s.refresh(gr2)
+        assert gr2.state == "reviewing"
+        svc.decide_goods_request(boss, gr2, True, "担保到位")  # 75,000 inside the manager's authority
+        assert gr2.state == "approved"
+        gr3 = svc.create_goods_request(seller, big, [{"contract_line_id": big.lines[0].id, "quantity": "20"}])
+        svc.submit_goods_request(seller, gr3)
+        svc.decide_goods_request(boss, gr3, False, "先回款")
+        assert gr3.state == "rejected"
+
         # a refused one goes back to draft
         big2 = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10", "unit_price": "2500"}],
                                contract_date=dt.date(2026, 11, 3))
@@ -233,8 +262,6 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
         svc.decide_contract(boss, big2, False, "超信用额度")
         assert big2.state == "draft"
         # the generic transition cannot skip the approval
-        from core.security import approvals
-
         wf = world.addon_module("orders", "workflows").CONTRACT_WORKFLOW
         with pytest.raises(ValidationError):
             approvals.fire(seller, wf, big2, "confirm")
