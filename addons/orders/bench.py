@@ -170,6 +170,8 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
             counter["n"] = 0
             med, rows = _median_ms(lambda env=env: ageing_rows(env), repeat)
             out["ageing"][role] = {"median_ms": round(med, 2), "rows": len(rows), "sql_per_run": counter["n"] / repeat}
+            med, rows = _median_ms(lambda env=env: ageing_rows(env, top=200), repeat)
+            out["ageing"][f"{role}_top200"] = {"median_ms": round(med, 2), "rows": len(rows)}
             for by in ("salesperson", "territory"):
                 med, rows = _median_ms(lambda env=env, by=by: ageing_rows(env, by), repeat)
                 out["ageing"][f"{role}_by_{by}"] = {"median_ms": round(med, 2), "rows": len(rows)}

@@ -38,6 +38,8 @@ class AgeingParams(ReportParams):
     by = ChoiceField(_l("Group by"), choices=[("customer", _l("Customer")), ("salesperson", _l("Salesperson")),
                                               ("territory", _l("Territory"))], default="customer")
     as_of = DateField(_l("As of"), validators=[Optional()])
+    top = ChoiceField(_l("Show"), choices=[("200", _l("The 200 largest")), ("1000", _l("The 1000 largest")),
+                                           ("0", _l("All"))], default="200")
 
     def check(self, env: Env) -> None:
         """Territory only where territories is enabled."""
@@ -59,10 +61,12 @@ def _name_subquery(env: Env, by: str) -> Any:
                              Territory.name_en.label("nen")).subquery()
 
 
-def ageing_rows(env: Env, by: str = "customer", as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """One row per group: the four buckets and the total (open amounts, returns netted).
+def ageing_rows(env: Env, by: str = "customer", as_of: dt.date | None = None,
+                top: int | None = None) -> list[dict[str, Any]]:
+    """One row per group: the four buckets and the total (open amounts, returns netted), largest first.
 
-    One grouped query (the group's name joined in SQL), whatever the number of groups.
+    One grouped query (the group's name joined in SQL), whatever the number of
+    groups; ``top`` keeps the largest groups only (sorted and cut in SQL).
     """
     if as_of is None:
         from .services.common import today
@@ -81,7 +85,10 @@ def ageing_rows(env: Env, by: str = "customer", as_of: dt.date | None = None) ->
     ).where(Delivery.state.in_(("shipped", "confirmed")), Delivery.open_amount != 0).group_by(key).subquery()
     names = _name_subquery(env, by)
     # the outer select reads only the two sub-queries, both checked selects (env.execute verifies it)
-    stmt = select(*facts.c, names.c.nzh, names.c.nen).select_from(facts).outerjoin(names, names.c.nid == facts.c.key)
+    stmt = select(*facts.c, names.c.nzh, names.c.nen).select_from(facts).outerjoin(
+        names, names.c.nid == facts.c.key).order_by(facts.c.total.desc(), facts.c.key)
+    if top:
+        stmt = stmt.limit(top)
     en = current_lang(env) == "en"
     unset = _("Not set")
     zero = Decimal("0")
@@ -97,7 +104,7 @@ def ageing_rows(env: Env, by: str = "customer", as_of: dt.date | None = None) ->
 
 def ageing_query(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The report's rows."""
-    return ageing_rows(env, p.get("by") or "customer", p.get("as_of"))
+    return ageing_rows(env, p.get("by") or "customer", p.get("as_of"), int(p.get("top") or 0) or None)
 
 
 def ageing_columns(env: Env, p: Mapping[str, Any]) -> list[Column]:

@@ -31,14 +31,21 @@ from .models import (
     COLLECTION_STATE,
     CONTRACT_STATE,
     DELIVERY_STATE,
+    GOODS_REQUEST_STATE,
     INVOICE_STATE,
     Collection,
     Contract,
     ContractLine,
     Delivery,
+    GoodsRequest,
     InvoiceRequest,
 )
-from .workflows import COLLECTION_WORKFLOW, CONTRACT_WORKFLOW, INVOICE_WORKFLOW
+from .workflows import (
+    COLLECTION_WORKFLOW,
+    CONTRACT_WORKFLOW,
+    GOODS_REQUEST_WORKFLOW,
+    INVOICE_WORKFLOW,
+)
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -113,7 +120,11 @@ def contract_new() -> Any:
 def _contract_context(env: Env, contract: Contract) -> dict[str, Any]:
     done = svc.delivered_quantities(env, contract.id)
     deliveries = env.search(Delivery, Delivery.contract_id == contract.id, order_by=[Delivery.id])
-    return {"c": contract, "done": done, "deliveries": deliveries,
+    requests = env.search(GoodsRequest, GoodsRequest.contract_id == contract.id, order_by=[GoodsRequest.id])
+    gr_actions = {gr.id: [t.name for t in approvals.available(env, GOODS_REQUEST_WORKFLOW, gr, gr.amount_total)]
+                  for gr in requests}
+    return {"c": contract, "done": done, "deliveries": deliveries, "requests": requests, "gr_actions": gr_actions,
+            "gr_state": lambda k: choice_label(GOODS_REQUEST_STATE, k, current_lang(env)),
             "customer": env.sudo().get(Customer, contract.customer_id),
             "actions": approvals.available(env, CONTRACT_WORKFLOW, contract, contract.amount_total),
             "history": approvals.history(env, CONTRACT_WORKFLOW, contract),
@@ -142,6 +153,23 @@ def contract_detail(contract_id: int) -> Any:
                          for li in contract.lines if (f.get(f"qty_{li.id}") or "").strip() not in ("", "0")]
                 d = svc.create_delivery(env, contract, lines or None)
                 flash(_("Delivery note %(number)s created.", number=d.number), "success")
+            elif action == "goods_request":
+                lines = [{"contract_line_id": li.id, "quantity": f.get(f"qty_{li.id}")}
+                         for li in contract.lines if (f.get(f"qty_{li.id}") or "").strip() not in ("", "0")]
+                gr = svc.create_goods_request(env, contract, lines)
+                issue = svc.submit_goods_request(env, gr)
+                flash(_("Goods request %(number)s sent for review.", number=gr.number), "success")
+                if issue:
+                    flash(issue, "warning")
+            elif action in ("gr_approve", "gr_reject", "gr_deliver"):
+                gr = env.get(GoodsRequest, int(f.get("goods_request_id") or 0))
+                if gr.contract_id != contract.id:
+                    raise AccessDenied(_("The record is not accessible."))
+                if action == "gr_deliver":
+                    d = svc.deliver_goods_request(env, gr)
+                    flash(_("Delivery note %(number)s created.", number=d.number), "success")
+                else:
+                    svc.decide_goods_request(env, gr, action == "gr_approve", f.get("comment") or None)
             elif action in ("ship", "receipt", "return", "invoice"):
                 d = env.get(Delivery, int(f.get("delivery_id") or 0))
                 if d.contract_id != contract.id:
