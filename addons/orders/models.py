@@ -65,6 +65,7 @@ GOODS_REQUEST_STATE = Choices({
     "rejected": N_("Rejected"),
     "delivered": N_("Delivery note made"),
 })
+SERVICE_STATE = Choices({"open": N_("Open"), "done": N_("Done")})
 INVOICE_STATE = Choices({
     "draft": N_("Draft"),
     "requested": N_("Invoice requested"),
@@ -76,7 +77,7 @@ DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"),
                     "collection": N_("Collection")})
 #: the number prefix of each document kind
 PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP",
-          "goods_request": "XQ"}
+          "goods_request": "XQ", "service": "SH"}
 
 
 class OrdersSettings(BusinessMixin, Base):
@@ -354,6 +355,36 @@ class InvoiceRequest(BusinessMixin, Base):
 
     delivery: Mapped[Delivery] = relationship(foreign_keys=[delivery_id])
     customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ServiceRequest(BusinessMixin, Base):
+    """An after-sales service request (售后服务申请) of a customer, routed to technical support."""
+
+    __tablename__ = "orders_service_request"
+    __tixi_label__ = _l("After-sales request")
+    __tixi_tracked__ = ("state", "assigned_to_id")
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True,
+                                                       index=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("orders_delivery.id"), nullable=True, index=True)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="open", info={"selection": SERVICE_STATE})
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True,
+                                                       index=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+    assigned_to: Mapped[Employee | None] = relationship(foreign_keys=[assigned_to_id])
 
     def __str__(self) -> str:
         return self.number

@@ -32,6 +32,16 @@ def todos(env: Env) -> list[Any]:
     if env.in_group("core.group_salesperson", "core.group_territory_manager") and env.can(Collection):
         out.append(Todo("orders.collections_sales", _l("Payment requests to confirm"),
                         env.count(Collection, Collection.state == "draft"), url=url, sequence=41))
+    if env.in_group("core.group_tech_support"):
+        from addons.masterdata.services import current_employee
+
+        from .models import ServiceRequest
+
+        me = current_employee(env)
+        out.append(Todo("orders.service_open", _l("After-sales requests assigned to you"),
+                        env.count(ServiceRequest, ServiceRequest.state == "open",
+                                  ServiceRequest.assigned_to_id == (me.id if me else -1)),
+                        url=url_for("orders.service") if has_request_context() else None, sequence=44))
     if env.can(Delivery) and not env.in_group("core.group_finance"):
         out.append(Todo("orders.deliveries_to_ship", _l("Delivery notes to ship"),
                         env.count(Delivery, Delivery.state == "draft"),

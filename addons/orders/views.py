@@ -292,6 +292,38 @@ def invoices() -> Any:
                            names=_customer_names(env, {i.customer_id for i in rows}), **_labels(env)), status
 
 
+@bp.route("/service", methods=["GET", "POST"])
+def service() -> Any:
+    """After-sales requests: sales records them, technical support (routed automatically) closes them."""
+    from .models import SERVICE_STATE, ServiceRequest
+    from .services.service import close_service_request, create_service_request
+
+    env = g.env
+    error, status = None, 200
+    if request.method == "POST":
+        f = request.form
+        try:
+            if f.get("action") == "new":
+                sr = create_service_request(env, int(f.get("customer_id") or 0), f.get("description") or "")
+                flash(_("After-sales request %(number)s sent to technical support.", number=sr.number), "success")
+            else:
+                close_service_request(env, env.get(ServiceRequest, int(f.get("request_id") or 0)),
+                                      f.get("resolution") or "")
+                flash(_("Done."), "success")
+        except (ValidationError, AccessDenied) as exc:
+            error, status = str(exc), 422
+        else:
+            return redirect(url_for("orders.service"))
+    rows = env.search(ServiceRequest, order_by=[ServiceRequest.id.desc()], limit=100)
+    can_create = env.can(ServiceRequest, "create")
+    customers = env.search(Customer, order_by=[Customer.name_zh], limit=500) if can_create else []
+    lang = current_lang(env)
+    return render_template("orders/service.html", rows=rows, customers=customers, can_create=can_create,
+                           can_close=env.in_group("core.group_tech_support", "core.group_director"),
+                           names=_customer_names(env, {r.customer_id for r in rows}), error=error, form=request.form,
+                           state=lambda k: choice_label(SERVICE_STATE, k, lang), lang=lang), status
+
+
 def menu_items(env: Env) -> list[Any]:
     """The Orders menu: contracts, collections."""
     return [
@@ -302,6 +334,8 @@ def menu_items(env: Env) -> list[Any]:
                  parent="orders", sequence=20),
         MenuItem("orders_invoices", _l("Invoice requests"), "orders.invoices", model="orders_invoice",
                  parent="orders", sequence=30),
+        MenuItem("orders_service", _l("After-sales requests"), "orders.service", model="orders_service_request",
+                 parent="orders", sequence=40),
     ]
 
 

@@ -354,10 +354,48 @@ def upgrade() -> None:
     op.create_index(op.f('ix_orders_invoice_delivery_id'), 'orders_invoice', ['delivery_id'], unique=False)
     op.create_index(op.f('ix_orders_invoice_salesperson_id'), 'orders_invoice', ['salesperson_id'], unique=False)
     op.create_index(op.f('ix_orders_invoice_territory_id'), 'orders_invoice', ['territory_id'], unique=False)
+    op.create_table('orders_service_request',
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('salesperson_id', sa.Integer(), nullable=True),
+    sa.Column('territory_id', sa.Integer(), nullable=True),
+    sa.Column('settlement', sa.String(length=16), nullable=True),
+    sa.Column('delivery_id', sa.Integer(), nullable=True),
+    sa.Column('reported_on', sa.Date(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('assigned_to_id', sa.Integer(), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=True),
+    sa.Column('done_on', sa.Date(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_to_id'], ['masterdata_employee.id'], name=op.f('fk_orders_service_request_assigned_to_id_masterdata_employee')),
+    sa.ForeignKeyConstraint(['company_id'], ['core_company.id'], name=op.f('fk_orders_service_request_company_id_core_company')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_orders_service_request_created_by_id_core_user')),
+    sa.ForeignKeyConstraint(['customer_id'], ['masterdata_customer.id'], name=op.f('fk_orders_service_request_customer_id_masterdata_customer')),
+    sa.ForeignKeyConstraint(['delivery_id'], ['orders_delivery.id'], name=op.f('fk_orders_service_request_delivery_id_orders_delivery')),
+    sa.ForeignKeyConstraint(['salesperson_id'], ['masterdata_employee.id'], name=op.f('fk_orders_service_request_salesperson_id_masterdata_employee')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['core_user.id'], name=op.f('fk_orders_service_request_updated_by_id_core_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders_service_request')),
+    sa.UniqueConstraint('company_id', 'number', name=op.f('uq_orders_service_request_company_id_number'))
+    )
+    op.create_index(op.f('ix_orders_service_request_active'), 'orders_service_request', ['active'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_assigned_to_id'), 'orders_service_request', ['assigned_to_id'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_company_id'), 'orders_service_request', ['company_id'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_customer_id'), 'orders_service_request', ['customer_id'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_delivery_id'), 'orders_service_request', ['delivery_id'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_salesperson_id'), 'orders_service_request', ['salesperson_id'], unique=False)
+    op.create_index(op.f('ix_orders_service_request_territory_id'), 'orders_service_request', ['territory_id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Drop the addon's tables."""
-    for t in ('orders_invoice', 'orders_delivery_line', 'orders_allocation', 'orders_goods_request_line', 'orders_delivery', 'orders_goods_request', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
+    for t in ('orders_service_request', 'orders_invoice', 'orders_delivery_line', 'orders_allocation', 'orders_goods_request_line', 'orders_delivery', 'orders_goods_request', 'orders_contract_line', 'orders_contract', 'orders_collection', 'orders_settings', 'orders_counter'):
         op.drop_table(t)

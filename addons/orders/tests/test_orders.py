@@ -205,6 +205,20 @@ def test_chain_credit_returns_collections_measures_and_bad_input(tixi_world):  #
         with pytest.raises(ValidationError):
             finance.write(inv, {"amount": D("1")})
 
+        # after-sales requests go to technical support, who closes them
+        service = world.addon_module("orders", "services.service")
+        with pytest.raises(ValidationError):
+            service.create_service_request(seller, cust.id, "  ")
+        sr = service.create_service_request(seller, cust.id, "起燃温度偏高", delivery_id=d2.id)
+        assert sr.assigned_to_id == world.data["masterdata"]["acme"]["employees"]["tech_support"]
+        with pytest.raises(ValidationError):
+            service.close_service_request(seller, sr, "已处理")
+        tech = world.env(s, "tech_support")
+        service.close_service_request(tech, sr, "更换载体，客户确认")
+        assert sr.state == "done"
+        with pytest.raises(ValidationError):
+            tech.write(sr, {"resolution": "改"})
+
         # nobody edits a confirmed document: corrections are red-letter
         for env, rec, values in ((seller, c1, {"note": "改"}), (world.env(s, "admin"), d2, {"amount_total": D("1")}),
                                  (finance, col, {"amount": D("1")}), (seller, d1, {"note": "x"})):
@@ -398,6 +412,7 @@ def test_quotes_rights_locks_and_gapless_numbering(tixi_world, tixi_engine):  # 
     assert client.get(f"/orders/statements/{cust_id}?half=2026-H2").status_code == 200
     assert client.get("/orders/collections").status_code == 200
     assert client.get("/orders/invoices").status_code == 200
+    assert client.get("/orders/service").status_code == 200
     bad = client.post(f"/orders/contracts/{c1_id}", data={"action": "deliver", f"qty_{c1_line}": "99",
                                                                 "csrf_token": csrf_token(detail.text)})
     assert bad.status_code in (400, 422)
