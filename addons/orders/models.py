@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -224,7 +225,10 @@ class Delivery(BusinessMixin, Base):
     __tixi_label__ = _l("Delivery note")
     __tixi_tracked__ = ("state", "amount_total", "open_amount")
     __table_args__ = (UniqueConstraint("company_id", "number"),
-                      Index("ix_orders_delivery_open", "company_id", "customer_id", "open_amount"),
+                      # the open notes only (receivables, ageing, credit): a partial index on both engines
+                      Index("ix_orders_delivery_open", "company_id", "customer_id", "state", "delivery_date",
+                            "open_amount", postgresql_where=text("open_amount <> 0"),
+                            sqlite_where=text("open_amount <> 0")),
                       Index("ix_orders_delivery_company_date", "company_id", "delivery_date"))
 
     number: Mapped[str] = mapped_column(String(32))

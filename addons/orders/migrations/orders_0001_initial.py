@@ -236,7 +236,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_orders_delivery_contract_id'), 'orders_delivery', ['contract_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_customer_id'), 'orders_delivery', ['customer_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_goods_request_id'), 'orders_delivery', ['goods_request_id'], unique=False)
-    op.create_index('ix_orders_delivery_open', 'orders_delivery', ['company_id', 'customer_id', 'open_amount'], unique=False)
+    op.create_index('ix_orders_delivery_open', 'orders_delivery', ['company_id', 'customer_id', 'state', 'delivery_date', 'open_amount'], unique=False, postgresql_where=sa.text('open_amount <> 0'), sqlite_where=sa.text('open_amount <> 0'))
     op.create_index(op.f('ix_orders_delivery_original_id'), 'orders_delivery', ['original_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_salesperson_id'), 'orders_delivery', ['salesperson_id'], unique=False)
     op.create_index(op.f('ix_orders_delivery_territory_id'), 'orders_delivery', ['territory_id'], unique=False)
