@@ -21,7 +21,8 @@ from core.testing import make_env, make_user, tixi_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record"),
-               ("territories", "check_owner_in_reach"), ("competency", "check_level")}
+               ("territories", "check_owner_in_reach"), ("competency", "check_level"),
+               ("field_activity", "check_locked_day")}
 REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary")}
 
 
