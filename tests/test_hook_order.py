@@ -54,8 +54,8 @@ def test_every_record_event_implementation_declares_its_order():
 
 
 def test_validations_are_called_before_reactions_in_any_registration_order():
-    for order in (["masterdata", "territories", "crm_cards", "pricing", "competency"],
-                  ["competency", "pricing", "crm_cards", "territories", "masterdata"]):
+    for order in (["masterdata", "territories", "crm_cards", "pricing", "competency", "field_activity"],
+                  ["field_activity", "competency", "pricing", "crm_cards", "territories", "masterdata"]):
         pm = make_plugin_manager()
         for owner in ("masterdata", "crm_cards", "pricing", "competency"):
             pm.add_hookspecs(importlib.import_module(f"addons.{owner}.hookspecs"))
