@@ -27,6 +27,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -172,7 +173,7 @@ def index() -> Any:
 
 
 @bp.route("/today")
-def today() -> str:
+def today() -> Response:
     """Today's route with the visit and daily report forms (all in the page: it works offline)."""
     env = g.env
     emp = me(env)
@@ -202,8 +203,11 @@ def today() -> str:
             "pending_none": _("Nothing waiting."), "checked_in": _("Checked in at %(time)s"),
         },
     }
-    return render_template("field_activity/today.html", emp=emp, day=day, config=config, stops=stops,
-                           types=types, report=report, customers=_my_customers(env, emp))
+    resp = make_response(render_template("field_activity/today.html", emp=emp, day=day, config=config, stops=stops,
+                                         types=types, report=report, customers=_my_customers(env, emp)))
+    # the check-in needs the phone's position and the photo its camera (the kernel denies both elsewhere)
+    resp.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(self)"
+    return resp
 
 
 def _my_customers(env: Env, emp: Any) -> list[dict[str, Any]]:

@@ -179,7 +179,7 @@
       $("#checkin-status").dataset.position = pos ? "1" : "0";
     };
     if (!navigator.geolocation) { done(null); return; }
-    navigator.geolocation.getCurrentPosition((p) => done(p), () => done(null), {timeout: 8000, maximumAge: 60000, enableHighAccuracy: true});
+    navigator.geolocation.getCurrentPosition((p) => done(p), () => done(null), {timeout: 8000, maximumAge: 0, enableHighAccuracy: true});
   }
   function readPhoto(file) {
     const err = $("#visit-error");

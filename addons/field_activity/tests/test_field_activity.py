@@ -81,7 +81,8 @@ def test_plan_review_visit_report_lock_and_reminders(tixi_world):  # noqa: F811
         assert [p.id for p in svc.plans_waiting(manager)] == [plan.id]
         first = plan.lines[0]
         svc.review_plan(manager, plan, True, "重点跟进云南铜业", [{"id": first.id, "key": True}])
-        assert plan.state == "confirmed" and plan.manager_comment == "重点跟进云南铜业"
+        assert plan.state == "confirmed"
+        assert plan.manager_comment == "重点跟进云南铜业"
         assert sum(ln.key for ln in plan.lines) == 2
         with pytest.raises(ValidationError):
             svc.add_line(seller, plan, x.c1.id, nxt)
@@ -93,21 +94,30 @@ def test_plan_review_visit_report_lock_and_reminders(tixi_world):  # noqa: F811
         far = fa.visit(seller, x.c1, latitude=FAR[0], longitude=FAR[1], checkin_at=now - dt.timedelta(minutes=20))
         blind = fa.visit(seller, x.c1, checkin_at=now - dt.timedelta(minutes=10))
         unknown = fa.visit(seller, x.c2, latitude=NEAR[0], longitude=NEAR[1])
-        assert 80 < near.distance_m < 200 and not near.flagged and not near.no_position
-        assert far.distance_m > 3000 and far.flagged
-        assert blind.no_position and blind.distance_m is None and not blind.flagged
-        assert unknown.distance_m is None and not unknown.flagged
+        assert 80 < near.distance_m < 200
+        assert not near.flagged
+        assert not near.no_position
+        assert far.distance_m > 3000
+        assert far.flagged
+        assert blind.no_position
+        assert blind.distance_m is None
+        assert not blind.flagged
+        assert unknown.distance_m is None
+        assert not unknown.flagged
         assert near.territory_id is None or isinstance(near.territory_id, int)
         assert [v.id for v in svc.flagged_visits(manager)] == [far.id]
         # the photo went through the kernel attachments, watermarked (a JPEG re-encoded on the server)
         photos = svc.visit_photos(manager, near)
-        assert len(photos) == 1 and photos[0].mime == "image/jpeg"
+        assert len(photos) == 1
+        assert photos[0].mime == "image/jpeg"
 
         # the daily report: prefilled from the day's visits, submitted, then the day is locked
         filled = svc.prefill(seller, x.sp, today)
-        assert filled["visits_count"] == 4 and "昆明冶炼厂" in filled["visits_summary"]
+        assert filled["visits_count"] == 4
+        assert "昆明冶炼厂" in filled["visits_summary"]
         report = fa.daily_report(seller, collections_amount="12000.50", expenses_amount="80", problems="价格偏高")
-        assert report.state == "submitted" and report.visits_count == 4
+        assert report.state == "submitted"
+        assert report.visits_count == 4
         assert report.collections_amount == Decimal("12000.50")
         before = (seller.count(m.Visit), seller.count(m.DailyReport))
         for lang, pattern in (("zh_CN", "已提交"), ("en", "already submitted")):
@@ -170,11 +180,14 @@ def test_plan_review_visit_report_lock_and_reminders(tixi_world):  # noqa: F811
         data = svc.meeting(manager, today=today + dt.timedelta(days=7))
         rows = {r["employee"].id: r for r in data["rows"]}
         assert set(rows) == {x.sp, x.sp2}
-        assert rows[x.sp]["done"] == 4 and rows[x.sp]["flagged"] == 1 and rows[x.sp]["reports"] == 1
+        assert rows[x.sp]["done"] == 4
+        assert rows[x.sp]["flagged"] == 1
+        assert rows[x.sp]["reports"] == 1
         assert rows[x.sp]["planned"] == 0
         data = svc.meeting(manager, today=today + dt.timedelta(days=14), days=3)
         rows = {r["employee"].id: r for r in data["rows"]}
-        assert rows[x.sp]["planned"] == 3 and rows[x.sp]["done"] == 0
+        assert rows[x.sp]["planned"] == 3
+        assert rows[x.sp]["done"] == 0
         assert rows[x.sp2]["not_visited"] == 1  # 个旧锡业, never visited
         with pytest.raises(AccessDenied):
             svc.meeting(seller, manager_id=x.tm)
@@ -224,7 +237,8 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
         assert count() == before
         # a check-in without position: allowed, marked
         blind = fa.visit(seller, x.c1, photo_bytes=fa.photo())
-        assert blind.no_position and not blind.flagged
+        assert blind.no_position
+        assert not blind.flagged
 
         # rights: own, subtree, all; another salesperson's visit photo by id is refused
         theirs = fa.visit(other_seller, x.c3, latitude=FAR[0], longitude=FAR[1])
@@ -242,8 +256,8 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
             other_seller.get(m.Visit, blind.id)
         with pytest.raises(AccessDenied):
             other_seller.write(blind, {"notes": "x"})
-        from core.web.app import create_app
         from core.testing.web import logged_in_client
+        from core.web.app import create_app
 
         app = create_app(registry=world.registry, test_config={"TESTING": True})
         s.commit()
@@ -253,10 +267,13 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
         mine = logged_in_client(app, world.login("salesperson"), world.password)
         assert mine.get(f"/attachments/{photo.id}").status_code == 200
         page = mine.get("/field_activity/today")
-        assert page.status_code == 200 and "昆明冶炼厂" in page.text
+        assert page.status_code == 200
+        assert "昆明冶炼厂" in page.text
         assert "serviceWorker" in mine.get("/field_activity/static/field_activity.js").text
         sw = mine.get("/field_activity/sw.js")
-        assert sw.status_code == 200 and "/field_activity/today" in sw.text and "http" not in sw.text.split("*/", 1)[1]
+        assert sw.status_code == 200
+        assert "/field_activity/today" in sw.text
+        assert "http" not in sw.text.split("*/", 1)[1]
         assert mine.get("/field_activity/manifest.webmanifest").json["start_url"] == "/field_activity/today"
 
     # the offline queue's sync: each entry once, whatever the retries; a conflict is reported, not applied
@@ -282,7 +299,8 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
             assert [r["id"] for r in again] == [r["id"] for r in first[:3]]
     with world.session() as s:
         seller = world.env(s, "salesperson")
-        assert seller.count(m.Visit) == 3 and seller.count(m.DailyReport) == 1
+        assert seller.count(m.Visit) == 3
+        assert seller.count(m.DailyReport) == 1
         report = seller.search(m.DailyReport)[0]
         assert report.visits_count == 3
         conflict = svc.sync(seller, [{"key": "k-report-2", "kind": "report", "data": {"report_date": today.isoformat(),
@@ -291,4 +309,5 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
         assert seller.search(m.DailyReport)[0].problems == "无"
         # the same key from another user is not theirs: refused, nothing revealed
         stolen = svc.sync(world.env(s, user=x.uid2), entries[:1])
-        assert stolen[0]["status"] == "error" and "id" not in stolen[0]
+        assert stolen[0]["status"] == "error"
+        assert "id" not in stolen[0]
