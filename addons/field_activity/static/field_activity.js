@@ -224,7 +224,7 @@
     return Promise.all([all("queue"), all("sent")]).then(([q, s]) => {
       const lines = cfg.done.map((d) => d.customer);
       const known = new Set();
-      for (const e of s.concat(q)) {
+      for (const e of s.concat(q).sort((a, b) => a.created.localeCompare(b.created))) {
         if (e.kind !== "visit" || e.data.visit_date !== cfg.today || known.has(e.key)) continue;
         known.add(e.key);
         lines.push(e.label + (e.data.next_step ? " " + e.data.next_step : ""));

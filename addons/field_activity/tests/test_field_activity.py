@@ -275,6 +275,17 @@ def test_bad_input_rights_photo_by_id_and_sync_idempotency(tixi_world):  # noqa:
         assert "/field_activity/today" in sw.text
         assert "http" not in sw.text.split("*/", 1)[1]
         assert mine.get("/field_activity/manifest.webmanifest").json["start_url"] == "/field_activity/today"
+        # the other pages answer for the salesperson and the manager
+        for url in ("/field_activity/plan", "/field_activity/route", "/field_activity/visit-list/",
+                    "/field_activity/report-list/", f"/field_activity/visits/{blind.id}"):
+            assert mine.get(url, follow_redirects=True).status_code == 200, url
+        boss = logged_in_client(app, world.login("territory_manager"), world.password)
+        for url in ("/field_activity/meeting", "/field_activity/team", f"/field_activity/visits/{theirs.id}",
+                    "/reports/field_activity.activity"):
+            answer = boss.get(url, follow_redirects=True)
+            assert answer.status_code == 200, url
+        assert "赵敏" in boss.get("/field_activity/meeting").text
+        assert "赵敏" in boss.get("/field_activity/team").text
 
     # the offline queue's sync: each entry once, whatever the retries; a conflict is reported, not applied
     with world.session() as s:
