@@ -16,7 +16,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
@@ -188,7 +198,9 @@ class Visit(BusinessMixin, Base):
     __tablename__ = "field_activity_visit"
     __tixi_label__ = _l("Visit")
     __tixi_tracked__ = ("visit_date", "customer_id", "notes", "next_step", "follow_up_on")
-    __table_args__ = (UniqueConstraint("company_id", "client_key"),)
+    __table_args__ = (UniqueConstraint("company_id", "client_key"),
+                      Index("ix_field_activity_visit_customer_date", "customer_id", "visit_date"),
+                      Index("ix_field_activity_visit_salesperson_date", "salesperson_id", "visit_date"))
 
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)

@@ -54,9 +54,19 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def batch_cache(env: Env) -> dict | None:
+    """The cache of one sync batch (settings, the user's employee, day locks), or None outside a batch."""
+    return getattr(env, "_field_activity_batch", None)
+
+
 def settings(env: Env) -> Settings:
     """The company's settings (defaults when the row is missing: created at company set-up)."""
+    cache = batch_cache(env)
+    if cache is not None and "settings" in cache:
+        return cache["settings"]
     row = env.sudo().scalar(env.sudo().select(Settings).limit(1))
+    if cache is not None and row is not None:
+        cache["settings"] = row
     return row if row is not None else Settings(radius_m=500, cutoff_hour=20, not_visited_days=30, max_photo_kb=5120)
 
 
@@ -83,7 +93,12 @@ def me(env: Env) -> Employee | None:
     """The env user's employee record in the company."""
     from addons.masterdata.services import current_employee
 
-    return current_employee(env)
+    cache = batch_cache(env)
+    if cache is None:
+        return current_employee(env)
+    if "me" not in cache:
+        cache["me"] = current_employee(env)
+    return cache["me"]
 
 
 def require_me(env: Env) -> Employee:
@@ -122,10 +137,16 @@ def salesperson_in_reach(env: Env, salesperson_id: int) -> Employee:
 
 def submitted_report(env: Env, salesperson_id: int, day: dt.date) -> DailyReport | None:
     """The submitted daily report of a person and day (kernel read: the lock applies to everybody)."""
+    cache = batch_cache(env)
+    if cache is not None and (salesperson_id, day) in cache.setdefault("locks", {}):
+        return cache["locks"][(salesperson_id, day)]
     sudo = env.sudo()
-    return sudo.scalar(sudo.select(DailyReport).where(
+    found = sudo.scalar(sudo.select(DailyReport).where(
         DailyReport.salesperson_id == salesperson_id, DailyReport.report_date == day,
         DailyReport.state == "submitted"))
+    if cache is not None:
+        cache["locks"][(salesperson_id, day)] = found
+    return found
 
 
 def check_day_open(env: Env, salesperson_id: int, day: dt.date) -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from addons.masterdata.models import Customer, Employee
 from core.errors import ValidationError
@@ -256,25 +256,23 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
                    "key_next": [], "not_visited": 0, "not_visited_names": [], "plan_state": None} for p in people}
     if not ids:
         return {"rows": [], "last_week": last_week, "next_week": next_week, "days": days}
-    # planned last week
-    for sp, n in env.execute(env.select(PlanLine, "read", PlanLine.salesperson_id, func.count(PlanLine.id)).where(
-            PlanLine.salesperson_id.in_(ids), PlanLine.planned_on >= last_week, PlanLine.planned_on < this_week)
-            .group_by(PlanLine.salesperson_id)):
-        rows[sp]["planned"] = n
+    # planned last week, and how many of those the salesperson visited in that week (one query)
+    seen = (env.select(Visit, "read", Visit.salesperson_id.label("sp"), Visit.customer_id.label("cu"))
+            .where(Visit.salesperson_id.in_(ids), Visit.visit_date >= last_week, Visit.visit_date < this_week)
+            .group_by(Visit.salesperson_id, Visit.customer_id).subquery())
+    plan_q = (env.select(PlanLine, "read", PlanLine.salesperson_id, func.count(func.distinct(PlanLine.id)),
+                         func.count(func.distinct(case((seen.c.cu.is_not(None), PlanLine.id)))))
+              .outerjoin(seen, (seen.c.sp == PlanLine.salesperson_id) & (seen.c.cu == PlanLine.customer_id))
+              .where(PlanLine.salesperson_id.in_(ids), PlanLine.planned_on >= last_week,
+                     PlanLine.planned_on < this_week).group_by(PlanLine.salesperson_id))
+    for sp, n, done in env.execute(plan_q):
+        rows[sp]["planned"], rows[sp]["planned_done"] = n, done
     # done last week, flagged
     for sp, n, flagged in env.execute(env.select(Visit, "read", Visit.salesperson_id, func.count(Visit.id),
                                                  func.sum(func.cast(Visit.flagged, _int()))).where(
             Visit.salesperson_id.in_(ids), Visit.visit_date >= last_week, Visit.visit_date < this_week)
             .group_by(Visit.salesperson_id)):
         rows[sp]["done"], rows[sp]["flagged"] = n, int(flagged or 0)
-    # planned visits done (a visit of the planned customer in the week)
-    done_q = (env.select(PlanLine, "read", PlanLine.salesperson_id, func.count(func.distinct(PlanLine.id)))
-              .join(Visit, (Visit.salesperson_id == PlanLine.salesperson_id) & (Visit.customer_id == PlanLine.customer_id)
-                    & (Visit.visit_date >= last_week) & (Visit.visit_date < this_week))
-              .where(PlanLine.salesperson_id.in_(ids), PlanLine.planned_on >= last_week,
-                     PlanLine.planned_on < this_week).group_by(PlanLine.salesperson_id))
-    for sp, n in env.execute(done_q):
-        rows[sp]["planned_done"] = n
     # daily reports submitted last week
     for sp, n in env.execute(env.select(DailyReport, "read", DailyReport.salesperson_id, func.count(DailyReport.id))
                              .where(DailyReport.salesperson_id.in_(ids), DailyReport.state == "submitted",
@@ -292,20 +290,27 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
              .order_by(PlanLine.planned_on, PlanLine.id))
     for sp, day, name, purpose in env.execute(key_q):
         rows[sp]["key_next"].append({"day": day, "customer": name, "purpose": purpose})
-    # customers (owned) not visited for N days
+    # customers (owned) not visited for N days: no visit since the cut-off (index customer_id, visit_date)
     cutoff = today - dt.timedelta(days=days)
-    last = (env.select(Visit, "read", Visit.customer_id, func.max(Visit.visit_date).label("last"))
-            .where(Visit.salesperson_id.in_(ids)).group_by(Visit.customer_id).subquery())
-    stale_q = (env.select(Customer, "read", Customer.owner_id, Customer.name_zh, last.c.last)
-               .outerjoin(last, last.c.customer_id == Customer.id)
-               .where(Customer.owner_id.in_(ids), Customer.active.is_(True),
-                      (last.c.last.is_(None)) | (last.c.last < cutoff))
-               .order_by(Customer.owner_id, last.c.last.nulls_first(), Customer.name_zh))
-    for sp, name, last_day in env.execute(stale_q):
+    recent = (env.select(Visit, "read", Visit.id)
+              .where(Visit.customer_id == Customer.id, Visit.visit_date >= cutoff).exists())
+    stale_q = (env.select(Customer, "read", Customer.owner_id, Customer.id, Customer.name_zh)
+               .where(Customer.owner_id.in_(ids), Customer.active.is_(True), ~recent)
+               .order_by(Customer.owner_id, Customer.name_zh, Customer.id))
+    named: dict[int, dict[str, Any]] = {}
+    for sp, cust_id, name in env.execute(stale_q):
         row = rows[sp]
         row["not_visited"] += 1
         if len(row["not_visited_names"]) < 5:
-            row["not_visited_names"].append({"customer": name, "last": last_day})
+            item = {"customer": name, "last": None}
+            row["not_visited_names"].append(item)
+            named[cust_id] = item
+    if named:  # the last visit of the customers named (a handful)
+        last = (env.select(Visit, "read", func.max(Visit.visit_date))
+                .where(Visit.customer_id == Customer.id).scalar_subquery())  # an index seek per customer
+        last_q = env.select(Customer, "read", Customer.id, last).where(Customer.id.in_(list(named)))
+        for cust_id, last_day in env.execute(last_q):
+            named[cust_id]["last"] = last_day
     return {"rows": [rows[i] for i in ids], "last_week": last_week, "next_week": next_week, "days": days}
 
 

@@ -28,7 +28,7 @@ from core.errors import AccessDenied, ValidationError
 from core.i18n import _
 
 from ..models import DailyReport, Visit
-from .common import ConflictError
+from .common import ConflictError, batch_cache
 from .reports import submit_report
 from .visits import record_visit
 
@@ -51,7 +51,8 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
     if not key or len(key) > 64 or kind not in KINDS:
         return {"key": key, "status": "error", "message": _("This entry cannot be read; record it again.")}
     model = KINDS[kind]
-    found = _existing(env, model, key)
+    cache = batch_cache(env)
+    found = cache["known"].get((kind, key)) if cache is not None else _existing(env, model, key)
     if found is not None:
         if found.created_by_id != env.user_id:
             return {"key": key, "status": "error", "message": _("This entry cannot be read; record it again.")}
@@ -61,7 +62,7 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
     try:
         with env.session.begin_nested():
             if kind == "visit":
-                record = record_visit(env, data, photo=entry.get("photo"))
+                record = record_visit(env, data, photo=entry.get("photo"), nested=False)
             else:
                 record = submit_report(env, data)
     except IntegrityError:
@@ -85,6 +86,26 @@ def sync(env: Env, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
         raise ValidationError(_("Send at most %(max)s entries at a time.", max=MAX_ENTRIES))
     ordered = sorted(enumerate(entries), key=lambda p: (0 if (p[1] or {}).get("kind") == "visit" else 1, p[0]))
     results: dict[int, dict[str, Any]] = {}
-    for i, entry in ordered:
-        results[i] = sync_entry(env, entry if isinstance(entry, Mapping) else {})
+    keys = [str((e or {}).get("key") or "") for e in entries if isinstance(e, Mapping)]
+    env._field_activity_batch = {"known": _known_keys(env, keys)}  # one batch: settings, employee, locks read once
+    try:
+        for i, entry in ordered:
+            if isinstance(entry, Mapping) and entry.get("kind") == "report":
+                env._field_activity_batch.pop("locks", None)  # a report changes the day's lock
+            results[i] = sync_entry(env, entry if isinstance(entry, Mapping) else {})
+    finally:
+        del env._field_activity_batch
     return [results[i] for i in range(len(entries))]
+
+
+def _known_keys(env: Env, keys: list[str]) -> dict[tuple[str, str], Any]:
+    """Records already holding some of the batch's keys: ``{(kind, key): record}`` (one query per kind)."""
+    out: dict[tuple[str, str], Any] = {}
+    wanted = [k for k in keys if k and len(k) <= 64]
+    if not wanted:
+        return out
+    sudo = env.sudo()
+    for kind, model in KINDS.items():
+        for row in sudo.scalars(sudo.select(model).where(model.client_key.in_(wanted))):
+            out[(kind, row.client_key)] = row
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import glob
 import io
@@ -176,8 +177,9 @@ def clean_visit(env: Env, values: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def record_visit(env: Env, values: Mapping[str, Any], photo: Any = None) -> Visit:
-    """Record a visit (and its photo) after every check; all or nothing."""
+def record_visit(env: Env, values: Mapping[str, Any], photo: Any = None, nested: bool = True) -> Visit:
+    """Record a visit (and its photo) after every check; all or nothing (``nested=False``: the
+    caller holds the savepoint, as the sync does per entry)."""
     data = clean_visit(env, values)
     raw = decode_photo(photo)
     check_photo(env, raw)
@@ -185,7 +187,7 @@ def record_visit(env: Env, values: Mapping[str, Any], photo: Any = None) -> Visi
     if raw is None and vtype is not None and vtype.photo_required and values.get("require_photo"):
         message = _("This visit type needs a photo.")
         raise ValidationError(message, {"photo": message})
-    with env.session.begin_nested():
+    with env.session.begin_nested() if nested else contextlib.nullcontext():
         visit = env.create(Visit, data)
         if raw is not None:
             customer = env.sudo().get(Customer, data["customer_id"])
