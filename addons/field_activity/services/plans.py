@@ -294,17 +294,21 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
     cutoff = today - dt.timedelta(days=days)
     recent = (env.select(Visit, "read", Visit.id)
               .where(Visit.customer_id == Customer.id, Visit.visit_date >= cutoff).exists())
-    stale_q = (env.select(Customer, "read", Customer.owner_id, Customer.id, Customer.name_zh)
-               .where(Customer.owner_id.in_(ids), Customer.active.is_(True), ~recent)
-               .order_by(Customer.owner_id, Customer.name_zh, Customer.id))
+    # counted and ranked in SQL: only the first five names per salesperson come back
+    stale = (env.select(Customer, "read", Customer.owner_id.label("owner"), Customer.id.label("cid"),
+                        Customer.name_zh.label("name"), func.count().over(partition_by=Customer.owner_id).label("n"),
+                        func.row_number().over(partition_by=Customer.owner_id,
+                                               order_by=(Customer.name_zh, Customer.id)).label("rn"))
+             .where(Customer.owner_id.in_(ids), Customer.active.is_(True), ~recent).subquery())
+    stale_q = (select(stale.c.owner, stale.c.cid, stale.c.name, stale.c.n).where(stale.c.rn <= 5)
+               .order_by(stale.c.owner, stale.c.rn))
     named: dict[int, dict[str, Any]] = {}
-    for sp, cust_id, name in env.execute(stale_q):
+    for sp, cust_id, name, n in env.execute(stale_q):
         row = rows[sp]
-        row["not_visited"] += 1
-        if len(row["not_visited_names"]) < 5:
-            item = {"customer": name, "last": None}
-            row["not_visited_names"].append(item)
-            named[cust_id] = item
+        row["not_visited"] = n
+        item = {"customer": name, "last": None}
+        row["not_visited_names"].append(item)
+        named[cust_id] = item
     if named:  # the last visit of the customers named (a handful)
         last = (env.select(Visit, "read", func.max(Visit.visit_date))
                 .where(Visit.customer_id == Customer.id).scalar_subquery())  # an index seek per customer
