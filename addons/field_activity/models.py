@@ -160,7 +160,8 @@ class Plan(BusinessMixin, Base):
     sales_target: Mapped[Decimal | None] = mapped_column(Numeric(16, 2), nullable=True)
 
     salesperson: Mapped[Employee] = relationship()
-    lines: Mapped[list[PlanLine]] = relationship(back_populates="plan", order_by="PlanLine.planned_on, PlanLine.id")
+    lines: Mapped[list[PlanLine]] = relationship(
+        lambda: PlanLine, back_populates="plan", order_by=lambda: (PlanLine.planned_on, PlanLine.id))
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period_start}"
@@ -180,7 +181,7 @@ class PlanLine(BusinessMixin, Base):
     purpose: Mapped[str | None] = mapped_column(String(300), nullable=True)
     key: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    plan: Mapped[Plan] = relationship(back_populates="lines")
+    plan: Mapped[Plan] = relationship(Plan, back_populates="lines")  # the class, not the name "Plan" (sales_planning has one)
     customer: Mapped[Customer] = relationship()
 
     def __str__(self) -> str:

@@ -354,15 +354,19 @@ def profile_section(env: Env, customer: Any) -> list[Any]:
         f'<tr data-collection="{escape(c.number)}"><td>{escape(c.number)}</td>'
         f'<td>{escape(choice_label(COLLECTION_STATE, c.state, lang))}</td>'
         f'<td class="text-end">{fmt(c.amount)}</td></tr>' for c in latest)
+    labels = {k: escape(v) for k, v in {
+        "limit": _("Credit limit"), "receivables": _("Receivables"), "overdue": _("Overdue"),
+        "used": _("Credit used"), "collection": _("Collection"), "state": _("State"), "amount": _("Amount"),
+    }.items()}
     html = Markup(
         '<dl class="row mb-2 small" id="orders-credit">'
-        f'<dt class="col-6">{escape(_("Credit limit"))}</dt><dd class="col-6 text-end">{fmt(use["limit"])}</dd>'
-        f'<dt class="col-6">{escape(_("Receivables"))}</dt>'
+        f'<dt class="col-6">{labels["limit"]}</dt><dd class="col-6 text-end">{fmt(use["limit"])}</dd>'
+        f'<dt class="col-6">{labels["receivables"]}</dt>'
         f'<dd class="col-6 text-end" data-field="receivables">{fmt(use["receivables"])}</dd>'
-        f'<dt class="col-6">{escape(_("Overdue"))}</dt><dd class="col-6 text-end">{fmt(use["overdue"])}</dd>'
-        f'<dt class="col-6">{escape(_("Credit used"))}</dt>'
+        f'<dt class="col-6">{labels["overdue"]}</dt><dd class="col-6 text-end">{fmt(use["overdue"])}</dd>'
+        f'<dt class="col-6">{labels["used"]}</dt>'
         f'<dd class="col-6 text-end" data-field="credit-used">{fmt(use["used"])}</dd></dl>'
-        f'<table class="table table-sm small mb-0" id="orders-collections"><thead><tr><th>{escape(_("Collection"))}'
-        f'</th><th>{escape(_("State"))}</th><th class="text-end">{escape(_("Amount"))}</th></tr></thead>'
+        f'<table class="table table-sm small mb-0" id="orders-collections"><thead><tr><th>{labels["collection"]}'
+        f'</th><th>{labels["state"]}</th><th class="text-end">{labels["amount"]}</th></tr></thead>'
         f'<tbody>{rows or "<tr><td colspan=3>—</td></tr>"}</tbody></table>')
     return [{"key": "orders", "title": _("Collections and credit"), "sequence": 70, "html": html}]
