@@ -148,9 +148,10 @@ def attainment(
     filters = {k: list(v) for k, v in (filters or {}).items()}
     ptype = rev.plan_type
 
+    warn_behind, warn_elapsed = Decimal(ptype.warn_behind), Decimal(ptype.warn_elapsed)
+
     def make(key: tuple, period: dt.date | None) -> Line:
-        return Line(key=key, period=period, warn_behind=Decimal(ptype.warn_behind),
-                    warn_elapsed=Decimal(ptype.warn_elapsed))
+        return Line(key=key, period=period, warn_behind=warn_behind, warn_elapsed=warn_elapsed)
 
     lines: dict[tuple, Line] = {}
     series: dict[dt.date, Line] = {}
