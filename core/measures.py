@@ -512,6 +512,7 @@ def measure_value(
     group_by: Sequence[str] = (),
     grain: str | None = None,
     labels: bool = True,
+    roll_up: Mapping[str, Mapping[Any, Any]] | None = None,
 ) -> list[MeasureRow]:
     """The measure ``name`` for the env's user: one :class:`MeasureRow` per group (one SQL query).
 
@@ -522,6 +523,9 @@ def measure_value(
       adds the period start (``row.period``) to the grouping; ``None``: no time axis.
     * ``labels``: fill ``row.labels`` with the display text of each dimension
       value (one query per model dimension) and of the period.
+    * ``roll_up``: ``{dimension: {value: group value}}``, applied in SQL before
+      grouping (a province's sales counted for its region: fewer rows come
+      back); values not in the mapping keep their own group.
 
     Rows are sorted by period then dimension values. Without ``group_by`` and
     ``grain`` there is exactly one row (value 0 when nothing matches). Unknown
@@ -538,7 +542,10 @@ def measure_value(
     source = summary.query(env, needed) if summary is not None else m.query(env, needed)
     sub = source.subquery("measure_facts")
     tz = company_tz(env)
-    columns: list[Any] = [sub.c[d] for d in group_by]
+    columns: list[Any] = []
+    for d in group_by:
+        mapping = (roll_up or {}).get(d)
+        columns.append(case(dict(mapping), value=sub.c[d], else_=sub.c[d]).label(d) if mapping else sub.c[d])
     bucket = None
     if grain is not None:
         bucket = _bucket(env, sub.c.period, grain, bounds, tz).label("period")
@@ -565,7 +572,7 @@ def measure_value(
     if columns:
         stmt = stmt.group_by(*columns)
     rows: list[MeasureRow] = []
-    for rec in env.execute(stmt):
+    for rec in env.execute_rows(stmt).all():
         data = rec._mapping
         rows.append(MeasureRow(
             dims={d: data[d] for d in group_by},
