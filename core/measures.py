@@ -30,6 +30,7 @@ query when the requested dimensions and grain fit in it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,12 +143,32 @@ class Summary:
     period bounds fall on ``grain`` boundaries). The summary model carries the
     columns the measure's record rules need (owner, customer) and the same
     rules, so users see the same totals from it.
+
+    ``unrestricted_only``: the summary is used only by users who may read it
+    and whom no record rule narrows on it (no global rule narrows it, and one
+    of their group rules grants all of the company's rows). A coarse summary that drops the
+    columns a narrower rule needs (a salesperson's own rows) declares it:
+    the director reads it, a salesperson the finer one.
     """
 
     table: str
     dimensions: tuple[str, ...]
     query: Callable[..., Any]
     grain: str | None = "month"
+    unrestricted_only: bool = False
+
+    def usable_by(self, env: Env) -> bool:
+        """Whether ``env``'s user may be answered from this summary."""
+        if not self.unrestricted_only:
+            return True
+        if not env.can(self.table, "read"):
+            return False
+        rules = env.applicable_rules(self.table, "read")
+        if any(json.loads(rule.domain or "[]") != [] for rule, is_global in rules if is_global):
+            return False  # a global rule narrows everyone
+        group_rules = [rule for rule, is_global in rules if not is_global]
+        # group rules are OR-ed: one that grants every row makes the others moot
+        return not group_rules or any(json.loads(rule.domain or "[]") == [] for rule in group_rules)
 
 
 @dataclass(frozen=True)
@@ -167,6 +188,8 @@ class Measure:
     * ``period``: the period field's name (for documentation: ``quote_date``),
       ``None`` for a snapshot measure (no period, no grain).
     * ``summary``: an optional :class:`Summary` backing the measure.
+    * ``summaries``: more summaries, tried first, in order (coarsest first):
+      the first that fits the request and the user answers it.
     """
 
     name: str
@@ -181,6 +204,7 @@ class Measure:
     scale: int = 2
     description: Any = None
     summary: Summary | None = None
+    summaries: tuple[Summary, ...] = ()
 
     @property
     def addon(self) -> str:
@@ -456,9 +480,18 @@ def _check_request(
     return start, end
 
 
-def _summary_fits(m: Measure, needed: Sequence[str], grain: str | None, bounds: tuple[dt.date, dt.date] | None) -> bool:
-    s = m.summary
-    if s is None or m.aggregate == "count_distinct" or any(d not in s.dimensions for d in needed):
+def _pick_summary(env: Env, m: Measure, needed: Sequence[str], grain: str | None,
+                  bounds: tuple[dt.date, dt.date] | None) -> Summary | None:
+    """The first of the measure's summaries that answers this request for this user, if any."""
+    for s in (*m.summaries, m.summary):
+        if s is not None and _summary_fits(m, s, needed, grain, bounds) and s.usable_by(env):
+            return s
+    return None
+
+
+def _summary_fits(m: Measure, s: Summary, needed: Sequence[str], grain: str | None,
+                  bounds: tuple[dt.date, dt.date] | None) -> bool:
+    if m.aggregate == "count_distinct" or any(d not in s.dimensions for d in needed):
         return False  # distinct counts do not add up across summary rows
     if grain is not None and (s.grain is None or _grain_rank(grain) < _grain_rank(s.grain)):
         return False
@@ -479,6 +512,7 @@ def measure_value(
     group_by: Sequence[str] = (),
     grain: str | None = None,
     labels: bool = True,
+    roll_up: Mapping[str, Mapping[Any, Any]] | None = None,
 ) -> list[MeasureRow]:
     """The measure ``name`` for the env's user: one :class:`MeasureRow` per group (one SQL query).
 
@@ -489,6 +523,9 @@ def measure_value(
       adds the period start (``row.period``) to the grouping; ``None``: no time axis.
     * ``labels``: fill ``row.labels`` with the display text of each dimension
       value (one query per model dimension) and of the period.
+    * ``roll_up``: ``{dimension: {value: group value}}``, applied in SQL before
+      grouping (a province's sales counted for its region: fewer rows come
+      back); values not in the mapping keep their own group.
 
     Rows are sorted by period then dimension values. Without ``group_by`` and
     ``grain`` there is exactly one row (value 0 when nothing matches). Unknown
@@ -500,11 +537,15 @@ def measure_value(
     group_by = list(group_by)
     bounds = _check_request(env, m, period, filters, group_by, grain)
     needed = tuple(dict.fromkeys([*group_by, *filters]))
-    use_summary = _summary_fits(m, needed, grain, bounds)
-    source = m.summary.query(env, needed) if use_summary and m.summary else m.query(env, needed)
+    summary = _pick_summary(env, m, needed, grain, bounds)
+    use_summary = summary is not None
+    source = summary.query(env, needed) if summary is not None else m.query(env, needed)
     sub = source.subquery("measure_facts")
     tz = company_tz(env)
-    columns: list[Any] = [sub.c[d] for d in group_by]
+    columns: list[Any] = []
+    for d in group_by:
+        mapping = (roll_up or {}).get(d)
+        columns.append(case(dict(mapping), value=sub.c[d], else_=sub.c[d]).label(d) if mapping else sub.c[d])
     bucket = None
     if grain is not None:
         bucket = _bucket(env, sub.c.period, grain, bounds, tz).label("period")
@@ -531,7 +572,7 @@ def measure_value(
     if columns:
         stmt = stmt.group_by(*columns)
     rows: list[MeasureRow] = []
-    for rec in env.execute(stmt):
+    for rec in env.execute_rows(stmt).all():
         data = rec._mapping
         rows.append(MeasureRow(
             dims={d: data[d] for d in group_by},

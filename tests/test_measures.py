@@ -261,3 +261,34 @@ def test_a_summary_table_backs_the_measure_when_it_fits(org):
             assert measure_value(env, "masterdata.backed", period=(dt.date(2026, 1, 1), dt.date(2026, 1, 20)))[0].value == 1
     finally:
         registry.pop(backed.name)
+
+
+def test_a_coarse_summary_answers_only_users_no_rule_narrows(org):
+    """``unrestricted_only``: the director reads the coarse summary, a salesperson (own customers) the fine one."""
+    db, ids = org
+    raw = measures(db.registry)["masterdata.customers"]
+
+    def rows_of(value):
+        def query(env, dims):
+            cols = [literal(value).label("value"), literal(dt.date(2026, 1, 1), Date()).label("period")]
+            cols += [Customer.status.label(d) for d in dims]
+            return env.select(Customer, "read", *cols)
+        return query
+
+    backed = Measure("masterdata.coarse", "coarse", "count", query=raw.query, aggregate="count",
+                     dimensions=raw.dimensions, period="created_at",
+                     summary=Summary("masterdata_customer", ("status", "owner"), rows_of(1000), grain="month"),
+                     summaries=(Summary("masterdata_customer", ("status",), rows_of(7), grain="month",
+                                        unrestricted_only=True),))
+    registry = measures(db.registry)
+    registry[backed.name] = backed
+    try:
+        with db.session() as s:
+            director = env_of(db, s, ids, "director")
+            assert measure_value(director, "masterdata.coarse")[0].value == 4 * 7          # coarse: all 4 rows
+            assert total(measure_value(director, "masterdata.coarse", group_by=["owner"], labels=False)) == 4 * 1000
+            salesperson = env_of(db, s, ids, "wangwei")
+            mine = measure_value(salesperson, "masterdata.coarse")[0].value
+            assert mine == 2 * 1000  # the fine summary, through the salesperson's rule (own two customers)
+    finally:
+        registry.pop(backed.name)

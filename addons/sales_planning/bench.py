@@ -87,6 +87,12 @@ def generate(ctx: Any) -> None:
             select(sale.c.company_id, month.label("month"), *keys, func.sum(sale.c.amount), func.sum(sale.c.quantity),
                    func.sum(sale.c.gross_profit)).where(sale.c.company_id == cid)
             .group_by(sale.c.company_id, month, *keys)))
+        coarse_t = ctx.table("sales_planning_sale_territory_month")
+        coarse_keys = (month_t.c.company_id, month_t.c.month, month_t.c.territory_id, month_t.c.product_id)
+        ctx.conn.execute(insert(coarse_t).from_select(
+            ["company_id", "month", "territory_id", "product_id", "amount", "quantity", "gross_profit"],
+            select(*coarse_keys, func.sum(month_t.c.amount), func.sum(month_t.c.quantity),
+                   func.sum(month_t.c.gross_profit)).where(month_t.c.company_id == cid).group_by(*coarse_keys)))
         have = set(ctx.conn.scalars(select(ptype.c.code).where(ptype.c.company_id == cid)))
         type_ids = dict(ctx.conn.execute(select(ptype.c.code, ptype.c.id).where(ptype.c.company_id == cid)).all())
         for code, zh, en, metric, dims, level in TYPES:

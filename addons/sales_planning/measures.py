@@ -25,7 +25,7 @@ from addons.masterdata.models import SETTLEMENT_METHOD, Customer, Employee, Prod
 from core.i18n import _l
 from core.measures import Dimension, Measure, Summary, fact_columns
 
-from .models import Cell, Forecast, Plan, PlanType, Sale, SaleMonth
+from .models import Cell, Forecast, Plan, PlanType, Sale, SaleMonth, SaleTerritoryMonth
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -46,16 +46,25 @@ _MONTH = {"product": SaleMonth.product_id, "salesperson": SaleMonth.salesperson_
 _CELL = {"customer": Cell.customer_id, "product": Cell.product_id, "salesperson": Cell.salesperson_id,
          "territory": Cell.territory_id, "settlement": Cell.settlement}
 SUMMARY_DIMS = tuple(_MONTH)
+_TERRITORY_MONTH = {"product": SaleTerritoryMonth.product_id, "territory": SaleTerritoryMonth.territory_id}
 
 
-def _sales(column: Any, summary_column: Any) -> tuple[Any, Summary]:
+def _sales(column: str) -> tuple[Any, Summary, Summary]:
+    """The raw query of a sales figure, its fine summary and its coarse one (territory x product)."""
     def query(env: Env, dimensions: Sequence[str]) -> Select:
-        return env.select(Sale, "read", *fact_columns(column, Sale.sale_date, _SALE, dimensions))
+        return env.select(Sale, "read", *fact_columns(getattr(Sale, column), Sale.sale_date, _SALE, dimensions))
 
     def summary(env: Env, dimensions: Sequence[str]) -> Select:
-        return env.select(SaleMonth, "read", *fact_columns(summary_column, SaleMonth.month, _MONTH, dimensions))
+        return env.select(SaleMonth, "read", *fact_columns(getattr(SaleMonth, column), SaleMonth.month, _MONTH,
+                                                            dimensions))
 
-    return query, Summary(SaleMonth.__tablename__, SUMMARY_DIMS, summary, grain="month")
+    def coarse(env: Env, dimensions: Sequence[str]) -> Select:
+        return env.select(SaleTerritoryMonth, "read", *fact_columns(
+            getattr(SaleTerritoryMonth, column), SaleTerritoryMonth.month, _TERRITORY_MONTH, dimensions))
+
+    return (query, Summary(SaleMonth.__tablename__, SUMMARY_DIMS, summary, grain="month"),
+            Summary(SaleTerritoryMonth.__tablename__, tuple(_TERRITORY_MONTH), coarse, grain="month",
+                    unrestricted_only=True))
 
 
 def _planned(level: str) -> Any:
@@ -85,20 +94,23 @@ def _forecast(env: Env, dimensions: Sequence[str]) -> Select:
         ~newer)
 
 
-_amount_q, _amount_s = _sales(Sale.amount, SaleMonth.amount)
-_qty_q, _qty_s = _sales(Sale.quantity, SaleMonth.quantity)
-_gp_q, _gp_s = _sales(Sale.gross_profit, SaleMonth.gross_profit)
+_amount_q, _amount_s, _amount_c = _sales("amount")
+_qty_q, _qty_s, _qty_c = _sales("quantity")
+_gp_q, _gp_s, _gp_c = _sales("gross_profit")
 
 MEASURES = [
     Measure(name="sales_planning.sales_amount", label=_l("Sales (imported)"), kind="money", unit="currency",
             description=_l("Imported sales lines, returns netted, by the territory and salesperson of the sale's date."),
-            query=_amount_q, dimensions=DIMS, period="sale_date", summary=_amount_s),
+            query=_amount_q, dimensions=DIMS, period="sale_date", summary=_amount_s,
+            summaries=(_amount_c,)),
     Measure(name="sales_planning.sales_quantity", label=_l("Quantity sold (imported)"), kind="quantity", scale=3,
             description=_l("Quantities of the imported sales lines, returns netted."),
-            query=_qty_q, dimensions=DIMS, period="sale_date", summary=_qty_s),
+            query=_qty_q, dimensions=DIMS, period="sale_date", summary=_qty_s,
+            summaries=(_qty_c,)),
     Measure(name="sales_planning.gross_profit", label=_l("Gross profit (imported)"), kind="money", unit="currency",
             description=_l("Gross profit of the imported sales lines, where the file gives it."),
-            query=_gp_q, dimensions=DIMS, period="sale_date", summary=_gp_s),
+            query=_gp_q, dimensions=DIMS, period="sale_date", summary=_gp_s,
+            summaries=(_gp_c,)),
     Measure(name="sales_planning.target_amount", label=_l("Sales target"), kind="money", unit="currency",
             description=_l("The approved company sales targets in force, by territory and month."),
             query=_planned("company"), dimensions=DIMS, period="period", grains=("month", "quarter", "year")),

@@ -232,6 +232,27 @@ class SaleMonth(IdMixin, CompanyMixin, Base):
     gross_profit: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
 
 
+class SaleTerritoryMonth(IdMixin, CompanyMixin, Base):
+    """Monthly summary of :class:`Sale` by territory and product only (kept with :class:`SaleMonth`).
+
+    Without the salesperson it holds a fraction of the fine summary's rows, so
+    a whole company's plan vs actual reads it in a few milliseconds. It cannot
+    carry a salesperson's "own rows" rule, so only users whom no rule narrows
+    read it (``Summary(unrestricted_only=True)``); the others read the fine one.
+    """
+
+    __tablename__ = "sales_planning_sale_territory_month"
+    __tixi_label__ = _l("Monthly sales by territory")
+    __table_args__ = (Index("ix_sales_planning_sale_territory_month_key", "company_id", "month", "territory_id"),)
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories_territory.id"), nullable=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_product.id"), nullable=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal("0"))
+    gross_profit: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+
+
 class Share(BusinessMixin, Base):
     """A shared customer (共享客户): the part of its sales credited to a salesperson over a date range.
 

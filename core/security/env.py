@@ -378,6 +378,18 @@ class Env:
         """Run a checked statement (see :meth:`scalars`) and return its rows."""
         return self.session.execute(self._checked(stmt))
 
+    def execute_rows(self, stmt: Any) -> Result[Any]:
+        """Run a checked statement of plain columns on the connection: rows without ORM loading.
+
+        For large aggregates (measures): the ORM's per-row loading costs more
+        than the query for tens of thousands of rows. Pending changes are
+        flushed first, as :meth:`execute` would; a statement selecting whole
+        entities must use :meth:`execute`.
+        """
+        if self.session.autoflush:
+            self.session.flush()
+        return self.session.connection().execute(self._checked(stmt))  # tixi: session-ok (checked above)
+
     def _checked(self, stmt: Any) -> Any:
         tables = unchecked_tables(stmt)
         if tables:

@@ -130,6 +130,16 @@ def records() -> list[dict]:
             "month": month, "territory_id": f"ref:territories.{t}", "salesperson_id": owner.replace("ref:", "ref:masterdata."),
             "product_id": f"ref:masterdata.{prod}", "amount": str(amount), "quantity": str(qty),
             "gross_profit": str(gp)})
+    coarse: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
+    for (month, t, _owner, prod), values in summary.items():
+        for j in range(3):
+            coarse[(month, t, prod)][j] += values[j]
+    for i, (key, (amount, qty, gp)) in enumerate(sorted(coarse.items())):
+        month, t, prod = key
+        add("sales_planning_sale_territory_month", f"sale_territory_month_{i:05d}", {
+            "month": dt.date(month.year, month.month, 1),  # a new object: YAML would alias a shared one
+            "territory_id": f"ref:territories.{t}", "product_id": f"ref:masterdata.{prod}",
+            "amount": str(amount), "quantity": str(qty), "gross_profit": str(gp)})
     # ----- 2026 company target: 2025 per region x growth, spread like 2025's months
     regions = ["territory_n", "territory_e", "territory_s"]
     add("sales_planning_plan", "plan_target_2026", {

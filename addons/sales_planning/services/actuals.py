@@ -38,7 +38,7 @@ from addons.territories.models import CustomerTerritory
 from core.errors import ValidationError
 from core.i18n import N_, _, current_lang, translate
 
-from ..models import ImportBatch, Sale, SaleMonth, Share
+from ..models import ImportBatch, Sale, SaleMonth, SaleTerritoryMonth, Share
 from .engine import largest_remainder
 
 if TYPE_CHECKING:
@@ -323,6 +323,15 @@ def rebuild_summary(env: Env, months: set[dt.date]) -> None:
     sudo.execute(insert(SaleMonth).from_select(
         ["company_id", "month", "territory_id", "salesperson_id", "product_id", "amount", "quantity", "gross_profit"],
         agg))
+    # the coarse summary (territory x product), from the fine one just written
+    coarse = SaleTerritoryMonth
+    sudo.execute(delete(coarse).where(coarse.company_id == env.company_id, coarse.month >= start, coarse.month < end))
+    fine_keys = (SaleMonth.company_id, SaleMonth.month, SaleMonth.territory_id, SaleMonth.product_id)
+    sudo.execute(insert(coarse).from_select(
+        ["company_id", "month", "territory_id", "product_id", "amount", "quantity", "gross_profit"],
+        select(*fine_keys, func.sum(SaleMonth.amount), func.sum(SaleMonth.quantity), func.sum(SaleMonth.gross_profit))
+        .where(SaleMonth.company_id == env.company_id, SaleMonth.month >= start, SaleMonth.month < end)
+        .group_by(*fine_keys)))
 
 
 def delete_import(env: Env, batch: ImportBatch) -> None:

@@ -193,13 +193,20 @@ def propose(
         return {mo: by_month.get(mo.month, Decimal(0)) for mo in plan_months}
 
     split = allocate(total, members, member_weights, plan_months, season, locked)
-    cells = {k: CellValue(v, existing[k].quantity if k in existing else None, k in locked) for k, v in split.items()}
+    if existing:
+        cells = {k: CellValue(v, existing[k].quantity if k in existing else None, k in locked)
+                 for k, v in split.items()}
+    else:
+        cells = {k: CellValue(v) for k, v in split.items()}
     prop = Proposal(plan=current, total=total, method=method, spread=spread, cells=cells, members=members,
                     locked_total=sum(locked.values(), Decimal(0)))
-    for (member, month), value in cells.items():
-        prop.by_member[member] = prop.by_member.get(member, Decimal(0)) + value.amount
-        q = quarter_of(month)
-        prop.by_quarter[q] = prop.by_quarter.get(q, Decimal(0)) + value.amount
+    quarters = {mo: quarter_of(mo) for mo in plan_months}
+    by_member: dict[Member, Decimal] = defaultdict(Decimal)
+    by_quarter: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for (member, month), amount in split.items():
+        by_member[member] += amount
+        by_quarter[quarters[month]] += amount
+    prop.by_member, prop.by_quarter = dict(by_member), dict(by_quarter)
     return prop
 
 

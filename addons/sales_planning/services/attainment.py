@@ -148,12 +148,25 @@ def attainment(
     filters = {k: list(v) for k, v in (filters or {}).items()}
     ptype = rev.plan_type
 
+    warn_behind, warn_elapsed = Decimal(ptype.warn_behind), Decimal(ptype.warn_elapsed)
+
     def make(key: tuple, period: dt.date | None) -> Line:
-        return Line(key=key, period=period, warn_behind=Decimal(ptype.warn_behind),
-                    warn_elapsed=Decimal(ptype.warn_elapsed))
+        return Line(key=key, period=period, warn_behind=warn_behind, warn_elapsed=warn_elapsed)
 
     lines: dict[tuple, Line] = {}
     series: dict[dt.date, Line] = {}
+
+    def line_of(key: tuple, per: dt.date | None) -> Line:
+        ln = lines.get((key, per))
+        if ln is None:
+            ln = lines[(key, per)] = make(key, per)
+        return ln
+
+    def month_of(month: dt.date) -> Line:
+        ln = series.get(month)
+        if ln is None:
+            ln = series[month] = make((), month)
+        return ln
     # planned: sums of the revision's cells the user may read
     cols = [CELL_COLUMNS[d] for d in by]
     stmt = env.select(Cell, "read", Cell.period, func.sum(Cell.amount), *cols).where(
@@ -164,24 +177,24 @@ def attainment(
     for row in env.execute(stmt):
         month, amount, key = row[0], Decimal(row[1] or 0), tuple(row[2:])
         per = bucket(month, grain) if grain else None
-        lines.setdefault((key, per), make(key, per)).plan += amount
-        series.setdefault(month, make((), month)).plan += amount
+        line_of(key, per).plan += amount
+        month_of(month).plan += amount
     # actual: the metric's measure, scoped like the plan
     measure = actual_measure(env, ptype.metric)
     mfilters = {measure_dimension(measure, k): v for k, v in {**scope_filters(env, rev), **filters}.items()}
     mby = [measure_dimension(measure, d) for d in by]
     roll = _territory_roll_up(env, {ln.key[by.index("territory")] for ln in lines.values()}) if "territory" in by else {}
     t_at = by.index("territory") if "territory" in by else None
+    # a province's sales count for its planned region (rolled up in SQL)
+    rolled = {mby[t_at]: {k: v for k, v in roll.items() if k != v}} if t_at is not None and roll else None
     for r in measure_value(env, measure, period=(start, end), filters=mfilters, group_by=mby, grain="month",
-                           labels=False):
-        key = tuple(r[d] for d in mby)
-        if t_at is not None and key[t_at] in roll:  # a province's sales count for its planned region
-            key = key[:t_at] + (roll[key[t_at]],) + key[t_at + 1:]
+                           labels=False, roll_up=rolled):
+        key = tuple(r.dims[d] for d in mby)
         month = r.period
         per = bucket(month, grain) if grain else None
         value = Decimal(r.value or 0)
-        lines.setdefault((key, per), make(key, per)).actual += value
-        series.setdefault(month, make((), month)).actual += value
+        line_of(key, per).actual += value
+        month_of(month).actual += value
     total = make((), None)
     for ln in lines.values():
         ln_start = ln.period or start

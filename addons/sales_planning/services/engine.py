@@ -16,6 +16,7 @@ that are not locked, so each member's total is its locked cells plus its part.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
@@ -50,22 +51,38 @@ def largest_remainder(total: Decimal, weights: Sequence[Decimal | int | Fraction
         if total == 0:
             return []
         raise ValidationError(_("There is nothing to split the amount between."))
-    fr = [Fraction(w) if not isinstance(w, Fraction) else w for w in weights]
-    if any(w < 0 for w in fr):
+    ints = _integer_weights(weights)
+    if any(w < 0 for w in ints):
         raise ValidationError(_("Weights cannot be negative."))
-    whole = sum(fr, Fraction(0))
+    whole = sum(ints)
     units = _to_units(total, quantum)
     if whole == 0:
         if units == 0:
-            return [Decimal(0) * quantum for _w in fr]
+            return [Decimal(0) * quantum for _w in ints]
         raise ValidationError(_("The weights add up to zero: there is no share to split by."))
-    exact = [Fraction(units) * w / whole for w in fr]
-    floors = [int(x) for x in exact]  # exact >= 0, so int() is the floor
+    # Integer arithmetic only: part i is floor(units * w_i / whole) plus one unit for the
+    # parts with the largest remainders (ties to the earlier part).
+    floors, rests = [], []
+    for w in ints:
+        q, r = divmod(units * w, whole)
+        floors.append(q)
+        rests.append(r)
     left = units - sum(floors)
-    order = sorted(range(len(fr)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
+    if left:
+        for i in sorted(range(len(ints)), key=lambda i: (-rests[i], i))[:left]:
+            floors[i] += 1
     return [quantum * n for n in floors]
+
+
+def _integer_weights(weights: Sequence[Decimal | int | Fraction]) -> list[int]:
+    """The weights scaled to integers in the same proportion (exactly: no rounding)."""
+    if all(type(w) is int for w in weights):
+        return list(weights)  # type: ignore[arg-type]
+    fr = [w if isinstance(w, Fraction) else Fraction(w) for w in weights]
+    denominator = 1
+    for f in fr:
+        denominator = denominator * f.denominator // math.gcd(denominator, f.denominator)
+    return [f.numerator * (denominator // f.denominator) for f in fr]
 
 
 def months_of(year: int, horizon: int = 1) -> list[dt.date]:
@@ -96,8 +113,9 @@ def allocate(
     if len(set(members)) != len(members):
         raise ValidationError(_("A member is listed twice."))
     locked = dict(locked or {})
+    member_set, month_set = set(members), set(months)
     for (member, month), amount in locked.items():
-        if member not in set(members) or month not in set(months):
+        if member not in member_set or month not in month_set:
             raise ValidationError(_("A locked cell lies outside the plan's dimensions."))
         if amount < 0:
             raise ValidationError(_("A target cannot be negative."))
@@ -108,24 +126,30 @@ def allocate(
             "The locked cells already hold %(locked)s, more than the total %(total)s.",
             locked=f"{locked_sum:,.2f}", total=f"{total:,.2f}",
         ))
-    free_months: dict[Member, list[dt.date]] = {m: [mo for mo in months if (m, mo) not in locked] for m in members}
+    locked_members = {member for member, _month in locked}
+    free_months: dict[Member, list[dt.date]] = {
+        m: [mo for mo in months if (m, mo) not in locked] if m in locked_members else list(months) for m in members}
     open_members = [m for m in members if free_months[m]]
+    open_members_set = set(open_members)
     if remaining and not open_members:
         raise ValidationError(_("Every cell is locked: unlock some to allocate the rest."))
-    weights = [Decimal(1) if member_weights is None else Decimal(member_weights.get(m, 0)) for m in open_members]
+    weights: list[Decimal | int] = ([1] * len(open_members) if member_weights is None
+                                    else [Decimal(member_weights.get(m, 0)) for m in open_members])
     parts = largest_remainder(remaining, weights, quantum) if open_members else []
     out: dict[CellKey, Decimal] = dict(locked)
     for member, part in zip(open_members, parts, strict=True):
         mos = free_months[member]
         season = month_weights(member) if month_weights else None
-        mw = [Decimal(season.get(mo, 0)) for mo in mos] if season else []
+        mw: list[Decimal | int] = [Decimal(season.get(mo, 0)) for mo in mos] if season else []
         if not mw or not any(mw):
-            mw = [Decimal(1)] * len(mos)
+            mw = [1] * len(mos)
         for mo, amount in zip(mos, largest_remainder(part, mw, quantum), strict=True):
             out[(member, mo)] = amount
+    zero = Decimal(0) * quantum
     for member in members:
-        for mo in months:
-            out.setdefault((member, mo), Decimal(0) * quantum)
+        if member not in open_members_set:
+            for mo in months:
+                out.setdefault((member, mo), zero)
     return out
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, update
 
@@ -45,9 +44,8 @@ DEFAULT_TYPES = (
 )
 
 
-@dataclass(frozen=True)
-class CellValue:
-    """What a cell holds."""
+class CellValue(NamedTuple):
+    """What a cell holds (a named tuple: a plan holds up to hundreds of thousands)."""
 
     amount: Decimal
     quantity: Decimal | None = None
@@ -177,28 +175,34 @@ def _check_editable(env: Env, plan: Plan) -> None:
 
 
 def _cell_rows(env: Env, plan: Plan, cells: Mapping[CellKey, CellValue]) -> list[dict[str, Any]]:
+    """The rows of ``cells`` for the cell table, each checked (dimensions, horizon, amount)."""
     plan_dims = dims(plan)
+    width = len(plan_dims)
+    fields = [CELL_FIELDS[d] for d in plan_dims]
     allowed = set(months(plan))
+    base: dict[str, Any] = {"company_id": env.company_id, "plan_id": plan.id, "territory_id": plan.territory_id,
+                            "salesperson_id": None, "customer_id": None, "product_id": None, "settlement": None}
+    plan_territory = plan.territory_id
     rows = []
     for (member, month), value in cells.items():
-        if not isinstance(member, tuple) or len(member) != len(plan_dims):
+        if type(member) is not tuple or len(member) != width:
             raise ValidationError(_("A cell lies outside the plan's dimensions (%(dims)s).",
                                     dims=", ".join(str(DIMENSIONS.label(d)) for d in plan_dims)))
         if month not in allowed:
             raise ValidationError(_("The month %(month)s is outside the plan's horizon.", month=f"{month:%Y-%m}"))
-        amount = Decimal(value.amount)
+        amount = value.amount if type(value.amount) is Decimal else Decimal(value.amount)
         if amount < 0:
             raise ValidationError(_("A target cannot be negative."))
-        if amount != amount.quantize(CENT):
+        if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):  # type: ignore[operator]
             raise ValidationError(_("The amount %(amount)s has more decimals than the plan keeps.", amount=amount))
-        row: dict[str, Any] = {"company_id": env.company_id, "plan_id": plan.id, "period": month,
-                               "amount": amount, "quantity": value.quantity, "locked": bool(value.locked),
-                               "territory_id": None, "salesperson_id": None, "customer_id": None,
-                               "product_id": None, "settlement": None}
-        for d, v in zip(plan_dims, member, strict=True):
-            row[CELL_FIELDS[d]] = v
-        if plan.territory_id is not None and row["territory_id"] is None:
-            row["territory_id"] = plan.territory_id
+        row = base.copy()
+        row.update(zip(fields, member, strict=True))
+        if row["territory_id"] is None:
+            row["territory_id"] = plan_territory
+        row["period"] = month
+        row["amount"] = amount
+        row["quantity"] = value.quantity
+        row["locked"] = bool(value.locked)
         rows.append(row)
     return rows
 
@@ -208,7 +212,9 @@ def replace_cells(env: Env, plan: Plan, cells: Mapping[CellKey, CellValue]) -> N
     _check_editable(env, plan)
     env.check(Cell, "create")
     rows = _cell_rows(env, plan, cells)
-    env.check_references(Cell, rows)
+    # one row per distinct member (its foreign keys) is enough to check what the cells point to
+    env.check_references(Cell, {(r["territory_id"], r["salesperson_id"], r["customer_id"], r["product_id"]): r
+                                for r in rows}.values())
     env.sudo().execute(delete(Cell).where(Cell.plan_id == plan.id))  # the plan's own cells: checked above
     bulk_insert(env.session, Cell.__table__, rows)
     _set_totals(env, plan, rows)
