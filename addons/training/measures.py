@@ -34,7 +34,8 @@ COLUMNS = {"employee": Enrolment.employee_id, "course": Session.course_id, "lect
 def _attended(env: Env, value: Any, dimensions: Sequence[str]) -> Any:
     stmt = env.select(Enrolment, "read", value.label("value"), Session.on_date.label("period"),
                       *[COLUMNS[d].label(d) for d in dimensions if d in COLUMNS])
-    stmt = stmt.join(Session, Session.id == Enrolment.session_id).where(Enrolment.attended.is_(True))
+    stmt = stmt.select_from(Enrolment).join(Session, Session.id == Enrolment.session_id).where(
+        Enrolment.attended.is_(True))
     return stmt
 
 

@@ -6,7 +6,7 @@
   HR sees the attendees, records attendance and test scores;
 * ``/training/plans/build``: HR computes the needs from the competency gaps and
   builds a year's or a quarter's plan within a budget;
-* ``/training/sessions/new``: HR schedules a session of an approved course;
+* ``/training/schedule``: HR schedules a session of an approved course;
 * generic lists of rules, lecturers, courses (with review and approval,
   courseware as attachments), competencies addressed, needs, plans, sessions.
 """
@@ -242,7 +242,7 @@ def session(session_id: int) -> str:
 
 
 @bp.route("/session/<int:session_id>/<action>", methods=["POST"])
-def session_action(session_id: int, action: str) -> Any:
+def session_do(session_id: int, action: str) -> Any:
     """Enrol, cancel, check in, give feedback (the user's own); attendance and scores (HR)."""
     env = g.env
     try:
@@ -313,7 +313,7 @@ def build_plan() -> Any:
             g.tx_failed = True
             error, status = str(exc), 422
         else:
-            flash(_("TrainingPlan built: %(covered)s levels of gap covered for %(cost)s.", covered=plan.covered_gap,
+            flash(_("Plan built: %(covered)s levels of gap covered for %(cost)s.", covered=plan.covered_gap,
                     cost=plan.total_cost), "success")
             return redirect(url_for("training.plan_detail", id=plan.id))
     open_needs = env.search(Need, Need.state == "open", order_by=[Need.gap.desc(), Need.id], limit=200)
@@ -324,7 +324,7 @@ def build_plan() -> Any:
                            source_label=NEED_SOURCE.label), status
 
 
-@bp.route("/sessions/new", methods=["GET", "POST"])
+@bp.route("/schedule", methods=["GET", "POST"])
 def new_session() -> Any:
     """HR: schedule a session of an approved course (start, end, place, seats, lecturer)."""
     env = g.env

@@ -47,6 +47,7 @@ def effect_facts(env: Env) -> Select | None:
         env.select(Enrolment, "read", Enrolment.employee_id.label("employee"), Session.course_id.label("course"),
                    Session.lecturer_id.label("lecturer"), Session.on_date.label("period"),
                    CourseCompetency.code.label("code"), level(False).label("before"), level(True).label("after"))
+        .select_from(Enrolment)
         .join(Session, Session.id == Enrolment.session_id)
         .join(CourseCompetency, CourseCompetency.course_id == Session.course_id)
         .join(Competency, and_(Competency.code == CourseCompetency.code, Competency.company_id == Enrolment.company_id))
