@@ -148,10 +148,10 @@ need_view.register(bp)
 plan_view = ModelView(
     name="training.plan", model=TrainingPlan,
     label=_l("Training plan"), label_plural=_l("Training plans"),
-    list_columns=["name", "year", "quarter", "budget", "total_cost", "covered_gap", "open_gap", "state"],
+    list_columns=["name", "budget", "total_cost", "covered_gap", "open_gap", "state"],
     filters=[Filter("year", _l("Year")), Filter("state", _l("State"))],
     form_fields=["name", "budget"],
-    detail_fields=["name", "year", "quarter", "need_period", "budget", "total_cost", "covered_gap", "open_gap",
+    detail_fields=["name", "need_period", "budget", "total_cost", "covered_gap", "open_gap",
                    "state"],
     related=[Related("lines", _l("Courses in the plan"), TrainingPlanLine, "plan_id",
                      columns=["course_id", "sessions", "people", "covered_gap", "cost"])],
