@@ -77,18 +77,24 @@ def compute_needs(env: Env, period: str | None = None) -> dict[str, int]:
     periods = {c["period"] for c in cands} or {period}
     existing = {(n.employee_id, n.code, n.period): n for n in env.search(
         Need, Need.source == "gap", Need.period.in_(periods))}
-    created = updated = closed = 0
+    updated = closed = 0
     seen = set()
+    new_rows: list[dict[str, Any]] = []
+    now = utcnow()
     with env.session.begin_nested():
         for c in cands:
             key = (c["employee"], c["code"], c["period"])
+            if key in seen:
+                continue
             seen.add(key)
             need = existing.get(key)
             course_id = c["courses"][0] if len(c["courses"]) == 1 else None
             if need is None:
-                env.create(Need, {"employee_id": c["employee"], "code": c["code"], "gap": c["gap"],
-                                  "period": c["period"], "source": "gap", "state": "open", "course_id": course_id})
-                created += 1
+                new_rows.append({"company_id": env.company_id, "employee_id": c["employee"], "code": c["code"],
+                                 "gap": c["gap"], "period": c["period"], "source": "gap", "state": "open",
+                                 "course_id": course_id, "created_at": now, "updated_at": now,
+                                 "created_by_id": env.user_id, "updated_by_id": env.user_id, "version": 1,
+                                 "active": True})
             elif need.gap != c["gap"] or need.state == "closed":
                 env.write(need, {"gap": c["gap"], "state": "open" if need.state == "closed" else need.state})
                 updated += 1
@@ -96,6 +102,15 @@ def compute_needs(env: Env, period: str | None = None) -> dict[str, int]:
             if key not in seen and need.state == "open":
                 env.write(need, {"state": "closed"})
                 closed += 1
+        if new_rows:
+            # one bulk insert: the rights are checked here, the references (people, courses) through env
+            env.check(Need, "create")
+            env.check_references(Need, new_rows)
+            from addons.masterdata.bulk import bulk_insert
+
+            bulk_insert(env.session, Need.__table__, new_rows)
+            env.audit("training_need", 0, "computed", {"period": sorted(periods), "created": len(new_rows)})
+    created = len(new_rows)
     return {"created": created, "updated": updated, "closed": closed,
             "people": len({c["employee"] for c in cands})}
 

@@ -16,6 +16,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+
+from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _
 from core.security import approvals
@@ -142,19 +145,28 @@ def generate_plan(env: Env, year: Any, quarter: Any = None, budget: Any = 0, nee
         line["covered"] += value
         line["cost"] += cost
         line["needs"] += need_ids
-    needs = {n.id: n for n in env.search(Need, Need.id.in_([i for v in lines.values() for i in v["needs"]]))}
+    chosen = [i for v in lines.values() for i in v["needs"]]
+    needs = dict(env.execute(env.select(Need, "read", Need.id, Need.employee_id).where(Need.id.in_(chosen))).all())
     with env.session.begin_nested():
         plan = env.create(TrainingPlan, {"name": (name or "").strip() or _("Training plan %(period)s", period=label),
                                  "year": year, "quarter": quarter, "need_period": need_period, "budget": amount,
                                  "total_cost": result["cost"], "covered_gap": result["covered"],
                                  "open_gap": result["open"], "state": "draft"})
         for seq, line in enumerate(lines.values(), start=1):
-            people = {needs[i].employee_id for i in line["needs"] if i in needs}
+            people = {needs[i] for i in line["needs"] if i in needs}
             env.create(TrainingPlanLine, {"plan_id": plan.id, "course_id": line["course"].id, "sequence": seq * 10,
                                   "sessions": line["sessions"], "people": len(people),
                                   "covered_gap": line["covered"], "cost": line["cost"]})
-            for i in line["needs"]:
-                env.write(needs[i], {"state": "planned", "plan_id": plan.id, "course_id": line["course"].id})
+            # the needs the line covers, in one statement: write right and rules checked in SQL
+            env.check(Need, "write")
+            stmt = update(Need).where(Need.id.in_(line["needs"]), env.rule_clause(Need, "write")).values(
+                state="planned", plan_id=plan.id, course_id=line["course"].id, version=Need.version + 1,
+                updated_at=utcnow(), updated_by_id=env.user_id).execution_options(synchronize_session=False)
+            env.session.execute(stmt)  # tixi: session-ok (a bulk update; rights and rules checked in SQL above)
+        env.audit("training_plan", plan.id, "needs_planned", {"needs": len(chosen)})
+    for obj in list(env.session.identity_map.values()):
+        if isinstance(obj, Need):
+            env.session.expire(obj)  # updated in bulk above
     env.session.refresh(plan)
     return plan
 
