@@ -111,7 +111,7 @@ course_view = ModelView(
                   "pass_score": _l("Pass mark"), "lecturer_id": _l("Lecturer"), "state": _l("State"),
                   "rating": _l("Rating"), "rating_count": _l("Ratings")},
     choices={"state": _choices(COURSE_STATE)}, order_by=["code"], url_prefix="/courses",
-    workflow="training.course", defaults={"state": "draft"},
+    workflow="training.course", defaults={"state": "draft"}, api=False,
 )
 course_view.register(bp)
 
@@ -122,7 +122,7 @@ course_competency_view = ModelView(
     form_fields=["course_id", "code", "target_level"],
     field_labels={"course_id": _l("Course"), "code": _l("Competency"), "target_level": _l("Target level")},
     choices={"code": CODE_CHOICES, "target_level": LEVEL_CHOICES}, order_by=["course_id", "code"],
-    url_prefix="/course-competencies",
+    url_prefix="/course-competencies", api=False,
 )
 course_competency_view.attachments = False
 course_competency_view.register(bp)
@@ -140,7 +140,7 @@ need_view = ModelView(
                   "plan_id": _l("Training plan"), "requested_by_id": _l("Requested by"),
                   "survey_id": _l("Training needs survey"), "note": _l("Note")},
     choices={"source": _choices(NEED_SOURCE), "state": _choices(NEED_STATE)},
-    order_by=["-gap", "employee_id"], url_prefix="/needs", can_create=False, can_edit=False,
+    order_by=["-gap", "employee_id"], url_prefix="/needs", can_create=False, can_edit=False, api=False,
 )
 need_view.attachments = False
 need_view.register(bp)
@@ -162,6 +162,7 @@ plan_view = ModelView(
                   "people": _l("People"), "cost": _l("Cost")},
     choices={"state": _choices(PLAN_STATE)}, order_by=["-year", "-quarter"], url_prefix="/plans",
     workflow="training.plan", workflow_amount="total_cost", can_create=False, new_endpoint="training.build_plan",
+    api=False,
 )
 plan_view.register(bp)
 
@@ -181,7 +182,7 @@ session_view = ModelView(
                   "plan_id": _l("Training plan"), "employee_id": _l("Employee"), "attended": _l("Attended"),
                   "score": _l("Test score"), "passed": _l("Passed")},
     choices={"state": _choices(SESSION_STATE)}, order_by=["-on_date"], url_prefix="/sessions",
-    can_create=False, new_endpoint="training.new_session",
+    can_create=False, new_endpoint="training.new_session", api=False,
 )
 session_view.register(bp)
 
