@@ -173,6 +173,20 @@ def test_needs_from_gaps_plan_generation_approval_and_rights(tixi_world):  # noq
 
         assert {t.key: t.count for t in todos(seller)}["training.survey"] == 0
         assert {t.key: t.count for t in todos(manager)}["training.survey"] == 1
+        draft_id = draft.id
+    # the course's review on its page: the director approves through the kernel workflow
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    boss = logged_in_client(app, world.login("director"), world.password)
+    page = boss.get(f"/training/courses/{draft_id}")
+    assert page.status_code == 200
+    assert 'data-transition="approve"' in page.text
+    done = boss.post(f"/training/courses/{draft_id}/action/wf:approve", data={"csrf_token": csrf_token(page.text)})
+    assert done.status_code in (302, 303)
+    with world.session() as s:
+        assert s.get(m.Course, draft_id).state == "approved"
 
 
 def test_sessions_capacity_attendance_feedback_scores_effect_and_bad_input(tixi_world, tixi_engine):  # noqa: F811
