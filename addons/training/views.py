@@ -355,9 +355,10 @@ def record(employee_id: int) -> str:
     env = g.env
     emp = env.get(Employee, employee_id)
     me = current_employee(env)
-    if not env.in_group(*HR) and (me is None or (me.id != emp.id and not env.count(
-            Enrolment, Enrolment.employee_id == emp.id))):
-        if me is None or me.id != emp.id:
+    if not env.in_group(*HR):
+        from .services.needs import _team_ids
+
+        if me is None or emp.id not in _team_ids(env, me.id):
             raise AccessDenied(_("You may see only your own training record and your team's."))
     return render_template("training/record.html", emp=emp, rows=svc.person_record(env, emp.id))
 
@@ -369,6 +370,8 @@ def menu_items(env: Env) -> list[Any]:
         MenuItem("training_home", _l("My training"), "training.index", model=Session, sequence=1, parent="training"),
         MenuItem("training_build", _l("Build a plan from gaps"), "training.build_plan", model=TrainingPlan, sequence=2,
                  parent="training", group=list(HR)),
+        MenuItem("training_schedule", _l("Schedule a session"), "training.new_session", model=TrainingPlan,
+                 sequence=3, parent="training", group=list(HR)),
         MenuItem("training_plans", _l("Training plans"), "training.plan_list", model=TrainingPlan, sequence=3,
                  parent="training"),
         MenuItem("training_needs", _l("Training needs"), "training.need_list", model=Need, sequence=4,

@@ -325,7 +325,7 @@ def test_sessions_capacity_attendance_feedback_scores_effect_and_bad_input(tixi_
         race = svc.create_session(hr, d["courses"]["B"].id, future, future + dt.timedelta(hours=2), capacity=3)
         tm = d["tm"]
         people = [md.employee(admin, name=f"学员{i}", position="salesperson", manager=tm).id for i in range(8)]
-        race_id = race.id
+        race_id, course_b_id = race.id, d["courses"]["B"].id
         sp_id, past_id = d["sp"], past.id
 
     def take(emp_id: int) -> None:
@@ -357,7 +357,7 @@ def test_sessions_capacity_attendance_feedback_scores_effect_and_bad_input(tixi_
         assert s.get(m.Session, race_id).enrolled_count == 3
 
     # the pages follow the rules
-    from core.testing.web import logged_in_client
+    from core.testing.web import csrf_token, logged_in_client
     from core.web.app import create_app
 
     app = create_app(registry=world.registry, test_config={"TESTING": True})
@@ -368,13 +368,30 @@ def test_sessions_capacity_attendance_feedback_scores_effect_and_bad_input(tixi_
     assert client.get(f"/training/session/{past_id}").status_code == 200
     assert client.get("/training/plans/build").status_code == 403
     assert client.get(f"/training/record/{sp_id}").status_code == 200
+    assert client.get(f"/training/record/{people[0]}").status_code == 403  # a colleague's record
+    boss = logged_in_client(app, world.login("territory_manager"), world.password)
+    assert boss.get(f"/training/record/{people[0]}").status_code == 200  # the manager's team
     needs = client.get("/training/needs/")
     assert needs.status_code == 200
     report = client.get("/reports/training.effect?period=custom&date_from=2026-01-01&date_to=2026-12-31")
     assert report.status_code == 200, report.text[:300]
     hr_client = logged_in_client(app, world.login("marketing_admin"), world.password)
     assert hr_client.get("/training/plans/build").status_code == 200
-    assert hr_client.get("/training/schedule").status_code == 200
+    form = hr_client.get("/training/schedule")
+    assert form.status_code == 200
+    bad = hr_client.post("/training/schedule", data={
+        "csrf_token": csrf_token(form.text), "course_id": str(course_b_id), "starts_at": "2027-01-10T14:00",
+        "ends_at": "2027-01-10T09:00", "place": "会议室"})
+    assert bad.status_code == 422
+    assert 'id="session-error"' in bad.text
+    assert "结束时间早于开始时间" in bad.text or "ends before it starts" in bad.text
+    good = hr_client.post("/training/schedule", data={
+        "csrf_token": csrf_token(form.text), "course_id": str(course_b_id), "starts_at": "2027-01-10T09:00",
+        "ends_at": "2027-01-10T12:00", "place": "会议室", "capacity": "15"})
+    assert good.status_code in (302, 303)
+    with world.session() as s:
+        made = world.env(s, "marketing_admin").search(m.Session, m.Session.place == "会议室")
+        assert [(x.capacity, x.on_date, x.starts_at.hour) for x in made] == [(15, dt.date(2027, 1, 10), 1)]
     assert hr_client.get("/training/courses/").status_code == 200
     assert hr_client.get(f"/training/session/{past_id}").status_code == 200
     assert hr_client.get("/reports/training.sessions?period=custom&date_from=2026-01-01&date_to=2026-12-31"
