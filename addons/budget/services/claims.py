@@ -125,7 +125,8 @@ def _check_spendable(env: Env, line: Line, day: dt.date) -> None:
                 year=line.budget.year)
         raise ValidationError(msg, {"expense_date": msg})
     if is_closed(env, day):
-        msg = _("%(month)s is closed: no claim can be dated in it any more.", month=f"{day.year}-{day.month:02d}")
+        month = "%04d-%02d" % (day.year, day.month)
+        msg = _("%(month)s is closed: no claim can be dated in it any more.", month=month)
         raise ValidationError(msg, {"expense_date": msg})
 
 
@@ -177,6 +178,8 @@ def create_claim(env: Env, values: Mapping[str, Any], receipts: Iterable[tuple[s
         if req.line_id != line.id or req.state != "approved":
             raise ValidationError(_("The expense request must be approved and for the same budget line."))
     emp = _employee(env)
+    if submit:
+        L.lock(env, line.id)  # queue behind other spenders of the line before writing anything
     with env.session.begin_nested():
         claim = env.create(Claim, {"line_id": line.id, "employee_id": emp.id, "amount": amount,
                                    "expense_date": day, "description": description[:500],

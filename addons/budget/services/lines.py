@@ -6,7 +6,7 @@ remaining = budget - committed - spent. Nothing of this is stored: the figures a
 sums, read in one grouped query per kind for any number of lines.
 
 Every change that consumes budget (a claim submitted, a request approved) first
-locks the line (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises
+locks the line (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; SQLite serialises
 writers by itself) and reads the figures after the lock: two claims on the last
 remaining amount at the same moment queue on the lock, and the second sees the first.
 """
@@ -85,7 +85,9 @@ def figures(env: Env, line: Line) -> Figures:
 def lock(env: Env, line_id: int) -> Figures:
     """Lock the line for the rest of the transaction and return its figures as of the lock."""
     sudo = env.sudo()  # the lock is on the line, whoever may write it
-    line = sudo.scalar(sudo.select(Line).where(Line.id == line_id).with_for_update()
+    # FOR NO KEY UPDATE: it queues the line's spenders without clashing with the key-share lock
+    # that inserting a claim (a foreign key to the line) takes
+    line = sudo.scalar(sudo.select(Line).where(Line.id == line_id).with_for_update(key_share=True)
                        .execution_options(populate_existing=True))
     return figures(env, line)
 
