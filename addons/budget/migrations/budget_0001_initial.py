@@ -11,7 +11,6 @@ from alembic import op
 
 import core.db
 
-
 revision = 'budget_0001'
 down_revision = None
 branch_labels = ('budget',)

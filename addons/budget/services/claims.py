@@ -125,7 +125,7 @@ def _check_spendable(env: Env, line: Line, day: dt.date) -> None:
                 year=line.budget.year)
         raise ValidationError(msg, {"expense_date": msg})
     if is_closed(env, day):
-        month = "%04d-%02d" % (day.year, day.month)
+        month = f"{day.year:04d}-{day.month:02d}"
         msg = _("%(month)s is closed: no claim can be dated in it any more.", month=month)
         raise ValidationError(msg, {"expense_date": msg})
 

@@ -57,22 +57,26 @@ def test_over_budget_supplement_bands_rounding_and_rights(tixi_world):  # noqa: 
     with world.session() as s:
         b, lines = _setup(world, s)
         ent = lines["entertainment"]
-        assert b.state == "approved" and b.total_amount == D("16000.00")
+        assert b.state == "approved"
+        assert b.total_amount == D("16000.00")
         seller = world.env(s, "salesperson")
         boss = world.env(s, "territory_manager")
         director = world.env(s, "director")
         finance = world.env(s, "finance")
         # the phasing adds up to the line to the cent
         phases = director.search(m.Phase, m.Phase.line_id == ent.id)
-        assert len(phases) == 12 and sum(p.amount for p in phases) == D("10000.00")
+        assert len(phases) == 12
+        assert sum(p.amount for p in phases) == D("10000.00")
         # a claim within the budget passes and consumes; Decimal rounding half up to the cent
         c1 = C.create_claim(seller, {"line_id": ent.id, "amount": "9,000.005", "expense_date": "2026-06-15",
                                     "description": "招待客户"}, [("receipt.png", PNG)], submit=True)
-        assert c1.amount == D("9000.01") and c1.state == "submitted"
+        assert c1.amount == D("9000.01")
+        assert c1.state == "submitted"
         assert L.figures(seller, ent).remaining == D("999.99")
         # the draft preview shows what remains and whether an amount fits
         p = C.preview(seller, ent, "1500")
-        assert p["remaining"] == D("999.99") and p["fits"] is False
+        assert p["remaining"] == D("999.99")
+        assert p["fits"] is False
         # over budget: refused in both languages, nothing saved
         before = seller.count(m.Claim)
         for lang, text in (("zh_CN", "超出预算"), ("en", "Over budget")):
@@ -98,7 +102,8 @@ def test_over_budget_supplement_bands_rounding_and_rights(tixi_world):  # noqa: 
                                     "description": "客户宴请"}, submit=True)
         c2 = C.create_claim(seller, {"line_id": ent.id, "amount": "1500", "expense_date": "2026-07-01",
                                      "description": "客户宴请"}, submit=True)
-        assert c2.state == "submitted" and L.figures(seller, ent).remaining == D("0.00")
+        assert c2.state == "submitted"
+        assert L.figures(seller, ent).remaining == D("0.00")
         # a rejected claim gives its amount back
         C.decide_claim(boss, c2, "reject")
         assert L.figures(seller, ent).remaining == D("1500.00")
@@ -199,7 +204,8 @@ def test_concurrent_claims_on_the_last_remaining_amount(tixi_world, tixi_engine)
         seller = world.env(s, "salesperson")
         line = seller.get(m.Line, line_id)
         f = L.figures(seller, line)
-        assert f.spent == D("1000.00") and f.remaining == D("0.00")
+        assert f.spent == D("1000.00")
+        assert f.remaining == D("0.00")
 
 
 def test_commitments_advances_derivation_measures_report_and_job(tixi_world):  # noqa: F811
@@ -237,7 +243,9 @@ def test_commitments_advances_derivation_measures_report_and_job(tixi_world):  #
         assert A.outstanding(seller, sp, dt.date(2026, 4, 30)) == D("3000.00")
         C.decide_claim(boss, claim, "approve")
         C.pay_claim(finance, claim, on=dt.date(2026, 5, 20))
-        assert claim.state == "paid" and claim.advance_deducted == D("2300.00") and claim.payable == D("0.00")
+        assert claim.state == "paid"
+        assert claim.advance_deducted == D("2300.00")
+        assert claim.payable == D("0.00")
         assert A.outstanding(finance, sp, dt.date(2026, 5, 19)) == D("3000.00")
         assert A.outstanding(finance, sp, dt.date(2026, 5, 20)) == D("700.00")
         assert A.deduct(finance, sp, D("200"), dt.date(2026, 6, 30)) == D("200.00")
