@@ -62,7 +62,7 @@ def parse_date(value: Any, field: str = "expense_date") -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise ValidationError(_("Enter the date as YYYY-MM-DD."), {field: _("Enter the date as YYYY-MM-DD.")}) from None
+        raise ValidationError(_("Enter the date as YYYY-MM-DD, e.g. 2026-03-15."), {field: _("Enter the date as YYYY-MM-DD, e.g. 2026-03-15.")}) from None
 
 
 def is_closed(env: Env, day: dt.date) -> bool:
