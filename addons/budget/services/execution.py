@@ -48,23 +48,26 @@ def execution_rows(env: Env, year: int, on: dt.date | None = None, owner_kind: s
     budgets = env.select(Budget, "read", Budget.id).where(Budget.year == year)
     if owner_kind:
         budgets = budgets.where(Budget.owner_kind == owner_kind)
-    found = L.lines_with_figures(env, Line.budget_id.in_(budgets))
-    heads = {b.id: b for b in env.search(Budget, Budget.id.in_({ln.budget_id for ln, _f in found}))}
-    cats = {c.id: c for c in env.search(Category)} if found else {}
+    found = L.figure_rows(env, Line.budget_id.in_(budgets))
+    heads = {bid: (name, yr, kind) for bid, name, yr, kind in env.execute(
+        env.select(Budget, "read", Budget.id, Budget.name, Budget.year, Budget.owner_kind)
+        .where(Budget.id.in_(budgets)))} if found else {}
+    cats = {c.id: c.display(lang) for c in env.search(Category)} if found else {}
+    kinds = {k: OWNER_KIND.label(k, lang) for k in OWNER_KIND}
     share = elapsed(year, on)
     rows: list[dict[str, Any]] = []
     grouped: dict[int, dict[str, Any]] = defaultdict(dict)
-    for ln, f in found:
-        b = heads[ln.budget_id]
-        row = {"line_id": ln.id, "budget_id": b.id, "budget": b.display(lang),
-               "owner_kind": OWNER_KIND.label(b.owner_kind, lang),
-               "category": cats[ln.category_id].display(lang) if ln.category_id in cats else f"#{ln.category_id}",
+    for line_id, budget_id, category_id, f in found:
+        name, yr, kind = heads[budget_id]
+        row = {"line_id": line_id, "budget_id": budget_id, "budget": f"{yr} {name}",
+               "owner_kind": kinds.get(kind, kind),
+               "category": cats.get(category_id, f"#{category_id}"),
                "amount": f.budget, "committed": f.committed, "spent": f.spent, "remaining": f.remaining,
                "used_pct": pct(f.committed + f.spent, f.budget), "elapsed_pct": share}
         if by == "line":
             rows.append(row)
             continue
-        g = grouped[b.id]
+        g = grouped[budget_id]
         if not g:
             g.update({k: row[k] for k in ("budget_id", "budget", "owner_kind")})
             g.update({"amount": ZERO, "committed": ZERO, "spent": ZERO, "remaining": ZERO, "elapsed_pct": share})

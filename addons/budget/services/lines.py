@@ -103,9 +103,21 @@ def lines_with_figures(env: Env, *where: Any) -> list[tuple[Line, Figures]]:
     return out
 
 
+def figure_rows(env: Env, *where: Any) -> list[tuple[int, int, int, Figures]]:
+    """``(line id, budget id, category id, figures)`` of the lines the user may read: plain columns,
+    no ORM objects (the execution report over every line of a year)."""
+    stmt = env.select(Line, "read", Line.id, Line.budget_id, Line.category_id, Line.amount).where(*where)
+    rows = env.execute(stmt.order_by(Line.budget_id, Line.category_id)).all()
+    if not rows:
+        return []
+    s = sums(env, env.select(Line, "read", Line.id).where(*where))
+    return [(lid, bid, cid, Figures(Decimal(amount), s["supplement"].get(lid, ZERO), s["committed"].get(lid, ZERO),
+                                    s["spent"].get(lid, ZERO))) for lid, bid, cid, amount in rows]
+
+
 def money(value: Decimal) -> str:
     """``12,345.60``."""
     return f"{value:,.2f}"
 
 
-__all__ = ["Figures", "figures", "figures_of", "lines_with_figures", "lock", "money", "sums"]
+__all__ = ["Figures", "figure_rows", "figures", "figures_of", "lines_with_figures", "lock", "money", "sums"]
