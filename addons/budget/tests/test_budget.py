@@ -50,7 +50,7 @@ def _setup(world, s, amounts=None):
     return b, lines
 
 
-def test_over_budget_supplement_bands_rounding_and_rights(tixi_world):  # noqa: F811
+def test_over_budget_supplement_bands_rounding_rights_and_bad_input(tixi_world):  # noqa: F811
     world = tixi_world
     m = world.addon_module("budget", "models")
     C, L = _svc(world, "claims"), _svc(world, "lines")
@@ -126,38 +126,37 @@ def test_over_budget_supplement_bands_rounding_and_rights(tixi_world):  # noqa: 
         from core.attachments import list_attachments
 
         assert [a.mime for a in list_attachments(seller, c1)] == ["image/png"]
+        _bad_input(world, s, b, lines)
 
 
-def test_bad_input_is_refused_in_both_languages_and_nothing_is_saved(tixi_world):  # noqa: F811
-    world = tixi_world
+def _bad_input(world, s, b, lines) -> None:
+    """Bad input is refused in both languages and nothing is saved (claims nor attachments)."""
     m = world.addon_module("budget", "models")
     C = _svc(world, "claims")
-    with world.session() as s:
-        b, lines = _setup(world, s)
-        seller = world.env(s, "salesperson")
-        finance = world.env(s, "finance")
-        finance.create(m.ClosedMonth, {"month": dt.date(2026, 1, 1)})
-        ent = lines["entertainment"]
-        base = {"line_id": ent.id, "amount": "100", "expense_date": "2026-05-05", "description": "招待"}
-        cases = [
-            ({**base, "amount": "-5"}, (), "金额必须大于零", "greater than zero"),
-            ({**base, "amount": "abc"}, (), "请以数字填写金额", "as a number"),
-            ({**base, "expense_date": "2026-01-20"}, (), "已结账", "is closed"),
-            ({**base}, [("发票.txt", b"just some text, not a receipt")], "不是图片或 PDF", "not an image or a PDF"),
-            ({"budget_id": b.id, "category": "rent", "amount": "100", "expense_date": "2026-05-05",
-              "description": "租金"}, (), "没有“办事处租金”预算行", "has no line for Office rent"),
-        ]
-        before = seller.count(m.Claim)
-        from core.models import Attachment
+    seller = world.env(s, "salesperson")
+    finance = world.env(s, "finance")
+    finance.create(m.ClosedMonth, {"month": dt.date(2026, 1, 1)})
+    ent = lines["entertainment"]
+    base = {"line_id": ent.id, "amount": "100", "expense_date": "2026-05-05", "description": "招待"}
+    cases = [
+        ({**base, "amount": "-5"}, (), "金额必须大于零", "greater than zero"),
+        ({**base, "amount": "abc"}, (), "请以数字填写金额", "as a number"),
+        ({**base, "expense_date": "2026-01-20"}, (), "已结账", "is closed"),
+        ({**base}, [("发票.txt", b"just some text, not a receipt")], "不是图片或 PDF", "not an image or a PDF"),
+        ({"budget_id": b.id, "category": "rent", "amount": "100", "expense_date": "2026-05-05",
+          "description": "租金"}, (), "没有“办事处租金”预算行", "has no line for Office rent"),
+    ]
+    before = seller.count(m.Claim)
+    from core.models import Attachment
 
-        atts = s.query(Attachment).count()
-        for values, files, zh, en in cases:
-            for lang, text in (("zh_CN", zh), ("en", en)):
-                with use_lang(lang), pytest.raises(ValidationError) as exc:
-                    C.create_claim(seller, values, files, submit=True)
-                assert text in str(exc.value), (lang, str(exc.value))
-        assert seller.count(m.Claim) == before
-        assert s.query(Attachment).count() == atts
+    atts = s.query(Attachment).count()
+    for values, files, zh, en in cases:
+        for lang, text in (("zh_CN", zh), ("en", en)):
+            with use_lang(lang), pytest.raises(ValidationError) as exc:
+                C.create_claim(seller, values, files, submit=True)
+            assert text in str(exc.value), (lang, str(exc.value))
+    assert seller.count(m.Claim) == before
+    assert s.query(Attachment).count() == atts
 
 
 def test_concurrent_claims_on_the_last_remaining_amount(tixi_world, tixi_engine):  # noqa: F811
