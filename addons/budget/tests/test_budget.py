@@ -288,3 +288,27 @@ def test_commitments_advances_derivation_measures_report_and_job(tixi_world):  #
 
         notes = s.query(Notification).filter(Notification.user_id == world.user("territory_manager")).all()
         assert any("华东营销预算" in (n.params or "") for n in notes)
+    # the pages answer; a bad claim from the page is refused (422) and nothing is saved
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    client = logged_in_client(app, world.login("salesperson"), world.password)
+    home = client.get("/budget/")
+    assert home.status_code == 200
+    assert "claim-form" in home.text
+    assert client.get(f"/budget/lines/{travel.id}/remaining?amount=99999").json["fits"] is False
+    assert client.get(f"/budget/supplements/new?line_id={travel.id}").status_code == 200
+    assert client.get(f"/budget/requests/new?line_id={travel.id}").status_code == 200
+    bad = client.post("/budget/claims/new", data={"csrf_token": csrf_token(home.text), "line_id": travel.id,
+                                                  "amount": "-1", "expense_date": "2026-05-05", "description": "x"})
+    assert bad.status_code == 422
+    assert 'id="claim-error"' in bad.text
+    boss_client = logged_in_client(app, world.login("territory_manager"), world.password)
+    assert boss_client.get("/budget/approvals").status_code == 200
+    assert boss_client.get("/budget/budgets?year=2026").status_code == 200
+    assert boss_client.get(f"/budget/budgets/{b.id}").status_code == 200
+    fin = logged_in_client(app, world.login("finance"), world.password)
+    assert fin.get("/reports/budget.execution?year=2026").status_code == 200
+    with world.session() as s:
+        assert world.env(s, "salesperson").count(m.Claim, m.Claim.amount < 0) == 0
