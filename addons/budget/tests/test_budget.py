@@ -94,8 +94,12 @@ def test_over_budget_supplement_bands_rounding_rights_and_bad_input(tixi_world):
         # nobody approves their own request: the salesperson cannot, nor the kernel lets the submitter
         with pytest.raises(AccessDenied):
             C.decide_supplement(seller, sup, "approve")
+        todos = {t.key: t.count for t in world.addon_module("budget", "todos").todos(boss)}
+        assert todos["budget.supplements"] == 1   # within the manager's band: their to-do
+        assert {t.key: t.count for t in world.addon_module("budget", "todos").todos(seller)}["budget.supplements"] == 0
         C.decide_supplement(boss, sup, "approve")
         assert sup.state == "approved"
+        assert {t.key: t.count for t in world.addon_module("budget", "todos").todos(boss)}["budget.supplements"] == 0
         # exactly its amount is unlocked: 999.99 + 500.01 = 1500.00 fits, a cent more does not
         with pytest.raises(ValidationError):
             C.create_claim(seller, {"line_id": ent.id, "amount": "1500.01", "expense_date": "2026-07-01",
