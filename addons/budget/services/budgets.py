@@ -1,0 +1,151 @@
+"""Annual budgets: owners, lines per category, monthly phasing with the planning engine, approval.
+
+A budget's lines are derived from the sales plan when the owner is a territory and
+``sales_planning`` holds a target in force for it (``percent`` of the territory's
+sales target, phased like the target's months), else from a given total phased evenly;
+categories get their default weights (:attr:`..models.Category.weight`). The split
+uses sales_planning's engine (:func:`addons.sales_planning.services.engine.allocate`),
+so lines and months add up to the total to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, insert
+
+from core.errors import ValidationError
+from core.i18n import _
+from core.security import approvals
+
+from ..models import OWNER_KIND, Budget, Category, Line, Phase
+from ..workflows import BUDGET_WORKFLOW
+from .claims import parse_amount
+
+if TYPE_CHECKING:
+    from core.security.env import Env
+
+ZERO = Decimal("0.00")
+
+
+def categories(env: Env) -> list[Category]:
+    """The company's active categories, in order."""
+    return env.search(Category, Category.active.is_(True), order_by=[Category.sequence, Category.id])
+
+
+def create_budget(env: Env, values: Mapping[str, Any]) -> Budget:
+    """A draft annual budget of one owner (``owner_kind`` territory / department / project / campaign)."""
+    kind = values.get("owner_kind") or "territory"
+    if kind not in OWNER_KIND:
+        raise ValidationError(_("Choose who owns the budget."), {"owner_kind": _("Choose who owns the budget.")})
+    try:
+        year = int(values.get("year"))
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter the year, e.g. 2026."), {"year": _("Enter the year, e.g. 2026.")}) from None
+    name = str(values.get("name") or "").strip()
+    if not name:
+        raise ValidationError(_("Give the budget a name."), {"name": _("Give the budget a name.")})
+    row: dict[str, Any] = {"name": name[:120], "year": year, "owner_kind": kind, "owner_id": values.get("owner_id"),
+                           "basis": values.get("basis"), "note": values.get("note")}
+    if kind == "territory":
+        if not values.get("territory_id"):
+            raise ValidationError(_("Choose the territory."), {"territory_id": _("Choose the territory.")})
+        row["territory_id"] = int(values["territory_id"])
+    elif kind == "department":
+        row["department"] = str(values.get("department") or "").strip() or name
+    elif kind == "project":
+        row["project_id"] = int(values["project_id"]) if values.get("project_id") else None
+    else:
+        row["campaign_code"] = str(values.get("campaign_code") or "").strip()[:40] or None
+    return env.create(Budget, row)
+
+
+def sales_target(env: Env, territory_id: int, year: int) -> dict[dt.date, Decimal]:
+    """The territory's sales target in force for ``year`` by month (sales_planning's company target cells)."""
+    if "sales_planning" not in env.enabled:
+        return {}
+    from addons.sales_planning.models import Cell, Plan, PlanType
+
+    stmt = (env.select(Cell, "read", Cell.period, func.sum(Cell.amount))
+            .join(Plan, Plan.id == Cell.plan_id).join(PlanType, PlanType.id == Plan.plan_type_id)
+            .where(Plan.in_force.is_(True), Plan.year == year, PlanType.level == "company",
+                   PlanType.metric == "sales", Cell.territory_id == territory_id)
+            .group_by(Cell.period))
+    return {period: Decimal(v or 0) for period, v in env.execute(stmt)}
+
+
+def propose(env: Env, budget: Budget, total: Any = None, percent: Any = None,
+            weights: Mapping[int, Decimal] | None = None) -> dict[tuple[int, dt.date], Decimal]:
+    """Amounts per (category id, month): ``percent`` of the territory's sales target, or ``total``."""
+    from addons.sales_planning.services.engine import allocate, months_of
+
+    months = months_of(budget.year)
+    season: dict[dt.date, Decimal] = {}
+    if percent not in (None, ""):
+        if budget.territory_id is None:
+            raise ValidationError(_("Only a territory's budget can be a share of its sales target."))
+        try:
+            pct = Decimal(str(percent).strip().rstrip("%"))
+        except ArithmeticError:
+            raise ValidationError(_("Enter the share as a percentage, e.g. 3.5.")) from None
+        if pct <= 0 or pct > 100:
+            raise ValidationError(_("Enter the share as a percentage, e.g. 3.5."))
+        season = sales_target(env, budget.territory_id, budget.year)
+        base = sum(season.values(), ZERO)
+        if not base:
+            raise ValidationError(_("The territory has no sales target in force for %(year)s: enter a total.",
+                                    year=budget.year))
+        amount = (base * pct / 100).quantize(Decimal("0.01"))
+    else:
+        amount = parse_amount(total, "total")
+    cats = categories(env)
+    if not cats:
+        raise ValidationError(_("Set up the expense categories first."))
+    w = {c.id: Decimal((weights or {}).get(c.id, c.weight)) for c in cats}
+    return allocate(amount, [c.id for c in cats], w, months, (lambda _m: season) if season else None)
+
+
+def set_lines(env: Env, budget: Budget, cells: Mapping[tuple[int, dt.date], Decimal]) -> list[Line]:
+    """Replace the budget's lines and phasing by ``cells`` (only while the budget is a draft)."""
+    if budget.state != "draft":
+        raise ValidationError(_("Only a draft budget can be changed; this one is %(state)s.",
+                                state=budget.state))
+    if any(Decimal(v) < 0 for v in cells.values()):
+        raise ValidationError(_("A budget amount cannot be negative."))
+    per_cat: dict[int, Decimal] = {}
+    for (cat, _month), v in cells.items():
+        per_cat[cat] = per_cat.get(cat, ZERO) + Decimal(v)
+    have = {ln.category_id: ln for ln in env.search(Line, Line.budget_id == budget.id)}
+    out = []
+    for cat, total in per_cat.items():
+        if cat in have:
+            env.write(have[cat], {"amount": total})
+            out.append(have[cat])
+        else:
+            out.append(env.create(Line, {"budget_id": budget.id, "category_id": cat, "amount": total}))
+    ids = {ln.category_id: ln.id for ln in out}
+    env.sudo().execute(delete(Phase).where(Phase.line_id.in_(list(ids.values()))))  # rewritten below, same lines
+    rows = [{"company_id": env.company_id, "line_id": ids[cat], "month": month, "amount": Decimal(v)}
+            for (cat, month), v in sorted(cells.items())]
+    if rows:
+        env.sudo().execute(insert(Phase), rows)
+    env.write(budget, {"total_amount": sum(per_cat.values(), ZERO)})
+    env.audit("budget_budget", budget.id, "lines", {"total_amount": str(budget.total_amount)})
+    return out
+
+
+def fire(env: Env, budget: Budget, transition: str, comment: str | None = None) -> Budget:
+    """Submit, approve or send back a budget (kernel approvals; the committee approves)."""
+    if transition == "submit" and not env.search(Line, Line.budget_id == budget.id, limit=1):
+        raise ValidationError(_("The budget has no lines yet."))
+    approvals.fire(env, BUDGET_WORKFLOW, budget, transition, comment=comment, amount=budget.total_amount)
+    return budget
+
+
+def phasing(env: Env, line_ids: Sequence[int]) -> dict[tuple[int, dt.date], Decimal]:
+    """Phased amounts per (line, month) of lines the user read."""
+    stmt = env.select(Phase, "read", Phase.line_id, Phase.month, Phase.amount).where(Phase.line_id.in_(line_ids))
+    return {(lid, m): Decimal(a) for lid, m, a in env.execute(stmt)}
