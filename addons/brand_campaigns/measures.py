@@ -56,7 +56,7 @@ def answers_query(env: Env, dimensions: Sequence[str]) -> Any:
     return stmt.add_columns(*cols)
 
 
-_CHANNEL = Dimension("channel", _l("PromotionChannel"), model=PromotionChannel)
+_CHANNEL = Dimension("channel", _l("Channel"), model=PromotionChannel)
 _ACT_DIMS = (_CHANNEL, Dimension("kind", _l("Kind"), choices=ACTIVITY_KIND), Dimension("plan", _l("Promotion plan"),
                                                                                       model=PromotionPlan))
 GRAINS = ("month", "quarter", "year")

@@ -68,7 +68,7 @@ MONTHLY_COLUMNS = [
     Column("state_label", _l("State")), Column("purchases", _l("Purchases"), "integer", total="sum"),
     Column("month_amount", _l("Month's purchases"), "money", total="sum"),
     Column("ytd_amount", _l("Purchases this year"), "money", total="sum"),
-    Column("target", _l("DistributorPurchase target"), "money", total="sum"),
+    Column("target", _l("Purchase target"), "money", total="sum"),
     Column("achievement", _l("Achieved"), "percent", total=_achievement),
     Column("score", _l("Latest score"), "decimal", places=2), Column("decision_label", _l("Decision")),
 ]

@@ -73,7 +73,7 @@ def add_agreement(env: Env, distributor: Distributor, values: Mapping[str, Any])
     check_period(start, end)
     clean = {"distributor_id": distributor.id, "number": required_text(values.get("number"), "number", _("Number")),
              "start_date": start, "end_date": end, "area": (values.get("area") or "").strip() or None,
-             "target_amount": parse_money(values.get("target_amount"), "target_amount", _("DistributorPurchase target"))
+             "target_amount": parse_money(values.get("target_amount"), "target_amount", _("Purchase target"))
              or Decimal("0.00"),
              "terms": (values.get("terms") or "").strip() or None}
     with env.session.begin_nested():

@@ -72,7 +72,7 @@ def _employee(env: Env, value: Any, field: str, label: str, required: bool) -> i
 
 
 def _channel(env: Env, value: Any) -> int:
-    n = parse_int(value, "channel_id", _("PromotionChannel"), 1, required=True)
+    n = parse_int(value, "channel_id", _("Channel"), 1, required=True)
     if env.sudo().get(PromotionChannel, n) is None:
         msg = _("Choose a channel.")
         raise ValidationError(msg, {"channel_id": msg})
