@@ -76,7 +76,8 @@ def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world)
         # toolkit: an item, v1 in Chinese with a file, approved then published by the brand owner
         item = svc.toolkit.create_item(owner, {"kind": "brochure", "title_zh": "产品手册", "title_en": "Brochure"})
         v1 = svc.toolkit.add_version(owner, item, "zh_CN", PDF, filename="手册v1.pdf")
-        assert v1.number == 1 and v1.state == "draft"
+        assert v1.number == 1
+        assert v1.state == "draft"
         with pytest.raises(AccessDenied):
             svc.toolkit.add_version(seller, item, "zh_CN", PDF, filename="x.pdf")
         svc.toolkit.fire(owner, v1, "submit")
@@ -88,7 +89,8 @@ def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world)
         svc.toolkit.fire(director, v1, "approve")
         assert seller.search(m.ToolkitVersion) == []  # approved is not published
         svc.toolkit.fire(owner, v1, "publish")
-        assert v1.current and v1.published_at is not None
+        assert v1.current
+        assert v1.published_at is not None
         assert [v.id for v in seller.search(m.ToolkitVersion)] == [v1.id]
         # v2 (and an English v1): v2 is a draft, the salesperson still reads v1 only
         v2 = svc.toolkit.add_version(owner, item, "zh_CN", PDF + b"2", filename="手册v2.pdf")
@@ -122,7 +124,8 @@ def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world)
             svc.toolkit.add_version(owner, item, "zh_CN", b"", filename="empty.pdf")
         # another company sees nothing of acme's brand
         other = world.env(s, "marketing_admin", "other")
-        assert other.count(m.ToolkitVersion) == 0 and other.count(m.Positioning) == 0
+        assert other.count(m.ToolkitVersion) == 0
+        assert other.count(m.Positioning) == 0
         with pytest.raises(AccessDenied):
             other.get(m.ToolkitItem, item.id)
         # to-dos: nothing waits for the director now; a new submitted version does
@@ -164,7 +167,8 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
         owner, seller = world.env(s, "marketing_admin"), world.env(s, "salesperson")
         ch = {c.code: c for c in svc.channels(owner)}
         assert set(ch) == {"trade_media", "academic_conference", "exhibition", "customer_seminar", "online"}
-        assert ch["exhibition"].name_zh == "展览会" and ch["exhibition"].name_en == "Exhibitions"
+        assert ch["exhibition"].name_zh == "展览会"
+        assert ch["exhibition"].name_en == "Exhibitions"
         values = {"name": "2026 上海国际汽车零部件展", "channel_id": ch["exhibition"].id, "start_date": "2026-11-20",
                   "end_date": "2026-11-22", "key_dates": "11-01 展位确认; 11-20 开展", "owner_id": _emp(world, "marketing_admin"),
                   "supervisor_id": _emp(world, "director"), "expected_effect": "新增线索 30 条", "expected_reach": 500,
@@ -181,9 +185,11 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
             svc.plans.save_plan(seller, values)
         assert owner.count(m.PromotionPlan) == 0
         # budget absent: the line is stored as it is and shown
-        assert "budget" not in owner.enabled and svc.plans.budget_api(owner) is None
+        assert "budget" not in owner.enabled
+        assert svc.plans.budget_api(owner) is None
         plan = svc.plans.save_plan(owner, values)
-        assert plan.budget_line_id == 4711 and plan.budget_amount == Decimal("80000.00")
+        assert plan.budget_line_id == 4711
+        assert plan.budget_amount == Decimal("80000.00")
         # the contract budget must satisfy: check_commitment refuses -> nothing saved
         calls = []
 
@@ -192,7 +198,7 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
             def check_commitment(env, line_id, amount, on, source):
                 calls.append((line_id, amount, on, source))
                 if amount > Decimal("50000"):
-                    raise ValidationError("预算行 %s 余额不足" % line_id)
+                    raise ValidationError(f"预算行 {line_id} 余额不足")
 
         monkeypatch.setattr(svc.plans, "budget_api", lambda env: FakeBudget)
         with pytest.raises(ValidationError, match="余额不足"):
@@ -201,8 +207,7 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
         ok = svc.plans.save_plan(owner, {**values, "name": "行业媒体投放", "channel_id": ch["trade_media"].id,
                                          "budget_amount": "20000", "start_date": "2026-12-01",
                                          "end_date": "2026-12-31"})
-        assert calls[-1] == (4711, Decimal("20000.00"), dt.date(2026, 12, 1), ("brand_campaigns_promotion_plan"
-                                                                               if False else "brand_campaigns_plan", None))
+        assert calls[-1] == (4711, Decimal("20000.00"), dt.date(2026, 12, 1), ("brand_campaigns_plan", None))
         monkeypatch.undo()
         # activities with actual cost (Decimal) and attendance; a market research without a plan
         with pytest.raises(ValidationError, match="早于|before"):
@@ -213,10 +218,12 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
             svc.plans.record_result(owner, booth, {"actual_cost": "-5"})
         svc.plans.record_result(owner, booth, {"actual_cost": "61234.50", "attendance": "420", "reach": "600",
                                                "leads": "35", "evaluation": "超出预期"})
-        assert booth.actual_cost == Decimal("61234.50") and booth.state == "evaluated"
+        assert booth.actual_cost == Decimal("61234.50")
+        assert booth.state == "evaluated"
         research = svc.plans.add_activity(owner, {"kind": "research", "name": "西南市场摩托车排放调研",
                                                   "channel_id": ch["online"].id, "start_date": "2026-12-05"})
-        assert research.plan_id is None and research.end_date == dt.date(2026, 12, 5)
+        assert research.plan_id is None
+        assert research.end_date == dt.date(2026, 12, 5)
         svc.plans.record_result(owner, research, {"actual_cost": "3000", "reach": "80", "leads": "4",
                                                   "findings": "国四升级需求集中"})
         svc.plans.move_plan(owner, plan, "running")
@@ -243,16 +250,20 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
         plan_id, ok_id = plan.id, ok.id
     app, client = _client(world, "marketing_admin")
     page = client.get(f"/brand/plans/{plan_id}")
-    assert page.status_code == 200 and "#4711" in page.text
+    assert page.status_code == 200
+    assert "#4711" in page.text
     assert client.get("/brand/calendar?month=2026-11").status_code == 200
     lst = client.get("/brand/calendar?month=2026-12&view=list")
-    assert "行业媒体投放" in lst.text and f"/brand/plans/{ok_id}" in lst.text
+    assert "行业媒体投放" in lst.text
+    assert f"/brand/plans/{ok_id}" in lst.text
     from core.testing.web import csrf_token
 
     form = client.get("/brand/plans/new")
     bad = client.post("/brand/plans/new", data={**values, "csrf_token": csrf_token(form.text), "name": "倒序",
                                                 "start_date": "2026-12-10", "end_date": "2026-12-01"})
-    assert bad.status_code == 422 and 'id="brand-error"' in bad.text and "早于" in bad.text
+    assert bad.status_code == 422
+    assert 'id="brand-error"' in bad.text
+    assert "早于" in bad.text
     sales_client = _client(world, "salesperson")[1]
     assert sales_client.get("/brand/calendar?month=2026-11").status_code == 200
     assert sales_client.get("/brand/plans/new").status_code == 403
@@ -293,21 +304,25 @@ def test_distributors_evaluation_elimination_and_reports(tixi_world):  # noqa: F
         e1 = svc.distributors.evaluate(owner, d1, {"period": "2026-Q4", "sales_score": 90, "payment_score": 80,
                                                    "market_score": 70, "service_score": 60,
                                                    "evaluated_on": "2026-11-28"})
-        assert e1.total_score == Decimal("80.00") and e1.decision == "keep"
+        assert e1.total_score == Decimal("80.00")
+        assert e1.decision == "keep"
         with pytest.raises(ValidationError, match="2026-Q4"):
             svc.distributors.evaluate(owner, d1, {"period": "2026-Q4", "sales_score": 1, "payment_score": 1,
                                                   "market_score": 1, "service_score": 1})
         e2 = svc.distributors.evaluate(owner, d2, {"period": "2026-Q4", "sales_score": 40, "payment_score": 50,
                                                    "market_score": 60, "service_score": 70,
                                                    "evaluated_on": "2026-11-29"})
-        assert e2.total_score == Decimal("50.00") and e2.decision == "eliminate"
-        assert d2.state == "eliminated" and d2.eliminated_on == dt.date(2026, 11, 29)
+        assert e2.total_score == Decimal("50.00")
+        assert e2.decision == "eliminate"
+        assert d2.state == "eliminated"
+        assert d2.eliminated_on == dt.date(2026, 11, 29)
         with pytest.raises(ValidationError, match="淘汰|eliminated"):
             svc.distributors.record_purchase(owner, d2, {"product_id": prod.id, "purchase_date": "2026-12-01",
                                                          "quantity": "1", "amount": "1"})
         # the monthly summary and the purchase statistics
         rows = {r["code"]: r for r in svc.distributors.monthly_summary(manager, dt.date(2026, 11, 1))}
-        assert rows["JX001"]["month_amount"] == Decimal("312500.50") and rows["JX001"]["purchases"] == 2
+        assert rows["JX001"]["month_amount"] == Decimal("312500.50")
+        assert rows["JX001"]["purchases"] == 2
         assert rows["JX001"]["ytd_amount"] == Decimal("432500.50")
         assert rows["JX001"]["achievement"] == Decimal("43.25")
         assert (rows["JX002"]["score"], rows["JX002"]["decision"]) == (Decimal("50.00"), "eliminate")
@@ -326,10 +341,12 @@ def test_distributors_evaluation_elimination_and_reports(tixi_world):  # noqa: F
     app, client = _client(world, "territory_manager")
     rep = client.get("/reports/brand_campaigns.distributor_monthly?month=2026-11")
     assert rep.status_code == 200, rep.text[:300]
-    assert "成都瑞通汽配" in rep.text and "312,500.50" in rep.text
+    assert "成都瑞通汽配" in rep.text
+    assert "312,500.50" in rep.text
     rep = client.get("/reports/brand_campaigns.distributor_purchases?period=custom&date_from=2026-11-01"
                      "&date_to=2026-11-30")
-    assert rep.status_code == 200 and "柴油氧化催化剂" in rep.text
+    assert rep.status_code == 200
+    assert "柴油氧化催化剂" in rep.text
     assert client.get("/reports/brand_campaigns.distributor_monthly?month=11-2026").status_code in (200, 422)
     assert client.get(f"/brand/distributors/{d1_id}").status_code == 200
     assert _client(world, "salesperson")[1].get("/reports/brand_campaigns.distributor_monthly").status_code in (403,
@@ -361,7 +378,8 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
         links = svc.surveys.invite(owner, survey, [c1.id, c2.id, c3.id], days=14, now=now)
         (t1, raw1), (t2, raw2), (t3, raw3) = links
         # only the hash is stored
-        assert raw1.split(".", 1)[1] not in t1.token_hash and len(t1.token_hash) == 64
+        assert raw1.split(".", 1)[1] not in t1.token_hash
+        assert len(t1.token_hash) == 64
         assert t1.expires_at == now + dt.timedelta(days=14)
         # forged tokens: a wrong secret, another id, garbage
         ident, secret = raw1.split(".", 1)
@@ -378,7 +396,8 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
         env = svc.surveys.public_env(world.registry, s, row)
         with pytest.raises(ValidationError, match="1.*5"):
             svc.surveys.submit_answer(env, row, {"awareness": "6", "acceptance": "4", "recommend": "5"}, now)
-        assert owner.count(m.SurveyAnswer) == 0 and row.used_at is None
+        assert owner.count(m.SurveyAnswer) == 0
+        assert row.used_at is None
         svc.surveys.submit_answer(env, row, {"awareness": "4", "acceptance": "5", "recommend": "4",
                                              "comment": "技术交流很有帮助"}, now)
         with pytest.raises(svc.surveys.TokenRefused, match="已|already") as exc:
@@ -391,7 +410,8 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
         r = svc.surveys.evaluation_report(owner, survey)
         assert (r["count"], r["invited"]) == (1, 3)
         cmp = {c["key"]: (c["expected"], c["actual"]) for c in r["comparison"]}
-        assert cmp["reach"] == (40, 36) and cmp["leads"] == (5, 6)
+        assert cmp["reach"] == (40, 36)
+        assert cmp["leads"] == (5, 6)
         assert cmp["acceptance"] == (Decimal("4.00"), Decimal("5.00"))
         assert r["by_class"][0]["answers"] == 1
         from core.measures import measure_value, total
@@ -408,12 +428,15 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
     app = create_app(registry=world.registry, test_config={"TESTING": True})
     anon = app.test_client()
     page = anon.get(f"/brand/q/{raw3}")
-    assert page.status_code == 200 and "研讨会效果问卷" in page.text and "赵总" in page.text
+    assert page.status_code == 200
+    assert "研讨会效果问卷" in page.text
+    assert "赵总" in page.text
     from core.testing.web import csrf_token
 
     token = csrf_token(page.text)
     bad = anon.post(f"/brand/q/{raw3}", data={"csrf_token": token, "awareness": "3"})
-    assert bad.status_code == 422 and 'id="survey-error"' in bad.text
+    assert bad.status_code == 422
+    assert 'id="survey-error"' in bad.text
     assert anon.get(f"/brand/q/{raw1}").status_code == 410
     assert anon.get("/brand/q/1.forged").status_code == 404
     assert anon.get("/brand/toolkit").status_code == 302  # the rest still needs a login
@@ -422,10 +445,12 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
         svc.surveys.close_survey(owner, owner.get(m.BrandSurvey, survey_id))
     closed = anon.post(f"/brand/q/{raw3}", data={"csrf_token": token, "awareness": "3", "acceptance": "3",
                                                  "recommend": "3"})
-    assert closed.status_code == 410 and ("已关闭" in closed.text or "closed" in closed.text)
+    assert closed.status_code == 410
+    assert ("已关闭" in closed.text or "closed" in closed.text)
     with world.session() as s:
         assert world.env(s, "marketing_admin").count(m.SurveyAnswer) == 1
     client = _client(world, "marketing_admin")[1]
     rep = client.get(f"/brand/surveys/{survey_id}/report")
-    assert rep.status_code == 200 and "技术交流很有帮助" in rep.text
+    assert rep.status_code == 200
+    assert "技术交流很有帮助" in rep.text
     assert re.search(r'data-key="acceptance"', rep.text)
