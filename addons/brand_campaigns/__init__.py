@@ -33,10 +33,11 @@ def tixi_menu_items(env: Env) -> list[Any]:
 
 @hookimpl
 def tixi_company_setup(env: Env, company: Any) -> None:
-    """Give the company the seeded promotion channels (idempotent)."""
-    from .services import ensure_channels
+    """Give the company the seeded promotion channels; approval rows of loaded records (idempotent)."""
+    from .services import ensure_approval_rows, ensure_channels
 
     ensure_channels(env)
+    ensure_approval_rows(env)
 
 
 @hookimpl

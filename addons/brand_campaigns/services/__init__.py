@@ -15,6 +15,6 @@ written) or :class:`core.errors.AccessDenied`; writes run in one savepoint.
 from __future__ import annotations
 
 from . import distributors, plans, positioning, surveys, toolkit
-from .setup import channels, ensure_channels
+from .setup import channels, ensure_approval_rows, ensure_channels
 
-__all__ = ["channels", "distributors", "ensure_channels", "plans", "positioning", "surveys", "toolkit"]
+__all__ = ["channels", "distributors", "ensure_approval_rows", "ensure_channels", "plans", "positioning", "surveys", "toolkit"]
