@@ -81,7 +81,7 @@ def records() -> list[dict]:
         for lang in ("zh_CN", "en"):
             v = f"{item}_{lang}_v1"
             out.append(rec("brand_campaigns_toolkit_version", v, item_id=f"ref:{item}", lang=lang, number=1,
-                           state="published", current=True, published_at="2026-03-02T02:00:00+00:00"))
+                           state="published", current=True, published_at=dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)))
     v2 = "toolkit_brochure_zh_CN_v2"
     out.append(rec("brand_campaigns_toolkit_version", v2, item_id="ref:toolkit_brochure", lang="zh_CN", number=2,
                    note="增加国六b车型配套清单", state="submitted", current=False))
@@ -190,7 +190,7 @@ def records() -> list[dict]:
         out.append(rec("brand_campaigns_survey_token", tid, survey_id="ref:survey_seminar_2026",
                        customer_id=f"ref:masterdata.{c['id']}", contact_id=f"ref:masterdata.{contacts[c['id']]}",
                        token_hash=hashlib.sha256(f"demo-{tid}-{rnd.random()}".encode()).hexdigest(),
-                       expires_at="2026-12-21T00:00:00+00:00", used_at=at.isoformat() if answered else None))
+                       expires_at=dt.datetime(2026, 12, 21, tzinfo=dt.UTC), used_at=at if answered else None))
         if answered:
             cls = classes.get(c["id"])
             lift = {"A": 1, "B": 0, "C": 0, "D": -1}.get(cls or "", 0)
@@ -200,7 +200,7 @@ def records() -> list[dict]:
                            acceptance=min(5, max(1, 3 + lift + rnd.randint(0, 2))),
                            recommend=min(5, max(1, 3 + lift + rnd.randint(-1, 1))),
                            comment=rnd.choice([None, "技术交流很有帮助", "希望提供更多标定数据", "价格还可以更有竞争力"]),
-                           answered_at=at.isoformat()))
+                           answered_at=at))
     for r in out:
         r["values"] = {k: v for k, v in r["values"].items() if v is not None}
     return out
