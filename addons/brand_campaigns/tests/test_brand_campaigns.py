@@ -264,8 +264,12 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
     assert bad.status_code == 422
     assert 'id="brand-error"' in bad.text
     assert "早于" in bad.text
+    for path in ("/brand/", "/brand/positionings", "/brand/activities", "/brand/plans", "/brand/channels/",
+                 "/brand/distributors", "/brand/surveys", f"/brand/plans/{plan_id}/edit"):
+        assert client.get(path).status_code == 200, path
     sales_client = _client(world, "salesperson")[1]
     assert sales_client.get("/brand/calendar?month=2026-11").status_code == 200
+    assert sales_client.get("/brand/").status_code == 200
     assert sales_client.get("/brand/plans/new").status_code == 403
 
 
@@ -450,6 +454,7 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
     with world.session() as s:
         assert world.env(s, "marketing_admin").count(m.SurveyAnswer) == 1
     client = _client(world, "marketing_admin")[1]
+    assert client.get(f"/brand/surveys/{survey_id}").status_code == 200
     rep = client.get(f"/brand/surveys/{survey_id}/report")
     assert rep.status_code == 200
     assert "技术交流很有帮助" in rep.text
