@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -201,8 +202,10 @@ def records() -> list[dict]:
                            recommend=min(5, max(1, 3 + lift + rnd.randint(-1, 1))),
                            comment=rnd.choice([None, "技术交流很有帮助", "希望提供更多标定数据", "价格还可以更有竞争力"]),
                            answered_at=at))
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2}$")
     for r in out:
-        r["values"] = {k: v for k, v in r["values"].items() if v is not None}
+        r["values"] = {k: (dt.date.fromisoformat(v) if isinstance(v, str) and iso.match(v) else v)
+                       for k, v in r["values"].items() if v is not None}
     return out
 
 
