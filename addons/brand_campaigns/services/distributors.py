@@ -147,40 +147,48 @@ def monthly_summary(env: Env, month: dt.date) -> list[dict[str, Any]]:
     first = month.replace(day=1)
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
     year_start = first.replace(month=1)
-    dists = env.search(Distributor, order_by=[Distributor.code])
-    ids = [d.id for d in dists]
+    D = Distributor
+    # plain column rows (no ORM objects): the summary reads every distributor of the company
+    dists = list(env.execute(env.select(D, "read", D.id, D.code, D.name, D.province, D.city, D.state,
+                                        D.eliminated_on).order_by(D.code)))
     month_amt: dict[int, Decimal] = {}
     ytd_amt: dict[int, Decimal] = {}
     count: dict[int, int] = {}
-    if ids:
-        stmt = env.select(DistributorPurchase, "read", DistributorPurchase.distributor_id, func.sum(DistributorPurchase.amount),
-                          func.count(DistributorPurchase.id)).where(
-            DistributorPurchase.purchase_date >= first, DistributorPurchase.purchase_date < nxt).group_by(DistributorPurchase.distributor_id)
+    if dists:
+        stmt = env.select(DistributorPurchase, "read", DistributorPurchase.distributor_id,
+                          func.sum(DistributorPurchase.amount), func.count(DistributorPurchase.id)).where(
+            DistributorPurchase.purchase_date >= first, DistributorPurchase.purchase_date < nxt).group_by(
+            DistributorPurchase.distributor_id)
         for did, amount, n in env.execute(stmt):
             month_amt[did], count[did] = Decimal(amount or 0), int(n)
-        stmt = env.select(DistributorPurchase, "read", DistributorPurchase.distributor_id, func.sum(DistributorPurchase.amount)).where(
-            DistributorPurchase.purchase_date >= year_start, DistributorPurchase.purchase_date < nxt).group_by(DistributorPurchase.distributor_id)
+        stmt = env.select(DistributorPurchase, "read", DistributorPurchase.distributor_id,
+                          func.sum(DistributorPurchase.amount)).where(
+            DistributorPurchase.purchase_date >= year_start, DistributorPurchase.purchase_date < nxt).group_by(
+            DistributorPurchase.distributor_id)
         ytd_amt = {did: Decimal(a or 0) for did, a in env.execute(stmt)}
-    targets: dict[int, Decimal] = {}
-    for a in env.search(DistributorAgreement, DistributorAgreement.start_date <= first.replace(month=12, day=31),
-                        DistributorAgreement.end_date >= year_start):
-        targets[a.distributor_id] = targets.get(a.distributor_id, Decimal(0)) + a.target_amount
-    latest: dict[int, DistributorEvaluation] = {}
-    for ev in env.search(DistributorEvaluation, DistributorEvaluation.evaluated_on < nxt, order_by=[DistributorEvaluation.evaluated_on]):
-        latest[ev.distributor_id] = ev
+    A = DistributorAgreement
+    targets = {did: Decimal(t or 0) for did, t in env.execute(
+        env.select(A, "read", A.distributor_id, func.sum(A.target_amount)).where(
+            A.start_date <= first.replace(month=12, day=31), A.end_date >= year_start).group_by(A.distributor_id))}
+    E = DistributorEvaluation
+    latest: dict[int, tuple[Decimal, str]] = {}
+    for did, _on, score, decision in env.execute(env.select(E, "read", E.distributor_id, E.evaluated_on,
+                                                            E.total_score, E.decision).where(
+            E.evaluated_on < nxt).order_by(E.evaluated_on, E.id)):
+        latest[did] = (score, decision)
     rows = []
-    for d in dists:
-        if d.state == "eliminated" and d.eliminated_on and d.eliminated_on < year_start:
+    for did, code, name, province, city, state, eliminated_on in dists:
+        if state == "eliminated" and eliminated_on and eliminated_on < year_start:
             continue
-        target = targets.get(d.id, Decimal(0))
-        ytd = ytd_amt.get(d.id, Decimal(0))
-        ev = latest.get(d.id)
+        target = targets.get(did, Decimal(0))
+        ytd = ytd_amt.get(did, Decimal(0))
+        ev = latest.get(did)
         rows.append({
-            "distributor_id": d.id, "code": d.code, "name": d.name, "area": " ".join(filter(None, [d.province, d.city])),
-            "state": d.state, "purchases": count.get(d.id, 0), "month_amount": month_amt.get(d.id, Decimal("0.00")),
+            "distributor_id": did, "code": code, "name": name, "area": " ".join(filter(None, [province, city])),
+            "state": state, "purchases": count.get(did, 0), "month_amount": month_amt.get(did, Decimal("0.00")),
             "ytd_amount": ytd, "target": target,
             "achievement": (ytd / target * 100).quantize(Decimal("0.01")) if target else None,
-            "score": ev.total_score if ev else None, "decision": ev.decision if ev else None,
+            "score": ev[0] if ev else None, "decision": ev[1] if ev else None,
         })
     return rows
 
@@ -193,14 +201,15 @@ def purchase_stats(env: Env, start: dt.date, end: dt.date, by_product: bool = Tr
         DistributorPurchase.purchase_date >= start, DistributorPurchase.purchase_date <= end).group_by(*cols)
     facts = list(env.execute(stmt))
     dist_ids = {f[0] for f in facts}
-    names = {d.id: d for d in env.search(Distributor, Distributor.id.in_(dist_ids))} if dist_ids else {}
+    names = {i: (c, n) for i, c, n in env.execute(env.select(Distributor, "read", Distributor.id, Distributor.code,
+                                                            Distributor.name))} if dist_ids else {}
     prod_ids = {f[1] for f in facts} if by_product else set()
     # sudo: product names (品种) are reference data of the purchases the user may read
     prods = {p.id: p for p in env.sudo().search(Product, Product.id.in_(prod_ids))} if prod_ids else {}
     rows = []
     for f in facts:
         d = names.get(f[0])
-        row = {"distributor_id": f[0], "code": d.code if d else "", "name": d.name if d else f"#{f[0]}",
+        row = {"distributor_id": f[0], "code": d[0] if d else "", "name": d[1] if d else f"#{f[0]}",
                "quantity": Decimal(f[-3] or 0), "amount": Decimal(f[-2] or 0).quantize(Decimal("0.01")),
                "purchases": int(f[-1])}
         if by_product:
