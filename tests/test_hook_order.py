@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_event"), ("crm_cards", "check_card_record"),
                ("territories", "check_owner_in_reach"), ("competency", "check_level"),
                ("orders", "check_orders"), ("field_activity", "check_locked_day")}
-REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary")}
+REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary"),
+             ("brand_campaigns", "publish_toolkit_version")}
 
 
 def _record_event_impls() -> dict[tuple[str, str], dict[str, bool]]:
@@ -54,8 +55,10 @@ def test_every_record_event_implementation_declares_its_order():
 
 
 def test_validations_are_called_before_reactions_in_any_registration_order():
-    for order in (["masterdata", "territories", "crm_cards", "pricing", "competency", "orders", "field_activity"],
-                  ["field_activity", "orders", "competency", "pricing", "crm_cards", "territories", "masterdata"]):
+    for order in (["masterdata", "territories", "crm_cards", "pricing", "competency", "orders", "field_activity",
+                   "brand_campaigns"],
+                  ["brand_campaigns", "field_activity", "orders", "competency", "pricing", "crm_cards", "territories",
+                   "masterdata"]):
         pm = make_plugin_manager()
         for owner in ("masterdata", "crm_cards", "pricing", "competency"):
             pm.add_hookspecs(importlib.import_module(f"addons.{owner}.hookspecs"))

@@ -38,6 +38,20 @@ log = logging.getLogger(__name__)
 
 PUBLIC_ENDPOINTS = {"tixi.login", "tixi.set_language", "tixi.vendor", "static", "tixi.healthz", "tixi.readyz"}
 
+
+def public(view: Any) -> Any:
+    """Mark an addon's view as reachable without login (a tokenised link such as a questionnaire).
+
+    The request gets no ``g.env`` (even for a logged-in visitor) and no addon gate: the view
+    must check its token itself and build the Env it writes with.
+    """
+    view.tixi_public = True
+    return view
+
+
+def _is_public(app: Flask) -> bool:
+    return bool(getattr(app.view_functions.get(request.endpoint or ""), "tixi_public", False))
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -228,6 +242,8 @@ def _open_request() -> Any:
     g.env = None
     if request.blueprint == "api":
         return None  # token auth in core.web.api
+    if _is_public(current_app):
+        return None  # a public view (see ``public``) checks its own token
     if not current_user.is_authenticated:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
