@@ -36,3 +36,45 @@ def ensure_company_defaults(env: Env) -> None:
         if row["group"] not in bands:
             limit = row.get("limit")
             env.create(Band, {**row, "limit": Decimal(limit) if limit is not None else None})
+
+
+def check_commitment(env: Env, line_id: int, amount: Any, on: Any = None, source: tuple[str, Any] | None = None) -> None:
+    """Refuse ``amount`` on budget line ``line_id`` unless the line can carry it now (the other addons' contract).
+
+    For a plan that names a budget line (brand_campaigns' promotion plans,
+    training's plans): the line must be one the user may read, of an approved
+    budget of the year of ``on`` (a date; default: today), with at least
+    ``amount`` remaining (budget - committed - spent, read under the line's row
+    lock). Raises :class:`core.errors.ValidationError` in the user's language,
+    on the field ``budget_line_id`` or ``budget_amount``; returns otherwise.
+    It reserves nothing: spending goes through expense requests and claims.
+    ``source`` (table, id) names the caller, for future commitments.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from core.errors import ValidationError
+    from core.i18n import _
+
+    from ..models import Line
+    from . import claims as C
+    from . import lines as L
+
+    day = on if isinstance(on, dt.date) else dt.date.today()
+    line = env.scalar(env.select(Line, "read").where(Line.id == line_id))
+    if line is None:
+        msg = _("Budget line: there is no line #%(id)s that you may see.", id=line_id)
+        raise ValidationError(msg, {"budget_line_id": msg})
+    if line.budget.state != "approved":
+        msg = _("The budget %(budget)s is not approved yet: nothing can be spent against it.",
+                budget=line.budget.display())
+        raise ValidationError(msg, {"budget_line_id": msg})
+    if day.year != line.budget.year:
+        msg = _("The date %(date)s lies outside the budget year %(year)s.", date=day.isoformat(),
+                year=line.budget.year)
+        raise ValidationError(msg, {"budget_line_id": msg})
+    value = Decimal(str(amount or 0))
+    available = L.lock(env, line.id).remaining
+    if value > available:
+        msg = C.over_budget_message(env, line, value, available)
+        raise ValidationError(msg, {"budget_amount": msg})

@@ -316,3 +316,22 @@ def test_commitments_advances_derivation_measures_report_and_job(tixi_world):  #
     assert fin.get("/reports/budget.execution?year=2026").status_code == 200
     with world.session() as s:
         assert world.env(s, "salesperson").count(m.Claim, m.Claim.amount < 0) == 0
+
+
+def test_check_commitment_is_the_contract_other_addons_call(tixi_world):  # noqa: F811
+    """``services.check_commitment``: what brand_campaigns' and training's plans ask before they name a line."""
+    world = tixi_world
+    svc = world.addon_module("budget", "services")
+    with world.session() as s:
+        _b, lines = _setup(world, s)
+        ent = lines["entertainment"]
+        seller = world.env(s, "salesperson")
+        svc.check_commitment(seller, ent.id, D("10000.00"), on=dt.date(2026, 5, 1))  # all of it: fits
+        for lang, text in (("zh_CN", "超出预算"), ("en", "Over budget")):
+            with use_lang(lang), pytest.raises(ValidationError) as exc:
+                svc.check_commitment(seller, ent.id, D("10000.01"), on=dt.date(2026, 5, 1))
+            assert text in str(exc.value)
+        with pytest.raises(ValidationError):  # another year than the budget's
+            svc.check_commitment(seller, ent.id, D("1"), on=dt.date(2027, 1, 1))
+        with pytest.raises(ValidationError):  # a line of another company is not one the user may see
+            svc.check_commitment(world.env(s, "salesperson", "other"), ent.id, D("1"), on=dt.date(2026, 5, 1))
