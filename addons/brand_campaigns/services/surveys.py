@@ -105,7 +105,7 @@ def resolve(session: Any, raw: str | None, now: dt.datetime | None = None) -> Br
     if not ident.isdigit() or not secret or len(secret) > 100:
         raise invalid
     # elevated: there is no user on the public page; the token (checked below) is the credential
-    row = session.get(BrandSurveyToken, int(ident))
+    row = session.get(BrandSurveyToken, int(ident))  # tixi: session-ok (public page: no user, the token is the check)
     expected = row.token_hash if row is not None else _hash("x")
     if not hmac.compare_digest(_hash(secret), expected) or row is None:
         raise invalid
