@@ -342,7 +342,7 @@ def meeting_page() -> str:
     except ValueError:
         days = None
     manager_id = request.args.get("manager", type=int)
-    data = svc.meeting(env, manager_id, days=days)
+    data = svc.meeting(env, manager_id, days=days, page=request.args.get("page", 1, type=int) or 1)
     return render_template("field_activity/meeting.html", data=data, state_label=PLAN_STATE.label)
 
 

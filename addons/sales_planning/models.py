@@ -167,7 +167,7 @@ class Cell(IdMixin, CompanyMixin, Base):
     quantity: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    plan: Mapped[Plan] = relationship()
+    plan: Mapped[Plan] = relationship(Plan)  # the class, not the name "Plan" (field_activity has one)
 
 
 class ImportBatch(BusinessMixin, Base):
