@@ -11,7 +11,8 @@
   salesperson's customers (class visit frequency when crm_cards is enabled), reviewed like a week's;
 * ``/field_activity/summary``: the monthly work summary with next month's key points;
 * ``/field_activity/inspections/``, ``/field_activity/competitors/``: market inspection reports and
-  competitor records (lists, details, and the forms ``.../new``);
+  competitor records (lists and details; the forms ``/field_activity/inspection/new`` and
+  ``/field_activity/competitor/new?visit=<id>``);
 * ``/field_activity/route``: the weekly fixed route per weekday, with a suggested order;
 * ``/field_activity/meeting``: the manager's weekly-meeting page;
 * ``/field_activity/team``: who has (not) submitted the daily report, flagged check-ins;
@@ -134,7 +135,7 @@ inspection_view = ModelView(
                   "problems": _l("Problems"), "suggestions": _l("Suggestions")},
     order_by=["-date_from", "-id"],
     url_prefix="/inspections",
-    can_create=False, can_edit=False, new_endpoint="field_activity.inspection_new",
+    can_create=False, can_edit=False, new_endpoint="field_activity.inspection_form",
 )
 inspection_view.register(bp)
 
@@ -152,12 +153,12 @@ competitor_view = ModelView(
     field_labels={"record_date": _l("Date"), "salesperson_id": _l("Salesperson"), "customer_id": _l("Customer"),
                   "product_id": _l("Product variety"), "visit_id": _l("Visit"), "competitor": _l("Competitor"),
                   "competitor_product": _l("Competitor product"), "competitor_price": _l("Competitor price"),
-                  "our_price": _l("Our price"), "market_share": _l("Market share (%)"),
+                  "our_price": _l("Our price"), "market_share": _l("Market share (percent)"),
                   "strengths": _l("Strengths"), "weaknesses": _l("Weaknesses"),
                   "countermeasures": _l("Our countermeasures")},
     order_by=["-record_date", "-id"],
     url_prefix="/competitors",
-    can_create=False, can_edit=False, new_endpoint="field_activity.competitor_new",
+    can_create=False, can_edit=False, new_endpoint="field_activity.competitor_form",
 )
 competitor_view.register(bp)
 
@@ -418,8 +419,8 @@ def summary() -> Any:
                            facts=svc.month_facts(env, emp.id, first)), status
 
 
-@bp.route("/inspections/new", methods=["GET", "POST"])
-def inspection_new() -> Any:
+@bp.route("/inspection/new", methods=["GET", "POST"])
+def inspection_form() -> Any:
     """A new market inspection report (市场巡视工作报告)."""
     env = g.env
     status = 200
@@ -435,8 +436,8 @@ def inspection_new() -> Any:
                            today=svc.local_today(env)), status
 
 
-@bp.route("/competitors/new", methods=["GET", "POST"])
-def competitor_new() -> Any:
+@bp.route("/competitor/new", methods=["GET", "POST"])
+def competitor_form() -> Any:
     """A new competitor record (竞争产品分析), from a visit with ``?visit=<id>``."""
     env = g.env
     visit = env.get(Visit, request.values.get("visit", type=int)) if request.values.get("visit") else None

@@ -168,7 +168,8 @@ def class_frequencies(env: Env, customer_ids: Sequence[int], month: dt.date) -> 
     from addons.crm_cards.models import ClassPolicy, CustomerProfile
 
     sudo = env.sudo()
-    policy = dict(sudo.execute(sudo.select(ClassPolicy, ClassPolicy.class_code, ClassPolicy.visits_per_month)))
+    policy = {code: n for code, n in sudo.execute(sudo.select(ClassPolicy, ClassPolicy.class_code,
+                                                               ClassPolicy.visits_per_month))}
     classes = sudo.execute(sudo.select(CustomerProfile, CustomerProfile.customer_id, CustomerProfile.class_code)
                            .where(CustomerProfile.customer_id.in_(list(customer_ids)),
                                   CustomerProfile.class_code.is_not(None)))
