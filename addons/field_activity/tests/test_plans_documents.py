@@ -37,7 +37,7 @@ def test_month_plan_measures_reports_documents(tixi_world):  # noqa: F811
         other = world.env(s, user=uid2)
         sp = world.data["masterdata"]["acme"]["employees"]["salesperson"]
         tm = world.data["masterdata"]["acme"]["employees"]["territory_manager"]
-        sp2 = md.employee(admin, name="赵敏", user=uid2, position="salesperson", manager=tm).id
+        md.employee(admin, name="赵敏", user=uid2, position="salesperson", manager=tm)
         ca = md.customer(admin, name="甲类客户", owner=sp, credit_limit=D("10000000"), payment_days=30)
         cd = md.customer(admin, name="丁类客户", owner=sp)
         cn = md.customer(admin, name="路线客户", owner=sp)
