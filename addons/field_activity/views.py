@@ -299,7 +299,22 @@ def visit_page(visit_id: int) -> str:
     env = g.env
     visit = env.get(Visit, visit_id)
     return render_template("field_activity/visit.html", visit=visit, photos=svc.visit_photos(env, visit),
-                           steps=visit.visit_type.step_list() if visit.visit_type else [], step_label=STEPS.label)
+                           steps=visit.visit_type.step_list() if visit.visit_type else [], step_label=STEPS.label,
+                           can_update_customer=env.can(Customer, "write"))
+
+
+@bp.route("/visits/<int:visit_id>/customer", methods=["POST"])
+def visit_customer(visit_id: int) -> Any:
+    """What the visit brought back about the customer (目标客户基本信息): address, industry, province, city."""
+    env = g.env
+    visit = env.get(Visit, visit_id)
+    values = {k: request.form.get(k) for k in ("address", "industry", "province", "city") if k in request.form}
+    try:
+        svc.update_from_visit(env, visit, values)
+        flash(_("Customer information saved."), "success")
+    except ValidationError as exc:
+        flash(str(exc), "danger")
+    return redirect(url_for(".visit_page", visit_id=visit.id), code=303)
 
 
 # ----- plans and the review -------------------------------------------------------------------------

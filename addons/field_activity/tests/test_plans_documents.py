@@ -203,13 +203,27 @@ def test_month_plan_measures_reports_documents(tixi_world):  # noqa: F811
         assert mine.get(f"/field_activity/month?month={month.isoformat()}").headers["Location"].endswith(
             f"/field_activity/plan/{plan.id}")
         assert "丁类客户回访" in mine.get("/field_activity/summary").text
-        bad = mine.post("/field_activity/inspection/new", data={"date_from": today.isoformat(), "area": ""})
-        assert bad.status_code in (400, 422)
+        from core.testing.web import csrf_token
+
+        token = csrf_token(mine.get("/field_activity/inspection/new").text)
+        bad = mine.post("/field_activity/inspection/new", data={"date_from": today.isoformat(), "area": "",
+                                                                "csrf_token": token})
+        assert bad.status_code == 422
+        assert "巡视区域" in bad.text
         for url in ("/field_activity/inspections/", f"/field_activity/inspections/{insp.id}",
                     "/field_activity/competitors/", f"/field_activity/competitor/new?visit={v1.id}", "/field_activity/inspection/new",
                     "/reports/field_activity.work_plan", "/reports/field_activity.competitors",
                     "/reports/field_activity.month_summaries", "/reports/field_activity.inspections"):
             assert mine.get(url).status_code == 200, url
+        answer = mine.post(f"/field_activity/visits/{v1.id}/customer", data={"address": "昆明市呈贡区", "city": "昆明市",
+                                                                                "csrf_token": token})
+        assert answer.status_code == 303
+        assert 'id="visit-customer"' in mine.get(f"/field_activity/visits/{v1.id}").text
         stranger = logged_in_client(app, "salesperson2_acme", world.password)
+        stranger_token = csrf_token(stranger.get("/field_activity/inspection/new").text)
+        assert stranger.post(f"/field_activity/visits/{v1.id}/customer",
+                             data={"address": "x", "csrf_token": stranger_token}).status_code in (403, 404)
         assert stranger.get(f"/field_activity/inspections/{insp.id}").status_code in (403, 404)
         assert stranger.get(f"/field_activity/plan/{plan.id}").status_code in (403, 404)
+    with world.session() as s:
+        assert world.env(s, "admin").get(type(ca), ca.id).address == "昆明市呈贡区"
