@@ -432,10 +432,11 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
              .order_by(PlanLine.planned_on, PlanLine.id))
     for sp, day, name, purpose in env.execute(key_q):
         rows[sp]["key_next"].append({"day": day, "customer": name, "purpose": purpose})
-    # customers (owned) not visited for N days: no visit since the cut-off (index customer_id, visit_date)
+    # customers (owned) not visited for N days: no visit of the team since the cut-off. The team's
+    # recent visits are few (index salesperson_id, visit_date): one hashed NOT IN, not a probe per customer
     cutoff = today - dt.timedelta(days=days)
-    recent = (env.select(Visit, "read", Visit.id)
-              .where(Visit.customer_id == Customer.id, Visit.visit_date >= cutoff).exists())
+    recent = Customer.id.in_(env.select(Visit, "read", Visit.customer_id)
+                             .where(Visit.salesperson_id.in_(ids), Visit.visit_date >= cutoff))
     # counted and ranked in SQL: only the first five names per salesperson come back
     stale = (env.select(Customer, "read", Customer.owner_id.label("owner"), Customer.id.label("cid"),
                         Customer.name_zh.label("name"), func.count().over(partition_by=Customer.owner_id).label("n"),
