@@ -5,6 +5,10 @@
 * ``field_activity.visit_orders``: order amount taken on visits (orders per visit with ``visits``);
 * ``field_activity.reports_submitted`` and ``field_activity.reports_on_time``: daily reports
   submitted, and submitted before the cut-off (report punctuality = on time / submitted);
+* ``field_activity.visit_minutes`` and ``field_activity.timed_visits``: minutes from check-in to
+  check-out, and the visits that have both (time per visit = minutes / timed visits);
+* ``field_activity.report_expenses``: expenses of submitted daily reports (cost per visit with ``visits``);
+* ``field_activity.competitor_records``: competitor products recorded (竞争产品分析);
 * ``field_activity.forecast_amount`` and ``field_activity.forecast_quantity``: the rolling
   forecast, over its month (the shared contract read by sales_planning).
 
@@ -20,7 +24,7 @@ from addons.masterdata.models import Customer, Employee, Product
 from core.i18n import _l
 from core.measures import Dimension, Measure, fact_columns
 
-from .models import DailyReport, Forecast, Visit
+from .models import CompetitorRecord, DailyReport, Forecast, Visit
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -62,6 +66,33 @@ def on_time_query(env: Env, dimensions: Sequence[str]) -> Any:
     return reports_query(env, dimensions).where(DailyReport.on_time.is_(True))
 
 
+def minutes_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """One row per visit with a check-out, ``value`` = minutes from check-in to check-out."""
+    return env.select(Visit, "read", *fact_columns(Visit.duration_min, Visit.visit_date, _VISIT, dimensions)).where(
+        Visit.duration_min.is_not(None))
+
+
+def timed_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """One row per visit with a check-out."""
+    return visits_query(env, dimensions).where(Visit.duration_min.is_not(None))
+
+
+def expenses_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """One row per submitted daily report, ``value`` = its expenses."""
+    return env.select(DailyReport, "read", *fact_columns(DailyReport.expenses_amount, DailyReport.report_date,
+                                                         _REPORT, dimensions)).where(DailyReport.state == "submitted")
+
+
+_COMPETITOR = {"customer": CompetitorRecord.customer_id, "product": CompetitorRecord.product_id,
+               "salesperson": CompetitorRecord.salesperson_id, "territory": CompetitorRecord.territory_id}
+
+
+def competitor_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """One row per competitor record."""
+    return env.select(CompetitorRecord, "read", *fact_columns(CompetitorRecord.id, CompetitorRecord.record_date,
+                                                              _COMPETITOR, dimensions))
+
+
 def forecast_query(env: Env, dimensions: Sequence[str]) -> Any:
     """One row per forecast row, ``value`` = its amount, ``period`` = its month."""
     return env.select(Forecast, "read", *fact_columns(Forecast.amount, Forecast.month, _FORECAST, dimensions))
@@ -84,6 +115,19 @@ MEASURES = [
     Measure(name="field_activity.visit_orders", label=_l("Orders taken on visits"), kind="money", unit="currency",
             description=_l("Order amount recorded on visits, by visit date."),
             query=visit_orders_query, dimensions=_VISIT_DIMS, period="visit_date"),
+    Measure(name="field_activity.visit_minutes", label=_l("Minutes on visits"), kind="quantity", scale=0,
+            unit="min", description=_l("Minutes from check-in to check-out (time per visit = minutes / timed visits)."),
+            query=minutes_query, dimensions=_VISIT_DIMS, period="visit_date"),
+    Measure(name="field_activity.timed_visits", label=_l("Visits with a check-out"), kind="count", aggregate="count",
+            description=_l("Visits with both a check-in and a check-out."),
+            query=timed_query, dimensions=_VISIT_DIMS, period="visit_date"),
+    Measure(name="field_activity.report_expenses", label=_l("Expenses in daily reports"), kind="money",
+            unit="currency", description=_l("Expenses of submitted daily reports, by report day (cost per visit "
+                                            "with the visits)."),
+            query=expenses_query, dimensions=(SALESPERSON,), period="report_date"),
+    Measure(name="field_activity.competitor_records", label=_l("Competitor records"), kind="count",
+            aggregate="count", description=_l("Competitor products recorded at customers."),
+            query=competitor_query, dimensions=(CUSTOMER, PRODUCT, SALESPERSON, TERRITORY), period="record_date"),
     Measure(name="field_activity.reports_submitted", label=_l("Daily reports submitted"), kind="count",
             aggregate="count", description=_l("Daily sales reports submitted, by report day."),
             query=reports_query, dimensions=(SALESPERSON,), period="report_date"),

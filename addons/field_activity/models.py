@@ -211,6 +211,7 @@ class Visit(BusinessMixin, Base):
     visit_date: Mapped[dt.date] = mapped_column(Date, index=True)
     checkin_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     checkout_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    duration_min: Mapped[int | None] = mapped_column(Integer, nullable=True)  # check-in to check-out
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6), nullable=True)
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6), nullable=True)
     accuracy_m: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -290,3 +291,88 @@ class Forecast(BusinessMixin, Base):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} #{self.customer_id}/{self.product_id}"
+
+
+class MonthSummary(BusinessMixin, Base):
+    """The monthly work summary (月度工作总结) of a salesperson, with next month's key points.
+
+    The month's figures (visits, reports, orders) are read live from the facts;
+    the salesperson writes what was done, the problems and next month's key points.
+    """
+
+    __tablename__ = "field_activity_month_summary"
+    __tixi_label__ = _l("Monthly work summary")
+    __tixi_tracked__ = ("state", "summary", "next_key_points")
+    __table_args__ = (UniqueConstraint("company_id", "salesperson_id", "month"),)
+
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    month: Mapped[dt.date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="draft", info={"selection": REPORT_STATE})
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    problems: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_key_points: Mapped[str | None] = mapped_column(Text, nullable=True)
+    manager_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    salesperson: Mapped[Employee] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class MarketInspection(BusinessMixin, Base):
+    """A market inspection report (市场巡视工作报告): the area toured, the market, competitors, suggestions."""
+
+    __tablename__ = "field_activity_market_inspection"
+    __tixi_label__ = _l("Market inspection report")
+    __tixi_tracked__ = ("market_situation", "competitor_activity", "suggestions")
+
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    date_from: Mapped[dt.date] = mapped_column(Date, index=True)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    area: Mapped[str] = mapped_column(String(200))
+    customers_seen: Mapped[str | None] = mapped_column(Text, nullable=True)
+    market_situation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    competitor_activity: Mapped[str | None] = mapped_column(Text, nullable=True)
+    problems: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suggestions: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    salesperson: Mapped[Employee] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.date_from} {self.area}"
+
+
+class CompetitorRecord(BusinessMixin, Base):
+    """A competitor product seen at a customer (竞争产品分析): who, what, price, strengths, our answer.
+
+    Written from a visit (``visit_id``) or on its own; the competitor product
+    analysis report groups them by competitor and product.
+    """
+
+    __tablename__ = "field_activity_competitor"
+    __tixi_label__ = _l("Competitor record")
+    __tixi_tracked__ = ("competitor_price", "market_share")
+
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    record_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_customer.id"), nullable=True, index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_product.id"), nullable=True, index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("field_activity_visit.id"), nullable=True, index=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    competitor: Mapped[str] = mapped_column(String(200))
+    competitor_product: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    competitor_price: Mapped[Decimal | None] = mapped_column(Numeric(16, 2), nullable=True)
+    our_price: Mapped[Decimal | None] = mapped_column(Numeric(16, 2), nullable=True)
+    market_share: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), nullable=True)
+    strengths: Mapped[str | None] = mapped_column(Text, nullable=True)
+    weaknesses: Mapped[str | None] = mapped_column(Text, nullable=True)
+    countermeasures: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    salesperson: Mapped[Employee] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    product: Mapped[Product | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.competitor} {self.competitor_product or ''}".strip()

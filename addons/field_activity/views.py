@@ -7,6 +7,12 @@
 * ``/field_activity/sync``: the batch sync (JSON), one record per entry key;
 * ``/field_activity/plan``: next week's plan (from the fixed route, key visits), submit;
   ``/field_activity/plan/<id>``: the plan, the manager's review (comment, change, confirm, return);
+* ``/field_activity/month``: this month's (or ``?month=``) sales and action plan, built from the
+  salesperson's customers (class visit frequency when crm_cards is enabled), reviewed like a week's;
+* ``/field_activity/summary``: the monthly work summary with next month's key points;
+* ``/field_activity/inspections/``, ``/field_activity/competitors/``: market inspection reports and
+  competitor records (lists and details; the forms ``/field_activity/inspection/new`` and
+  ``/field_activity/competitor/new?visit=<id>``);
 * ``/field_activity/route``: the weekly fixed route per weekday, with a suggested order;
 * ``/field_activity/meeting``: the manager's weekly-meeting page;
 * ``/field_activity/team``: who has (not) submitted the daily report, flagged check-ins;
@@ -43,11 +49,14 @@ from core.web.menus import MenuItem
 
 from . import services as svc
 from .models import (
+    PLAN_KIND,
     PLAN_STATE,
     REPORT_STATE,
     STEPS,
     WEEKDAYS,
+    CompetitorRecord,
     DailyReport,
+    MarketInspection,
     Plan,
     PlanLine,
     Visit,
@@ -112,6 +121,48 @@ report_view = ModelView(
 report_view.register(bp)
 
 
+inspection_view = ModelView(
+    name="field_activity.inspection",
+    model=MarketInspection,
+    label=_l("Market inspection report"), label_plural=_l("Market inspection reports"),
+    list_columns=["date_from", "date_to", "salesperson_id", "area"],
+    filters=[Filter("date_from", _l("From"))],
+    detail_fields=["date_from", "date_to", "salesperson_id", "area", "customers_seen", "market_situation",
+                   "competitor_activity", "problems", "suggestions"],
+    field_labels={"date_from": _l("From"), "date_to": _l("To"), "salesperson_id": _l("Salesperson"),
+                  "area": _l("Area inspected"), "customers_seen": _l("Customers seen"),
+                  "market_situation": _l("Market situation"), "competitor_activity": _l("Competitor activity"),
+                  "problems": _l("Problems"), "suggestions": _l("Suggestions")},
+    order_by=["-date_from", "-id"],
+    url_prefix="/inspections",
+    can_create=False, can_edit=False, new_endpoint="field_activity.inspection_form",
+)
+inspection_view.register(bp)
+
+competitor_view = ModelView(
+    name="field_activity.competitor",
+    model=CompetitorRecord,
+    label=_l("Competitor record"), label_plural=_l("Competitor records"),
+    list_columns=["record_date", "salesperson_id", "customer_id", "competitor", "competitor_product",
+                  "competitor_price", "our_price", "market_share"],
+    filters=[Filter("record_date", _l("Date"))],
+    search_fields=["competitor", "competitor_product"],
+    detail_fields=["record_date", "salesperson_id", "customer_id", "product_id", "visit_id", "competitor",
+                   "competitor_product", "competitor_price", "our_price", "market_share", "strengths", "weaknesses",
+                   "countermeasures"],
+    field_labels={"record_date": _l("Date"), "salesperson_id": _l("Salesperson"), "customer_id": _l("Customer"),
+                  "product_id": _l("Product variety"), "visit_id": _l("Visit"), "competitor": _l("Competitor"),
+                  "competitor_product": _l("Competitor product"), "competitor_price": _l("Competitor price"),
+                  "our_price": _l("Our price"), "market_share": _l("Market share (percent)"),
+                  "strengths": _l("Strengths"), "weaknesses": _l("Weaknesses"),
+                  "countermeasures": _l("Our countermeasures")},
+    order_by=["-record_date", "-id"],
+    url_prefix="/competitors",
+    can_create=False, can_edit=False, new_endpoint="field_activity.competitor_form",
+)
+competitor_view.register(bp)
+
+
 def menu_items(env: Env) -> list[Any]:
     """The addon's menu: today, plan, route, meeting, team, lists."""
     managers = ["core.group_territory_manager", "core.group_director", "core.group_general_manager"]
@@ -121,8 +172,16 @@ def menu_items(env: Env) -> list[Any]:
                  parent="field_activity"),
         MenuItem("field_activity_plan", _l("Next week's plan"), "field_activity.plan", model=Plan, sequence=2,
                  parent="field_activity"),
+        MenuItem("field_activity_month", _l("Monthly plan"), "field_activity.month", model=Plan, sequence=2,
+                 parent="field_activity"),
         MenuItem("field_activity_route", _l("Weekly fixed route"), "field_activity.route_page", model=Plan,
                  sequence=3, parent="field_activity"),
+        MenuItem("field_activity_summary", _l("Monthly work summary"), "field_activity.summary", model=Plan,
+                 sequence=8, parent="field_activity"),
+        MenuItem("field_activity_inspections", _l("Market inspection reports"), "field_activity.inspection_list",
+                 model=MarketInspection, sequence=9, parent="field_activity"),
+        MenuItem("field_activity_competitors", _l("Competitor records"), "field_activity.competitor_list",
+                 model=CompetitorRecord, sequence=10, parent="field_activity"),
         MenuItem("field_activity_meeting", _l("Weekly meeting"), "field_activity.meeting_page", model=Visit,
                  sequence=4, parent="field_activity", group=managers),
         MenuItem("field_activity_team", _l("Daily reports of the team"), "field_activity.team_page", model=Visit,
@@ -240,7 +299,22 @@ def visit_page(visit_id: int) -> str:
     env = g.env
     visit = env.get(Visit, visit_id)
     return render_template("field_activity/visit.html", visit=visit, photos=svc.visit_photos(env, visit),
-                           steps=visit.visit_type.step_list() if visit.visit_type else [], step_label=STEPS.label)
+                           steps=visit.visit_type.step_list() if visit.visit_type else [], step_label=STEPS.label,
+                           can_update_customer=env.can(Customer, "write"))
+
+
+@bp.route("/visits/<int:visit_id>/customer", methods=["POST"])
+def visit_customer(visit_id: int) -> Any:
+    """What the visit brought back about the customer (目标客户基本信息): address, industry, province, city."""
+    env = g.env
+    visit = env.get(Visit, visit_id)
+    values = {k: request.form.get(k) for k in ("address", "industry", "province", "city") if k in request.form}
+    try:
+        svc.update_from_visit(env, visit, values)
+        flash(_("Customer information saved."), "success")
+    except ValidationError as exc:
+        flash(str(exc), "danger")
+    return redirect(url_for(".visit_page", visit_id=visit.id), code=303)
 
 
 # ----- plans and the review -------------------------------------------------------------------------
@@ -280,6 +354,9 @@ def plan_page(plan_id: int) -> Any:
                     abort(404)
                 svc.plans._check_editable(env, record)
                 env.write(line, {"key": not line.key})
+            elif action == "target":
+                svc.set_sales_target(env, record, request.form.get("sales_target"), request.form.get("note"))
+                flash(_("Sales target saved."), "success")
             elif action == "submit":
                 svc.submit_plan(env, record, request.form.get("comment"))
                 flash(_("Plan submitted to the manager."), "success")
@@ -297,12 +374,104 @@ def plan_page(plan_id: int) -> Any:
             status = 422
     wf = svc.PLAN_WORKFLOW
     mine = record.salesperson_id == getattr(me(env), "id", None)
+    if record.kind == "month":
+        end = svc.plans.month_end(record.period_start)
+        days = [record.period_start + dt.timedelta(days=i) for i in range((end - record.period_start).days)]
+        figures = svc.month_figures(env, record)
+    else:
+        days, figures = [record.period_start + dt.timedelta(days=i) for i in range(7)], None
     return render_template(
-        "field_activity/plan.html", plan=record, mine=mine, state_label=PLAN_STATE.label,
+        "field_activity/plan.html", plan=record, mine=mine, state_label=PLAN_STATE.label, kind_label=PLAN_KIND.label,
         transitions=[t.name for t in approvals.available(env, wf, record)],
         history=approvals.history(env, wf, record), customers=_my_customers(env, record.salesperson),
-        days=[record.period_start + dt.timedelta(days=i) for i in range(7)], weekday=WEEKDAYS.label,
+        days=days, weekday=WEEKDAYS.label, figures=figures,
     ), status
+
+
+@bp.route("/month")
+def month() -> Any:
+    """The user's monthly sales and action plan (this month, or ``?month=YYYY-MM-DD``), created when missing."""
+    env = g.env
+    emp = me(env)
+    if emp is None:
+        raise AccessDenied(_("You have no employee record in this company, so you cannot record visits."))
+    first = svc.local_today(env).replace(day=1)
+    if request.values.get("month"):
+        try:
+            first = dt.date.fromisoformat(request.values["month"][:10]).replace(day=1)
+        except ValueError:
+            flash(_("Enter the date as YYYY-MM-DD."), "danger")
+    record = svc.month_plan(env, emp.id, first)
+    return redirect(url_for(".plan_page", plan_id=record.id))
+
+
+@bp.route("/summary", methods=["GET", "POST"])
+def summary() -> Any:
+    """The user's monthly work summary (this month, or ``?month=``): the month's figures, what was
+    done, problems, next month's key points; saved as a draft or submitted."""
+    env = g.env
+    emp = me(env)
+    if emp is None:
+        raise AccessDenied(_("You have no employee record in this company, so you cannot record visits."))
+    first = svc.local_today(env).replace(day=1)
+    if request.values.get("month"):
+        try:
+            first = dt.date.fromisoformat(request.values["month"][:10]).replace(day=1)
+        except ValueError:
+            flash(_("Enter the date as YYYY-MM-DD."), "danger")
+    status = 200
+    if request.method == "POST":
+        try:
+            svc.save_month_summary(env, {**request.form.to_dict(), "month": first.isoformat()},
+                                   submit=request.form.get("action") == "submit")
+            flash(_("Monthly work summary saved."), "success")
+            return redirect(url_for(".summary", month=first.isoformat()), code=303)
+        except ValidationError as exc:
+            flash(str(exc), "danger")
+            status = 422
+    row = svc.month_summary(env, emp.id, first)
+    return render_template("field_activity/summary.html", month=first, row=row, form=request.form,
+                           facts=svc.month_facts(env, emp.id, first)), status
+
+
+@bp.route("/inspection/new", methods=["GET", "POST"])
+def inspection_form() -> Any:
+    """A new market inspection report (市场巡视工作报告)."""
+    env = g.env
+    status = 200
+    if request.method == "POST":
+        try:
+            record = svc.save_inspection(env, request.form.to_dict())
+            flash(_("Market inspection report saved."), "success")
+            return redirect(url_for(".inspection_detail", id=record.id), code=303)
+        except ValidationError as exc:
+            flash(str(exc), "danger")
+            status = 422
+    return render_template("field_activity/inspection_form.html", form=request.form,
+                           today=svc.local_today(env)), status
+
+
+@bp.route("/competitor/new", methods=["GET", "POST"])
+def competitor_form() -> Any:
+    """A new competitor record (竞争产品分析), from a visit with ``?visit=<id>``."""
+    env = g.env
+    visit = env.get(Visit, request.values.get("visit", type=int)) if request.values.get("visit") else None
+    status = 200
+    if request.method == "POST":
+        try:
+            record = svc.save_competitor(env, request.form.to_dict(), visit=visit)
+            flash(_("Competitor record saved."), "success")
+            return redirect(url_for(".competitor_detail", id=record.id), code=303)
+        except ValidationError as exc:
+            flash(str(exc), "danger")
+            status = 422
+    from addons.masterdata.models import Product
+
+    products = [{"id": p.id, "name": p.display()} for p in env.search(Product, Product.active.is_(True),
+                                                                              order_by=[Product.code], limit=300)]
+    return render_template("field_activity/competitor_form.html", form=request.form, visit=visit,
+                           customers=_my_customers(env, me(env)), products=products,
+                           today=svc.local_today(env)), status
 
 
 @bp.route("/route", methods=["GET", "POST"])
@@ -342,7 +511,7 @@ def meeting_page() -> str:
     except ValueError:
         days = None
     manager_id = request.args.get("manager", type=int)
-    data = svc.meeting(env, manager_id, days=days)
+    data = svc.meeting(env, manager_id, days=days, page=request.args.get("page", 1, type=int) or 1)
     return render_template("field_activity/meeting.html", data=data, state_label=PLAN_STATE.label)
 
 

@@ -10,7 +10,14 @@ From masterdata's demo customers and salespeople:
   customers), checked in near the customer, about one in twelve flagged (farther than the
   500 m radius), a few without position;
 * daily sales reports for November 2026 (most on time, some late, a few missing);
-* the rolling forecast of December 2026 - February 2027 for each salesperson's main customers.
+* the rolling forecast of December 2026 - February 2027 for each salesperson's main customers;
+* visits carry their check-out (time per visit) and the territory of the customer on the visit's day
+  (territories' demo assignments);
+* weekly action plans of November 2026 (confirmed through the kernel approvals: ``core_approval``
+  rows), next week's submitted, the monthly sales and action plans of November (confirmed) and
+  December (submitted) with their sales targets;
+* monthly work summaries of October and November, a market inspection report per salesperson,
+  competitor records from the visits that saw a competitor (since September 2026).
 
 Kept to a few thousand records so the demo loads in seconds. kmtrade gets only the company set-up.
 """
@@ -26,6 +33,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 MASTER = HERE.parent.parent / "masterdata" / "demo"
+TERRITORIES = HERE.parent.parent / "territories" / "demo" / "territories.yaml"
 OUT = HERE / "field_activity_demo.yaml"
 COMPANY = "company:guiyan"
 START, END = dt.date(2025, 12, 1), dt.date(2026, 11, 30)
@@ -46,6 +54,11 @@ CITY = {
 NEXT_STEPS = ["送样", "报价跟进", "技术交流", "安排试验", "催收回款", "约见采购经理", "确认订单", "回访使用情况"]
 NEEDS = ["需要降低贵金属用量", "关注国六排放方案", "希望缩短交期", "比较三家供应商价格", "计划明年扩产"]
 COMPETITORS = ["庄信万丰报价偏低", "巴斯夫在推新配方", "优美科送样中", "本地厂商价格低10%"]
+RIVALS = {"庄信万丰报价偏低": ("庄信万丰", "三元催化剂", "价格低约5%", "交期长"),
+          "巴斯夫在推新配方": ("巴斯夫", "新配方催化剂", "配方新、品牌强", "价格高"),
+          "优美科送样中": ("优美科", "样品", "服务积极", "未经验证"),
+          "本地厂商价格低10%": ("本地厂商", "普通催化剂", "价格低10%", "稳定性差")}
+AREAS = ["滇中片区", "华东片区", "西南片区", "华北片区", "华南片区"]
 PROBLEMS = ["客户反映价格偏高", "样品交期紧", "回款推迟", "竞争对手降价", ""]
 
 
@@ -61,9 +74,31 @@ def _offset(rng: random.Random, lat: float, lng: float, metres: float) -> tuple[
     return round(lat + dlat, 6), round(lng + dlng, 6)
 
 
+def _assignments() -> dict[str, list[tuple[dt.date, dt.date | None, str]]]:
+    """territories' demo assignments: customer id -> [(from, to, territory id)]."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc = yaml.load(TERRITORIES.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    out: dict[str, list[tuple[dt.date, dt.date | None, str]]] = {}
+    for r in doc["records"]:
+        if r["model"] == "territories_customer":
+            v = r["values"]
+            out.setdefault(v["customer_id"].removeprefix("ref:masterdata."), []).append(
+                (v["date_from"], v.get("date_to"), v["territory_id"].removeprefix("ref:")))
+    return out
+
+
+def territory_on(assignments: dict, customer: str, day: dt.date) -> str | None:
+    """The ref of the customer's territory on ``day`` (territories' demo), or None."""
+    for start, end, territory in sorted(assignments.get(customer, []), reverse=True):
+        if start <= day and (end is None or day < end):
+            return f"ref:territories.{territory}"
+    return None
+
+
 def generate() -> dict:
     """The demo records, in load order."""
     rng = random.Random(15)
+    assignments = _assignments()
     customers = [r for r in _load("customers.yaml")
                  if r["model"] == "masterdata_customer" and r["values"]["company_id"] == COMPANY]
     people = [r for r in _load("employees.yaml") if r["model"] == "masterdata_employee"
@@ -92,7 +127,7 @@ def generate() -> dict:
                 records.append({"model": "field_activity_route_stop", "id": f"route_{pid}_{d}_{seq}", "values": {
                     "company_id": COMPANY, "salesperson_id": sp, "weekday": d, "sequence": seq * 10,
                     "customer_id": f"ref:masterdata.{cid}"}})
-        day, n = START, 0
+        day, n, seen = START, 0, []
         while day <= END:
             if day.weekday() < 5:
                 count = rng.choice([0, 0, 1, 1, 1, 2]) if day >= dt.date(2026, 9, 1) else rng.choice([0, 0, 0, 1, 1])
@@ -102,9 +137,14 @@ def generate() -> dict:
                     n += 1
                     at = dt.datetime.combine(day, dt.time(9 + 2 * k, rng.randrange(0, 60)), tzinfo=TZ)
                     roll = rng.random()
+                    minutes = rng.randrange(20, 95)
                     values = {"company_id": COMPANY, "salesperson_id": sp, "customer_id": f"ref:masterdata.{cid}",
                               "visit_date": day, "checkin_at": at.astimezone(dt.UTC),
-                              "next_step": rng.choice(NEXT_STEPS)}
+                              "checkout_at": (at + dt.timedelta(minutes=minutes)).astimezone(dt.UTC),
+                              "duration_min": minutes, "next_step": rng.choice(NEXT_STEPS)}
+                    stamp = territory_on(assignments, cid, day)
+                    if stamp:
+                        values["territory_id"] = stamp
                     if roll < 0.04:
                         values["no_position"] = True
                     else:
@@ -117,6 +157,7 @@ def generate() -> dict:
                         values["needs"] = rng.choice(NEEDS)
                     if rng.random() < 0.2:
                         values["competitor"] = rng.choice(COMPETITORS)
+                        seen.append((f"visit_{pid}_{n + 0:04d}", cid, day, values["competitor"], stamp))
                     if rng.random() < 0.15:
                         values["order_amount"] = f"{rng.randrange(20, 400) * 1000}.00"
                     records.append({"model": "field_activity_visit", "id": f"visit_{pid}_{n:04d}", "values": values})
@@ -131,6 +172,7 @@ def generate() -> dict:
                                                "expenses_amount": f"{rng.randrange(20, 400)}.00",
                                                "problems": rng.choice(PROBLEMS) or None}})
             day += dt.timedelta(days=1)
+        records += _plans_and_documents(rng, p, routes, mine, seen)
         for cid in mine[:4]:
             for month in (dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2027, 2, 1)):
                 product = products[hash_index(cid, len(products))]
@@ -142,6 +184,69 @@ def generate() -> dict:
                                            "quantity": f"{qty}.000", "amount": f"{qty * rng.randrange(300, 900)}.00",
                                            "submitted_at": dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)}})
     return {"records": records}
+
+
+def _plans_and_documents(rng: random.Random, person: dict, routes: dict, mine: list[str], seen: list) -> list[dict]:
+    """Weekly plans of November 2026 and next week's, monthly plans of November and December (with
+    their kernel approval rows), monthly work summaries, a market inspection, competitor records."""
+    pid, sp = person["id"], f"ref:masterdata.{person['id']}"
+    user = person["values"].get("user_id")
+    user = f"ref:masterdata.{user.removeprefix('ref:')}" if user else None
+    out: list[dict] = []
+
+    def plan(key: str, kind: str, start: dt.date, state: str, lines: list[tuple[str, dt.date, bool]],
+             target: str | None = None, comment: str | None = None) -> None:
+        values = {"company_id": COMPANY, "salesperson_id": sp, "kind": kind, "period_start": start, "state": state}
+        if target:
+            values["sales_target"] = target
+        if comment:
+            values["manager_comment"] = comment
+        out.append({"model": "field_activity_plan", "id": key, "values": values})
+        for i, (cid, day, is_key) in enumerate(lines, start=1):
+            out.append({"model": "field_activity_plan_line", "id": f"{key}_{i:02d}", "values": {
+                "company_id": COMPANY, "plan_id": f"ref:{key}", "salesperson_id": sp,
+                "customer_id": f"ref:masterdata.{cid}", "planned_on": day, "key": is_key}})
+        if user:
+            out.append({"model": "core_approval", "id": f"approval_{key}", "values": {
+                "company_id": COMPANY, "workflow": "field_activity.plan", "model": "field_activity_plan",
+                "res_id": f"ref:{key}", "state": state, "requested_by_id": user}})
+
+    weeks = [dt.date(2026, 11, 2) + dt.timedelta(days=7 * i) for i in range(5)]  # the last is the week of 30 Nov
+    for i, monday in enumerate(weeks):
+        lines = [(cid, monday + dt.timedelta(days=d), seq == 0 and d in (1, 3))
+                 for d, stops in routes.items() for seq, cid in enumerate(stops)]
+        plan(f"plan_{pid}_w{monday:%m%d}", "week", monday, "submitted" if i == len(weeks) - 1 else "confirmed",
+             lines, comment=None if i == len(weeks) - 1 else rng.choice(["同意", "重点跟进送样客户", "注意回款"]))
+    for month, state in ((dt.date(2026, 11, 1), "confirmed"), (dt.date(2026, 12, 1), "submitted")):
+        days = [month + dt.timedelta(days=k) for k in range(30) if (month + dt.timedelta(days=k)).weekday() < 5]
+        lines = [(cid, days[(k * 5) % len(days)], k < 2) for k, cid in enumerate(mine[:8])]
+        plan(f"plan_{pid}_m{month:%Y%m}", "month", month, state, lines,
+             target=f"{rng.randrange(30, 120) * 10000}.00", comment="同意" if state == "confirmed" else None)
+    for month in (dt.date(2026, 10, 1), dt.date(2026, 11, 1)):
+        out.append({"model": "field_activity_month_summary", "id": f"summary_{pid}_{month:%Y%m}", "values": {
+            "company_id": COMPANY, "salesperson_id": sp, "month": month, "state": "submitted",
+            "submitted_at": dt.datetime.combine(month.replace(day=28), dt.time(10), tzinfo=dt.UTC),
+            "summary": rng.choice(["完成重点客户拜访，送样两次", "新开发客户一家，回款正常", "配合技术支持完成试验"]),
+            "problems": rng.choice(PROBLEMS) or None,
+            "next_key_points": rng.choice(["跟进国六配套项目", "催收逾期货款", "重点拜访A类客户", "推进样品验证"])}})
+    out.append({"model": "field_activity_market_inspection", "id": f"inspection_{pid}", "values": {
+        "company_id": COMPANY, "salesperson_id": sp, "date_from": dt.date(2026, 11, 16),
+        "date_to": dt.date(2026, 11, 18), "area": rng.choice(AREAS),
+        "market_situation": rng.choice(["需求平稳", "主机厂排产增加", "后市场需求下降"]),
+        "competitor_activity": rng.choice(COMPETITORS), "suggestions": rng.choice(["加强技术服务", "适当让价保份额", "加快样品交期"])}})
+    for key, cid, day, text, stamp in seen:
+        if day < dt.date(2026, 9, 1):
+            continue
+        rival, product, strong, weak = RIVALS[text]
+        values = {"company_id": COMPANY, "salesperson_id": sp, "record_date": day, "customer_id": f"ref:masterdata.{cid}",
+                  "visit_id": f"ref:{key}", "competitor": rival, "competitor_product": product,
+                  "competitor_price": f"{rng.randrange(80, 120) * 10}.00", "our_price": "1000.00",
+                  "market_share": f"{rng.randrange(5, 40)}.00", "strengths": strong, "weaknesses": weak,
+                  "countermeasures": rng.choice(["技术交流", "小幅让价", "缩短交期"])}
+        if stamp:
+            values["territory_id"] = stamp
+        out.append({"model": "field_activity_competitor", "id": f"competitor_{key}", "values": values})
+    return out
 
 
 def hash_index(text: str, n: int) -> int:

@@ -145,6 +145,135 @@ def suggested_visits_per_month(env: Env, customer_id: int) -> int | None:
     return int(policy["visits_per_month"]) if policy and policy.get("visits_per_month") is not None else None
 
 
+def month_start(day: dt.date) -> dt.date:
+    """The 1st of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    """The 1st of the month after ``first``'s month (exclusive end)."""
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def class_frequencies(env: Env, customer_ids: Sequence[int], month: dt.date) -> dict[int, int]:
+    """Visits suggested in ``month`` per customer from its class policy (crm_cards), in two queries.
+
+    ``visits_per_month`` of the class; a class with 0 (D: quarterly) gets one visit in the
+    first month of each quarter. Customers without a class are left out. crm_cards' models are
+    read lazily, only when it is enabled: the customers were already read through the user's
+    rules, their class and the company's policies are read as the kernel (company configuration).
+    """
+    if "crm_cards" not in env.enabled or not customer_ids:
+        return {}
+    from addons.crm_cards.models import ClassPolicy, CustomerProfile
+
+    sudo = env.sudo()
+    policy = {code: n for code, n in sudo.execute(sudo.select(ClassPolicy, ClassPolicy.class_code,
+                                                               ClassPolicy.visits_per_month))}
+    classes = sudo.execute(sudo.select(CustomerProfile, CustomerProfile.customer_id, CustomerProfile.class_code)
+                           .where(CustomerProfile.customer_id.in_(list(customer_ids)),
+                                  CustomerProfile.class_code.is_not(None)))
+    out: dict[int, int] = {}
+    for cid, code in classes:
+        if code not in policy:
+            continue
+        n = int(policy[code] or 0)
+        out[cid] = n if n > 0 else (1 if month.month in (1, 4, 7, 10) else 0)
+    return out
+
+
+def spread_days(days: Sequence[dt.date], n: int) -> list[dt.date]:
+    """``n`` days spread evenly over ``days`` (in order; repeats when ``n`` exceeds them)."""
+    if n <= 0 or not days:
+        return []
+    return [days[min(len(days) - 1, int((i + 0.5) * len(days) / n))] for i in range(n)]
+
+
+def month_suggestions(env: Env, salesperson_id: int, month: dt.date) -> list[dict[str, Any]]:
+    """The monthly action plan suggested from the salesperson's customers: per customer the
+    visits of its class policy (crm_cards) on its route weekdays when it has some, else spread
+    over the working days; customers without a class: one visit per route day of the month."""
+    month = month_start(month)
+    end = month_end(month)
+    days = [month + dt.timedelta(days=i) for i in range((end - month).days)]
+    workdays = [d for d in days if d.weekday() < 5]
+    customers = env.search(Customer, Customer.owner_id == salesperson_id, Customer.active.is_(True),
+                           order_by=[Customer.name_zh, Customer.id])
+    ids = [c.id for c in customers]
+    freq = class_frequencies(env, ids, month)
+    weekdays: dict[int, list[int]] = {}
+    for stop in route(env, salesperson_id):
+        weekdays.setdefault(stop.customer_id, []).append(stop.weekday)
+    out = []
+    for c in customers:
+        on_route = [d for d in days if d.weekday() in weekdays.get(c.id, [])]
+        n = freq.get(c.id, len(on_route))
+        if n <= 0:
+            continue
+        pool = on_route if len(on_route) >= n else workdays
+        out.append({"customer": c, "visits": n, "days": spread_days(pool, n), "from_class": c.id in freq})
+    return out
+
+
+def month_plan(env: Env, salesperson_id: int, month: dt.date) -> Plan:
+    """The monthly sales and action plan of ``month``, created when missing: the action plan from
+    :func:`month_suggestions`, the sales target from the rolling forecast of that month."""
+    from ..models import Forecast
+
+    month = month_start(month)
+    salesperson_in_reach(env, salesperson_id)
+    plan = get_plan(env, salesperson_id, month, "month")
+    if plan is not None:
+        return plan
+    suggestions = month_suggestions(env, salesperson_id, month)
+    target = env.scalar(env.select(Forecast, "read", func.sum(Forecast.amount)).where(
+        Forecast.salesperson_id == salesperson_id, Forecast.month == month))
+    with env.session.begin_nested():
+        plan = env.create(Plan, {"salesperson_id": salesperson_id, "kind": "month", "period_start": month,
+                                 "state": "draft", "sales_target": target})
+        for item in suggestions:
+            for day in item["days"]:
+                env.create(PlanLine, {"plan_id": plan.id, "salesperson_id": salesperson_id,
+                                      "customer_id": item["customer"].id, "planned_on": day, "key": False})
+    env.session.expire(plan, ["lines"])
+    return plan
+
+
+def set_sales_target(env: Env, plan: Plan, amount: Any, note: str | None = None) -> Plan:
+    """The monthly sales target (an amount, 2 decimals) and the plan's note."""
+    from .common import parse_money
+
+    _check_editable(env, plan)
+    values: dict[str, Any] = {"sales_target": parse_money(amount, "sales_target")}
+    if note is not None:
+        values["note"] = text(note)
+    env.write(plan, values)
+    return plan
+
+
+def month_figures(env: Env, plan: Plan) -> dict[str, Any]:
+    """Planned vs done of a monthly plan: visits planned, done, customers planned and visited;
+    the forecast of the month per customer; delivered sales (orders, when enabled)."""
+    from ..models import Forecast
+
+    start, end = plan.period_start, month_end(plan.period_start)
+    sp = plan.salesperson_id
+    planned = env.count(PlanLine, PlanLine.plan_id == plan.id)
+    done = env.count(Visit, Visit.salesperson_id == sp, Visit.visit_date >= start, Visit.visit_date < end)
+    forecast = [(c, amount) for c, amount in env.execute(
+        env.select(Forecast, "read", Customer.name_zh, func.sum(Forecast.amount))
+        .join(Customer, Customer.id == Forecast.customer_id)
+        .where(Forecast.salesperson_id == sp, Forecast.month == start)
+        .group_by(Customer.name_zh).order_by(Customer.name_zh))]
+    sales = None
+    if "orders" in env.enabled:
+        from core.measures import measure_value, total
+
+        sales = total(measure_value(env, "orders.sales_amount", period=(start, end - dt.timedelta(days=1)),
+                                    filters={"salesperson": [sp]}, labels=False))
+    return {"planned": planned, "done": done, "forecast": forecast, "sales": sales}
+
+
 def get_plan(env: Env, salesperson_id: int, start: dt.date, kind: str = "week") -> Plan | None:
     """The person's plan for the week (or month) starting ``start``."""
     return env.scalar(env.select(Plan).where(Plan.salesperson_id == salesperson_id, Plan.kind == kind,
@@ -180,7 +309,7 @@ def add_line(env: Env, plan: Plan, customer_id: int, planned_on: Any, purpose: s
     """Add a planned visit (a key visit with ``key``) inside the plan's week."""
     _check_editable(env, plan)
     day = parse_date(planned_on, "planned_on")
-    end = plan.period_start + dt.timedelta(days=7 if plan.kind == "week" else 31)
+    end = plan.period_start + dt.timedelta(days=7) if plan.kind == "week" else month_end(plan.period_start)
     if day is None or not (plan.period_start <= day < end):
         message = _("The planned day must be inside the plan's period.")
         raise ValidationError(message, {"planned_on": message})
@@ -192,9 +321,12 @@ def add_line(env: Env, plan: Plan, customer_id: int, planned_on: Any, purpose: s
 
 
 def submit_plan(env: Env, plan: Plan, comment: str | None = None) -> Plan:
-    """The salesperson submits next week's plan to the manager (needs at least one key visit)."""
-    if not env.count(PlanLine, PlanLine.plan_id == plan.id, PlanLine.key.is_(True)):
+    """The salesperson submits a plan to the manager: a weekly plan needs at least one key visit,
+    a monthly plan a sales target or at least one planned visit."""
+    if plan.kind == "week" and not env.count(PlanLine, PlanLine.plan_id == plan.id, PlanLine.key.is_(True)):
         raise ValidationError(_("Mark at least one key visit before submitting the plan."))
+    if plan.kind == "month" and not plan.sales_target and not env.count(PlanLine, PlanLine.plan_id == plan.id):
+        raise ValidationError(_("Give the month's sales target or plan at least one visit before submitting."))
     approvals.fire(env, PLAN_WORKFLOW, plan, "submit", comment=comment)
     return plan
 
@@ -243,19 +375,29 @@ def team(env: Env, manager_id: int | None = None) -> list[Employee]:
                        order_by=[Employee.name_zh, Employee.id])
 
 
+MEETING_PAGE = 30  # salespeople side by side on one page of the meeting
+
+
 def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = None,
-            days: int | None = None) -> dict[str, Any]:
-    """The weekly-meeting table: one row per salesperson; a fixed handful of grouped queries."""
+            days: int | None = None, page: int = 1) -> dict[str, Any]:
+    """The weekly-meeting table: one row per salesperson; a fixed handful of grouped queries.
+
+    A large team is shown :data:`MEETING_PAGE` salespeople at a time (``page``, from 1)."""
     today = today or local_today(env)
     days = days or settings(env).not_visited_days
     this_week = week_start(today)
     last_week, next_week = this_week - dt.timedelta(days=7), this_week + dt.timedelta(days=7)
-    people = team(env, manager_id)
+    everyone = team(env, manager_id)
+    pages = max(1, -(-len(everyone) // MEETING_PAGE))
+    page = min(max(1, int(page or 1)), pages)
+    people = everyone[(page - 1) * MEETING_PAGE:page * MEETING_PAGE]
     ids = [p.id for p in people]
     rows = {p.id: {"employee": p, "planned": 0, "done": 0, "planned_done": 0, "flagged": 0, "reports": 0,
                    "key_next": [], "not_visited": 0, "not_visited_names": [], "plan_state": None} for p in people}
+    head = {"last_week": last_week, "next_week": next_week, "days": days, "page": page, "pages": pages,
+            "team_size": len(everyone)}
     if not ids:
-        return {"rows": [], "last_week": last_week, "next_week": next_week, "days": days}
+        return {"rows": [], **head}
     # planned last week, and how many of those the salesperson visited in that week (one query)
     seen = (env.select(Visit, "read", Visit.salesperson_id.label("sp"), Visit.customer_id.label("cu"))
             .where(Visit.salesperson_id.in_(ids), Visit.visit_date >= last_week, Visit.visit_date < this_week)
@@ -290,10 +432,11 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
              .order_by(PlanLine.planned_on, PlanLine.id))
     for sp, day, name, purpose in env.execute(key_q):
         rows[sp]["key_next"].append({"day": day, "customer": name, "purpose": purpose})
-    # customers (owned) not visited for N days: no visit since the cut-off (index customer_id, visit_date)
+    # customers (owned) not visited for N days: no visit of the team since the cut-off. The team's
+    # recent visits are few (index salesperson_id, visit_date): one hashed NOT IN, not a probe per customer
     cutoff = today - dt.timedelta(days=days)
-    recent = (env.select(Visit, "read", Visit.id)
-              .where(Visit.customer_id == Customer.id, Visit.visit_date >= cutoff).exists())
+    recent = Customer.id.in_(env.select(Visit, "read", Visit.customer_id)
+                             .where(Visit.salesperson_id.in_(ids), Visit.visit_date >= cutoff))
     # counted and ranked in SQL: only the first five names per salesperson come back
     stale = (env.select(Customer, "read", Customer.owner_id.label("owner"), Customer.id.label("cid"),
                         Customer.name_zh.label("name"), func.count().over(partition_by=Customer.owner_id).label("n"),
@@ -315,7 +458,7 @@ def meeting(env: Env, manager_id: int | None = None, today: dt.date | None = Non
         last_q = env.select(Customer, "read", Customer.id, last).where(Customer.id.in_(list(named)))
         for cust_id, last_day in env.execute(last_q):
             named[cust_id]["last"] = last_day
-    return {"rows": [rows[i] for i in ids], "last_week": last_week, "next_week": next_week, "days": days}
+    return {"rows": [rows[i] for i in ids], **head}
 
 
 def _int() -> Any:

@@ -156,7 +156,7 @@ def clean_visit(env: Env, values: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "salesperson_id": salesperson_id, "customer_id": customer_id,
         "visit_type_id": vtype.id if vtype else None, "visit_date": visit_date,
-        "checkin_at": checkin_at, "checkout_at": checkout_at,
+        "checkin_at": checkin_at, "checkout_at": checkout_at, "duration_min": minutes_between(checkin_at, checkout_at),
         "latitude": lat, "longitude": lng, "no_position": lat is None or lng is None,
         "accuracy_m": int(float(values["accuracy_m"])) if values.get("accuracy_m") not in (None, "") else None,
         "contacts_met": text(values.get("contacts_met"), 300), "needs": text(values.get("needs")),
@@ -175,6 +175,26 @@ def clean_visit(env: Env, values: Mapping[str, Any]) -> dict[str, Any]:
             data["distance_m"] = distance_m(lat, lng, loc.latitude, loc.longitude)
             data["flagged"] = data["distance_m"] > settings(env).radius_m
     return data
+
+
+def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
+    """Whole minutes from check-in to check-out (None when either is missing)."""
+    if start is None or end is None:
+        return None
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def check_out(env: Env, visit: Visit, at: Any = None) -> Visit:
+    """Check out of a visit (now unless ``at``): the time per visit is check-in to check-out."""
+    when = parse_datetime(env, at, "checkout_at") or local_now(env)
+    if visit.checkin_at is not None and when < visit.checkin_at:
+        message = _("The check-out cannot be before the check-in.")
+        raise ValidationError(message, {"checkout_at": message})
+    if when > local_now(env) + dt.timedelta(minutes=10):
+        message = _("A visit cannot be dated in the future (%(date)s).", date=when.date().isoformat())
+        raise ValidationError(message, {"checkout_at": message})
+    env.write(visit, {"checkout_at": when, "duration_min": minutes_between(visit.checkin_at, when)})
+    return visit
 
 
 def record_visit(env: Env, values: Mapping[str, Any], photo: Any = None, nested: bool = True) -> Visit:

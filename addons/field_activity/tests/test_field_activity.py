@@ -343,10 +343,21 @@ def test_demo_file_is_the_generator_output_and_refers_to_masterdata_demo():
     for name in ("customers.yaml", "employees.yaml", "products.yaml"):
         doc = yaml.load((gen.MASTER / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         master |= {r["id"] for r in doc["records"]}
-    refs = {v.removeprefix("ref:masterdata.") for r in data["records"] for v in r["values"].values()
-            if isinstance(v, str) and v.startswith("ref:")}
-    assert refs <= master
+    territories = {r["id"] for r in yaml.load(gen.TERRITORIES.read_text(encoding="utf-8"),
+                                              Loader=yaml.CSafeLoader)["records"]}
+    local = {r["id"] for r in data["records"]}
+    refs = [v.removeprefix("ref:") for r in data["records"] for v in r["values"].values()
+            if isinstance(v, str) and v.startswith("ref:")]
+    assert {v.removeprefix("masterdata.") for v in refs if v.startswith("masterdata.")} <= master
+    assert {v.removeprefix("territories.") for v in refs if v.startswith("territories.")} <= territories
+    assert {v for v in refs if "." not in v} <= local
+    plans = [r for r in data["records"] if r["model"] == "field_activity_plan"]
+    approvals = {r["values"]["res_id"].removeprefix("ref:"): r["values"]["state"] for r in data["records"]
+                 if r["model"] == "core_approval"}
+    assert {p["id"]: p["values"]["state"] for p in plans} == approvals  # every plan has its approval row
+    assert {p["values"]["kind"] for p in plans} == {"week", "month"}
     visits = [r for r in data["records"] if r["model"] == "field_activity_visit"]
     assert len(visits) > 1000
     assert {r["values"]["visit_date"].year for r in visits} == {2025, 2026}
     assert 0 < sum(1 for r in visits if r["values"].get("flagged")) < len(visits) // 5
+    assert all(r["values"].get("territory_id") and r["values"]["duration_min"] > 0 for r in visits)
