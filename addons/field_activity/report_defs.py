@@ -66,7 +66,7 @@ def territory_ids(env: Env, territory_id: int | None) -> list[int] | None:
         return None
     from addons.territories.services import subtree_query
 
-    return list(env.sudo().session.scalars(subtree_query([territory_id])))
+    return list(env.sudo().scalars(subtree_query([territory_id])))
 
 
 def _where(env: Env, model: Any, p: Mapping[str, Any], territory: bool = True) -> list[Any]:
