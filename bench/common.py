@@ -264,3 +264,43 @@ def machine_info(pg_url: str | None = None) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - a description, never fatal
             info["postgresql"] = f"? ({exc.__class__.__name__})"
     return info
+
+
+def addon_bench_main(addon: str, addons: list[str], measure: Callable[[str, int], Any], description: str) -> None:
+    """The command line every addon's ``bench.py`` shares: generate (or reuse) databases, measure, print JSON.
+
+    ``python3 -m addons.<addon>.bench [--db URL] [--tier S|M|L] [--engines sqlite,postgresql]
+    [--repeat N] [--json FILE]``: without ``--db``, a tier is generated per engine with
+    ``addons`` installed (a throwaway SQLite file, a database on the test PostgreSQL server);
+    ``measure(url, repeat)`` returns the figures of one database.
+    """
+    import argparse
+    import json
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", action="append", help="benchmark database URL (repeatable)")
+    parser.add_argument("--tier", default="S")
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    urls = list(args.db or [])
+    if not urls:
+        from bench.generate import generate as bench_generate
+
+        for engine in args.engines.split(","):
+            if engine == "sqlite":
+                url = f"sqlite:///{tempfile.mkdtemp(prefix=f'tixi-{addon}-bench-')}/bench.db"
+            else:
+                from core.testing.pgserver import create_database, postgres_url
+
+                url = create_database(postgres_url(), f"tixi_{addon}_bench_{args.tier.lower()}_{int(time.time())}")
+            t0 = time.perf_counter()
+            bench_generate(url, args.tier, addons=addons, progress=print)
+            print(f"generated tier {args.tier} on {engine} in {time.perf_counter() - t0:.1f} s")
+            urls.append(url)
+    results = [measure(u, args.repeat) for u in urls]
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -19,12 +19,9 @@ and of the whole report page through the Flask test client, with SQL counts.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import re
 import statistics
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -161,32 +158,9 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
 
 def main() -> None:
     """``python3 -m addons.brand_campaigns.bench [--db URL] [--tier S|M|L] [--engines sqlite,postgresql] [--json FILE]``."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", action="append", help="benchmark database URL (repeatable)")
-    parser.add_argument("--tier", default="S")
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--json")
-    args = parser.parse_args()
-    urls = list(args.db or [])
-    if not urls:
-        from bench.generate import generate as bench_generate
+    from bench.common import addon_bench_main
 
-        for engine in args.engines.split(","):
-            if engine == "sqlite":
-                url = f"sqlite:///{tempfile.mkdtemp(prefix='tixi-brand-bench-')}/bench.db"
-            else:
-                from core.testing.pgserver import create_database, postgres_url
-
-                url = create_database(postgres_url(), f"tixi_brand_bench_{args.tier.lower()}_{int(time.time())}")
-            t0 = time.perf_counter()
-            bench_generate(url, args.tier, addons=["masterdata", "brand_campaigns"], progress=print)
-            print(f"generated tier {args.tier} on {engine} in {time.perf_counter() - t0:.1f} s")
-            urls.append(url)
-    results = [measure(u, args.repeat) for u in urls]
-    print(json.dumps(results, ensure_ascii=False, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    addon_bench_main("brand_campaigns", ["masterdata", "brand_campaigns"], measure, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

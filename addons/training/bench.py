@@ -19,12 +19,8 @@ after each run) and (c) ``generate_plan`` on those needs within a budget
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select
@@ -125,32 +121,9 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
 
 def main() -> None:
     """``python3 -m addons.training.bench [--db URL] [--tier S|M|L] [--engines sqlite,postgresql] [--json FILE]``."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", action="append", help="benchmark database URL (repeatable)")
-    parser.add_argument("--tier", default="S")
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--json")
-    args = parser.parse_args()
-    urls = list(args.db or [])
-    if not urls:
-        from bench.generate import generate as bench_generate
+    from bench.common import addon_bench_main
 
-        for engine in args.engines.split(","):
-            if engine == "sqlite":
-                url = f"sqlite:///{tempfile.mkdtemp(prefix='tixi-training-bench-')}/bench.db"
-            else:
-                from core.testing.pgserver import create_database, postgres_url
-
-                url = create_database(postgres_url(), f"tixi_training_bench_{args.tier.lower()}_{int(time.time())}")
-            t0 = time.perf_counter()
-            bench_generate(url, args.tier, addons=["masterdata", "competency", "training"], progress=print)
-            print(f"generated tier {args.tier} on {engine} in {time.perf_counter() - t0:.1f} s")
-            urls.append(url)
-    results = [measure(u, args.repeat) for u in urls]
-    print(json.dumps(results, ensure_ascii=False, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    addon_bench_main("training", ["masterdata", "competency", "training"], measure, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":
