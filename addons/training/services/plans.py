@@ -11,6 +11,7 @@ kernel workflow ``training.plan``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -97,12 +98,14 @@ def greedy_cover(needs: list[tuple[int, int, str, int]], courses: list[Any], bud
 
 
 def generate_plan(env: Env, year: Any, quarter: Any = None, budget: Any = 0, need_period: str | None = None,
-                  name: str | None = None) -> TrainingPlan:
+                  name: str | None = None, budget_line_id: int | None = None) -> TrainingPlan:
     """Build a draft plan for ``year`` (and ``quarter`` 1..4) from the open needs within ``budget``.
 
     Refused, nothing saved: a year outside 2000..2100, a quarter outside 1..4,
     a negative or malformed budget, a plan already made for the period, no
-    approved course or no open need.
+    approved course or no open need. With ``budget_line_id`` and the budget
+    addon enabled, the plan's cost must fit what that line has left
+    (``addons.budget.services.check_commitment``, budget's own rules).
     """
     if not env.in_group(*PLANNERS):
         raise AccessDenied(_("Only HR (marketing admin) or the director build training plans."))
@@ -145,13 +148,21 @@ def generate_plan(env: Env, year: Any, quarter: Any = None, budget: Any = 0, nee
         line["covered"] += value
         line["cost"] += cost
         line["needs"] += need_ids
+    if budget_line_id is not None and "budget" in env.enabled:
+        from addons.budget.services import (
+            check_commitment,  # optional dependency, imported when enabled
+        )
+
+        check_commitment(env, int(budget_line_id), result["cost"], on=dt.date(year, 3 * (quarter or 1) - 2, 1),
+                         source=("training_plan", None))
     chosen = [i for v in lines.values() for i in v["needs"]]
     needs = dict(env.execute(env.select(Need, "read", Need.id, Need.employee_id).where(Need.id.in_(chosen))).all())
     with env.session.begin_nested():
         plan = env.create(TrainingPlan, {"name": (name or "").strip() or _("Training plan %(period)s", period=label),
                                  "year": year, "quarter": quarter, "need_period": need_period, "budget": amount,
                                  "total_cost": result["cost"], "covered_gap": result["covered"],
-                                 "open_gap": result["open"], "state": "draft"})
+                                 "open_gap": result["open"], "state": "draft",
+                                 "budget_line_id": budget_line_id})
         for seq, line in enumerate(lines.values(), start=1):
             people = {needs[i] for i in line["needs"] if i in needs}
             env.create(TrainingPlanLine, {"plan_id": plan.id, "course_id": line["course"].id, "sequence": seq * 10,
