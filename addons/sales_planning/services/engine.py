@@ -130,7 +130,6 @@ def allocate(
     free_months: dict[Member, list[dt.date]] = {
         m: [mo for mo in months if (m, mo) not in locked] if m in locked_members else list(months) for m in members}
     open_members = [m for m in members if free_months[m]]
-    open_members_set = set(open_members)
     if remaining and not open_members:
         raise ValidationError(_("Every cell is locked: unlock some to allocate the rest."))
     weights: list[Decimal | int] = ([1] * len(open_members) if member_weights is None
@@ -145,12 +144,7 @@ def allocate(
             mw = [1] * len(mos)
         for mo, amount in zip(mos, largest_remainder(part, mw, quantum), strict=True):
             out[(member, mo)] = amount
-    zero = Decimal(0) * quantum
-    for member in members:
-        if member not in open_members_set:
-            for mo in months:
-                out.setdefault((member, mo), zero)
-    return out
+    return out  # a member left out of open_members has every month locked: its cells are in ``out`` already
 
 
 def roll_up(cells: Mapping[Hashable, Decimal], key: Callable[[Hashable], Hashable]) -> dict[Hashable, Decimal]:
