@@ -328,6 +328,20 @@ def choice_label(selection: Any, key: str | None, lang: str | None = None) -> st
     return str(key)
 
 
+def value_label(record: Any, field: str, lang: str | None = None) -> str:
+    """A record's choice value as its reader sees it: ``state`` ``"draft"`` → 草稿.
+
+    The label comes from the column's ``info['selection']``; a column without
+    one gives the value as text. Use it in every ``display()`` that shows a
+    coded value, so that no page prints the code.
+    """
+    value = getattr(record, field, None)
+    column = type(record).__table__.c.get(field) if hasattr(type(record), "__table__") else None
+    if column is not None and column.info.get("selection") is not None:
+        return choice_label(column.info["selection"], value, lang)
+    return "" if value is None else str(value)
+
+
 def field_label(model: type, field: str, lang: str | None = None) -> str:
     """Label of a model's column: ``info['label']`` in ``lang``, else the column name."""
     column = getattr(getattr(model, "__table__", None), "c", {}).get(field) if hasattr(model, "__table__") else None

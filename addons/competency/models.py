@@ -14,9 +14,9 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from addons.masterdata.models import Employee
+from addons.masterdata.models import POSITION, Employee
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l
+from core.i18n import N_, Choices, _l, value_label
 from core.i18n import label as text_label
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -114,8 +114,13 @@ class Requirement(BusinessMixin, Base):
 
     competency: Mapped[Competency] = relationship()
 
+    def display(self, lang: str | None = None) -> str:
+        """``片区经理 A1`` in ``lang``: the position and the required level."""
+        position = POSITION.label(self.position, lang)
+        return f"{position} {self.competency.code if self.competency else ''}{self.level}"
+
     def __str__(self) -> str:
-        return f"{self.position} {self.competency.code if self.competency else ''}{self.level}"
+        return self.display()
 
 
 class Assessment(BusinessMixin, Base):
@@ -144,8 +149,12 @@ class Assessment(BusinessMixin, Base):
     rater: Mapped[Employee] = relationship(foreign_keys=[rater_id])
     ratings: Mapped[list[Rating]] = relationship(back_populates="assessment", order_by="Rating.id")
 
+    def display(self, lang: str | None = None) -> str:
+        """``2026-H2 自评`` in ``lang``: the period and the kind of assessment."""
+        return f"{self.period} {value_label(self, 'kind', lang)}"
+
     def __str__(self) -> str:
-        return f"{self.period} {self.kind}"
+        return self.display()
 
 
 class Rating(BusinessMixin, Base):

@@ -81,6 +81,8 @@ def _approved_quotes(env: Env) -> list[Any]:
         return []
     from addons.pricing.models import Quote
 
+    if not env.can(Quote, "read"):
+        return []  # contracts by hand only: quotes are not this user's to read
     return env.search(Quote, Quote.state.in_(("approved", "sent", "won")), order_by=[Quote.id.desc()], limit=50)
 
 

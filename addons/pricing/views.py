@@ -207,9 +207,11 @@ def menu_items(env: Env) -> list[MenuItem]:
     return [
         MenuItem(parent, _l("Pricing"), "", sequence=40),
         quote_view.menu_item(_l("Quotes"), sequence=10, parent=parent),
-        MenuItem("pricing.quote_create", _l("New quote"), "pricing.quote_create", model=Quote, sequence=11, parent=parent),
+        MenuItem("pricing.quote_create", _l("New quote"), "pricing.quote_create", model=Quote, perm="create",
+                 sequence=11, parent=parent),
         competitor_view.menu_item(_l("Competitor prices"), sequence=20, parent=parent),
-        MenuItem("pricing.costs", _l("Monthly cost input"), "pricing.costs", model=ProductCost, sequence=30, parent=parent),
+        MenuItem("pricing.costs", _l("Monthly cost input"), "pricing.costs", model=(ProductCost, Metal),
+                 sequence=30, parent=parent),
         strategy_view.menu_item(_l("Pricing strategies"), sequence=50, parent=parent),
         assessment_view.menu_item(_l("Customer pricing assessments"), sequence=55, parent=parent),
         product_pricing_view.menu_item(_l("List prices and life cycle"), sequence=60, parent=parent),

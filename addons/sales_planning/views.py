@@ -25,7 +25,7 @@ from addons.masterdata.services import current_employee
 from addons.territories.models import Territory
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _, _l, current_lang
-from core.web.generic import Filter, ModelView
+from core.web.generic import Col, Filter, ModelView
 from core.web.menus import MenuItem
 
 from . import charts
@@ -71,7 +71,11 @@ type_view = ModelView(
     name="sales_planning.plan_type",
     model=PlanType,
     label=_l("Plan type"), label_plural=_l("Plan types"),
-    list_columns=["code", "name_zh", "name_en", "metric", "dimensions", "level", "warn_behind", "warn_elapsed"],
+    list_columns=["code", "name_zh", "name_en", "metric",
+                  Col("dimensions", _l("Dimensions"), value=lambda t: "、".join(
+                      DIMENSIONS.label(d) for d in t.dimension_list) if current_lang().startswith("zh")
+                      else ", ".join(DIMENSIONS.label(d) for d in t.dimension_list)),
+                  "level", "warn_behind", "warn_elapsed"],
     form_fields=["name_zh", "name_en", "warn_behind", "warn_elapsed"],
     field_labels={"code": _l("Code"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"),
                   "metric": _l("Metric"), "dimensions": _l("Dimensions"), "level": _l("Level"),
@@ -85,6 +89,12 @@ type_view = ModelView(
 type_view.register(bp)
 
 
+def _forecast_readable(env: Env) -> bool:
+    from .services import forecast as fc
+
+    return fc.readable(env)
+
+
 def menu_items(env: Env) -> list[Any]:
     """The addon's menu: plans, import, shares, plan types."""
     return [
@@ -92,7 +102,7 @@ def menu_items(env: Env) -> list[Any]:
         MenuItem("sales_planning_plans", _l("Plans and targets"), "sales_planning.index", model=Plan, sequence=1,
                  parent="sales_planning"),
         MenuItem("sales_planning_forecast", _l("Rolling forecast"), "sales_planning.forecast_page", model=Forecast,
-                 sequence=2, parent="sales_planning"),
+                 sequence=2, parent="sales_planning", visible=_forecast_readable),
         MenuItem("sales_planning_import", _l("Import sales"), "sales_planning.import_page", model=ImportBatch,
                  sequence=2, parent="sales_planning"),
         MenuItem("sales_planning_shares", _l("Customer shares"), "sales_planning.share_list", model=Share,

@@ -477,3 +477,21 @@ def test_a_unique_value_taken_twice_is_a_field_error_not_a_server_error(web_db, 
     assert "已有其他记录使用此编码" in r.text
     with web_db.session() as s:
         assert s.get(Item, mine).code == "U-2"
+
+
+def test_menu_items_need_the_right_they_open_with(web_db, users):
+    """A "new ..." entry asks for create, a page over several models for all of them, ``visible`` has the last say."""
+    from core.testing import make_env
+    from core.web.menus import MenuItem, menu_tree
+
+    offered = [
+        MenuItem("read", "Items", "x.read", model="webshop_item"),
+        MenuItem("delete", "Purge items", "x.delete", model="webshop_item", perm="delete"),
+        MenuItem("both", "Items and audit", "x.both", model=("webshop_item", "core_audit")),
+        MenuItem("never", "Never", "x.never", model="webshop_item", visible=lambda env: False),
+    ]
+    with web_db.session() as s:
+        sales = {i.key for i in menu_tree(make_env(web_db, s, users["sales"]), offered)}
+        director = {i.key for i in menu_tree(make_env(web_db, s, users["director"]), offered)}
+    assert sales == {"read"}  # salespeople may not delete items nor read the audit log
+    assert "delete" in director and "never" not in director

@@ -51,6 +51,13 @@ def next_months(today: dt.date) -> list[dt.date]:
     return [add_months(first, k) for k in range(1, HORIZON + 1)]
 
 
+def readable(env: Env) -> bool:
+    """Whether ``env``'s user may read the forecasts this company uses (the page is theirs)."""
+    if not env.can("sales_planning_forecast", "read"):
+        return False
+    return source(env) == "sales_planning.forecast_amount" or env.can("field_activity_forecast", "read")
+
+
 def source(env: Env) -> str:
     """The forecast measure read in this company."""
     if "field_activity" in env.enabled and any(m.name == "field_activity.forecast_amount"
