@@ -41,6 +41,16 @@ POSITIONING = {"year": 2027, "customer_needs": "排放达标、供货稳定", "c
                "statement": "以技术降低排放达标成本"}
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 90, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world):  # noqa: F811
     world = tixi_world
     m, svc = _m(world), _svc(world)
@@ -158,6 +168,30 @@ def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world)
     assert "太大" in bad.text or "too large" in bad.text
     with world.session() as s:
         assert world.env(s, "admin").count(m.ToolkitVersion) == before
+    # a published version is locked: the kernel's attachment routes add nothing to it nor delete its file,
+    # for the brand owner and the administrator alike (what the committee approved is what is published)
+    from core.models import Attachment
+
+    png = _png()
+    for role in ("marketing_admin", "admin"):
+        who = logged_in_client(app, world.login(role), world.password)
+        tok = csrf_token(who.get("/brand/toolkit").text)
+        up = who.post(f"/attachments/upload/brand_campaigns_toolkit_version/{v2_id}",
+                      data={"csrf_token": tok, "file": (io.BytesIO(png), "swap.png")},
+                      content_type="multipart/form-data")
+        assert up.status_code == 403
+        gone = who.post(f"/attachments/{f2_id}/delete", data={"csrf_token": tok})
+        assert gone.status_code == 403
+    with world.session() as s:
+        assert s.query(Attachment).filter(Attachment.model == "brand_campaigns_toolkit_version",
+                                          Attachment.res_id == v2_id).count() == 1
+        owner = world.env(s, "marketing_admin")
+        with pytest.raises(AccessDenied):
+            owner.attach(owner.get(m.ToolkitVersion, v2_id), png, filename="swap.png")
+        # a draft version still takes its file
+        draft = svc.toolkit.add_version(owner, owner.get(m.ToolkitItem, item.id), "zh_CN", PDF + b"3",
+                                        filename="手册v3.pdf")
+        assert owner.attach(draft, png, filename="封面.png").res_id == draft.id
 
 
 def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypatch):  # noqa: F811
