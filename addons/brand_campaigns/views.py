@@ -392,6 +392,11 @@ def survey(survey_id: int) -> Any:
             contact_ids = [c.id for c in env.search(Contact, Contact.customer_id == customer.id)]
             for _row, raw in svc.surveys.invite(env, s, contact_ids):
                 links.append((_row, url_for("brand_campaigns.answer_public", token=raw, _external=True)))
+            sent = svc.surveys.send_invitations(env, s, links)
+            mailed = set(sent["mailed"])
+            links = [(row, url, row.id in mailed) for row, url in links]
+            flash(_("%(mailed)s invitation(s) e-mailed; %(not_mailed)s contact(s) have no e-mail address: "
+                    "send them the link below.", mailed=len(mailed), not_mailed=len(sent["not_mailed"])), "info")
         except ValidationError as exc:
             error, status = _failed(exc), 422
     customers = env.search(Customer, order_by=[Customer.name_zh], limit=500) if env.can(Customer) else []

@@ -493,3 +493,89 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
     assert rep.status_code == 200
     assert "技术交流很有帮助" in rep.text
     assert re.search(r'data-key="acceptance"', rep.text)
+
+
+def test_invitations_are_mailed_to_contacts_and_the_sender_is_notified(tixi_world, tmp_path, monkeypatch):  # noqa: F811
+    """Inviting a customer's contacts from the page e-mails each contact with an address their own link
+    (bilingual, after the commit, through the kernel's mail), shows the links of the others, and
+    notifies the sender (kernel notifications) of both counts; the mailed link answers the questionnaire."""
+    import email
+    import email.policy
+    import socket
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    from core.config import Instance
+    from core.models import Notification
+    from core.testing.web import csrf_token
+
+    world = tixi_world
+    m, svc = _m(world), _svc(world)
+
+    class Box:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            self.messages.append((envelope.rcpt_tos,
+                                  email.message_from_bytes(envelope.content, policy=email.policy.default)))
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    box = Box()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (tmp_path / "config.toml").write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\n', encoding="utf-8")
+        monkeypatch.setattr(world.registry, "instance", Instance(tmp_path))
+        with world.session() as s:
+            admin, owner = world.env(s, "admin"), world.env(s, "marketing_admin")
+            md = world.factories.masterdata
+            cust = md.customer(admin, name="潍柴动力", owner=_emp(world, "salesperson"))
+            md.contact(admin, cust, name="孙工", email="sun@weichai.example")
+            md.contact(admin, cust, name="周经理")
+            survey = svc.surveys.create_survey(owner, {"name": "品牌认知问卷", "closes_on": "2099-12-31"})
+            ids = {"survey": survey.id, "customer": cust.id}
+        _app, client = _client(world, "marketing_admin")
+        page = client.get(f"/brand/surveys/{ids['survey']}")
+        sent = client.post(f"/brand/surveys/{ids['survey']}", data={
+            "csrf_token": csrf_token(page.text), "form": "invite", "customer_id": ids["customer"]})
+        assert sent.status_code == 200
+        assert sent.text.count("data-mailed=") == 1
+        assert sent.text.count("data-link=") == 2
+        end = time.monotonic() + 5
+        while not box.messages and time.monotonic() < end:
+            time.sleep(0.05)
+        (rcpt, msg), = box.messages
+        assert rcpt == ["sun@weichai.example"]
+        assert "品牌认知问卷" in msg["Subject"]
+        assert "Questionnaire from" in msg["Subject"]
+        body = msg.get_content()
+        assert "孙工" in body
+        link = re.search(r"(http://\S+/brand/q/(\S+))", body)
+        assert link is not None
+        assert link.group(1) in sent.text  # the same link as the page shows
+        with world.session() as s:
+            note = s.query(Notification).filter(Notification.user_id == world.user("marketing_admin"),
+                                                Notification.type_code == "brand_campaigns.invitations").one()
+            assert '"mailed": 1' in note.params
+            assert '"not_mailed": 1' in note.params
+            assert s.query(m.BrandSurveyToken).filter(m.BrandSurveyToken.survey_id == ids["survey"]).count() == 2
+        # the mailed link opens the questionnaire without a login
+        anon = _app.test_client()  # no login
+        assert anon.get(f"/brand/q/{link.group(2)}").status_code == 200
+        # a refused invitation (the questionnaire closed meanwhile) mails nothing
+        with world.session() as s:
+            owner = world.env(s, "marketing_admin")
+            svc.surveys.close_survey(owner, owner.get(m.BrandSurvey, ids["survey"]))
+        box.messages.clear()
+        refused = client.post(f"/brand/surveys/{ids['survey']}", data={
+            "csrf_token": csrf_token(page.text), "form": "invite", "customer_id": ids["customer"]})
+        assert refused.status_code == 422
+        time.sleep(0.3)
+        assert box.messages == []
+    finally:
+        controller.stop()
