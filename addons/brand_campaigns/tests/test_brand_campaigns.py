@@ -231,7 +231,7 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
             @staticmethod
             def check_commitment(env, line_id, amount, on, source):
                 calls.append((line_id, amount, on, source))
-                if amount > Decimal("50000"):
+                if amount > Decimal("150000"):
                     raise ValidationError(f"预算行 {line_id} 余额不足")
 
         monkeypatch.setattr(svc.plans, "budget_api", lambda env: FakeBudget)
@@ -241,7 +241,14 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
         ok = svc.plans.save_plan(owner, {**values, "name": "行业媒体投放", "channel_id": ch["trade_media"].id,
                                          "budget_amount": "20000", "start_date": "2026-12-01",
                                          "end_date": "2026-12-31"})
-        assert calls[-1] == (4711, Decimal("20000.00"), dt.date(2026, 12, 1), ("brand_campaigns_plan", None))
+        # what is asked of budget: this plan's 20,000 and the 80,000 the open exhibition plan holds on the line
+        assert calls[-1] == (4711, Decimal("100000.00"), dt.date(2026, 12, 1), ("brand_campaigns_plan", None))
+        with pytest.raises(ValidationError, match="已占用 100,000.00|already hold 100,000.00"):
+            svc.plans.save_plan(owner, {**values, "name": "再加一个", "budget_amount": "70000.01"})
+        # a plan saved again with its budget unchanged is not asked again
+        n = len(calls)
+        svc.plans.save_plan(owner, {**values, "key_dates": "11-05 展位确认"}, plan)
+        assert len(calls) == n
         monkeypatch.undo()
         # activities with actual cost (Decimal) and attendance; a market research without a plan
         with pytest.raises(ValidationError, match="早于|before"):
