@@ -73,6 +73,7 @@ __all__ = [
     "UnknownNotificationType",
     "inbox",
     "inbox_select",
+    "mail",
     "mark_all_read",
     "mark_read",
     "notification_types",
@@ -327,6 +328,31 @@ def notify(
     return rows
 
 
+def mail(env: Env, address: str, subject: str, body: str, name: str | None = None) -> bool:
+    """E-mail someone who is not a user (a customer's contact): after the commit, as :func:`notify`'s mails.
+
+    ``subject`` and ``body`` are final texts (the caller renders them in the language
+    it chooses). Returns whether a mail was queued: False when the instance has no
+    ``[smtp]`` or the address is blank. Nothing leaves for a rolled-back change.
+    """
+    address = (address or "").strip()
+    if not address or "@" not in address:
+        return False
+    settings = smtp_settings(env.registry)
+    if settings is None:
+        return False
+    _queue_mail(env.session, settings, _Recipient(name or "", address), subject, body)
+    return True
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """What :func:`_queue_mail` reads of a recipient (a user, or an address given to :func:`mail`)."""
+
+    name: str
+    email: str
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """The instance's ``[smtp]`` table of ``config.toml``."""
@@ -383,7 +409,7 @@ def smtp_settings(registry: Any) -> SmtpSettings | None:
 _OUTBOX = "tixi_mail_outbox"
 
 
-def _queue_mail(session: Session, settings: SmtpSettings, user: User, subject: str, body: str,
+def _queue_mail(session: Session, settings: SmtpSettings, user: User | _Recipient, subject: str, body: str,
                 attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
     msg = EmailMessage()
     msg["Subject"] = subject

@@ -315,6 +315,29 @@ def test_email_preference_off_or_no_address_sends_nothing(ndb, smtp_server, tmp_
     assert handler.messages == []
 
 
+def test_mail_to_an_address_that_is_no_user_after_commit_only(ndb, smtp_server, tmp_path):
+    controller, handler = smtp_server
+    users = ndb.tree.users
+    with ndb.session() as s:  # no [smtp]: nothing queued
+        assert notif.mail(make_env(ndb, s, users["s1"], "acme"), "li@customer.example", "S", "B") is False
+    _configure_smtp(ndb, tmp_path, controller.port)
+    with ndb.session() as s:
+        env = make_env(ndb, s, users["s1"], "acme")
+        assert notif.mail(env, "", "S", "B") is False
+        assert notif.mail(env, "no-address", "S", "B") is False
+        assert notif.mail(env, "li@customer.example", "ROLLED", "B", name="李工") is True
+        s.rollback()
+    with ndb.session() as s:
+        env = make_env(ndb, s, users["s1"], "acme")
+        assert notif.mail(env, "li@customer.example", "问卷 / Questionnaire", "链接 https://x/q/1", name="李工")
+        assert handler.messages == []  # not before the commit
+    _wait(handler, 1)
+    (msg,) = handler.messages
+    assert msg["Subject"] == "问卷 / Questionnaire"
+    assert "li@customer.example" in msg["To"]
+    assert "链接 https://x/q/1" in msg.get_content()
+
+
 def test_without_smtp_config_no_mail_is_attempted(ndb, monkeypatch):
     calls = []
     monkeypatch.setattr(notif, "send_mails", lambda msgs: calls.append(msgs))

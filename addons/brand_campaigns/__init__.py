@@ -80,3 +80,16 @@ def tixi_todos(env: Env) -> list[Any]:
     from .todos import todos
 
     return todos(env)
+
+
+@hookimpl
+def tixi_notification_types() -> list[Any]:
+    """``brand_campaigns.invitations``: the questionnaire invitations the sender sent (and those left to send)."""
+    from core.i18n import N_, _l
+    from core.notifications import NotificationType
+
+    return [NotificationType(
+        "brand_campaigns.invitations", _l("Questionnaire invitations sent"),
+        subject=N_("Invitations sent: %(survey)s"),
+        body=N_("%(mailed)s invitation(s) to %(survey)s were e-mailed; %(not_mailed)s contact(s) have no e-mail "
+                "address: send them the link shown on the questionnaire page."))]

@@ -204,12 +204,26 @@ def _plan_form_context(env: Env) -> dict[str, Any]:
             else [], "budget_enabled": svc.plans.budget_api(env) is not None}
 
 
-@bp.route("/plans")
-def plans() -> str:
-    """Promotion plans, newest first."""
+@bp.route("/plans", methods=["GET", "POST"])
+def plans() -> Any:
+    """Promotion plans, newest first; with budget, the year's plans make the campaign budget (POST)."""
     env = g.env
+    error, status = None, 200
+    year = _today(env).year + (1 if _today(env).month >= 10 else 0)
+    can_budget = svc.plans.budget_api(env) is not None and env.can(PromotionPlan, "write")
+    if request.method == "POST" and can_budget:
+        try:
+            budget = svc.plans.budget_from_plans(env, int(request.form.get("year") or year))
+        except (ValidationError, ValueError) as exc:
+            error, status = _failed(exc if isinstance(exc, ValidationError) else ValidationError(
+                _("Enter the year, e.g. 2026."))), 422
+        else:
+            flash(_("Budget %(budget)s made from the brand plan: review it and submit it for approval.",
+                    budget=budget.display()), "success")
+            return redirect(url_for("budget.edit_budget", budget_id=budget.id))
     rows = env.search(PromotionPlan, order_by=[PromotionPlan.start_date.desc(), PromotionPlan.id.desc()], limit=500)
-    return render_template("brand_campaigns/plans.html", rows=rows, can_create=env.can(PromotionPlan, "create"))
+    return render_template("brand_campaigns/plans.html", rows=rows, can_create=env.can(PromotionPlan, "create"),
+                           can_budget=can_budget, year=year, error=error), status
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -392,6 +406,11 @@ def survey(survey_id: int) -> Any:
             contact_ids = [c.id for c in env.search(Contact, Contact.customer_id == customer.id)]
             for _row, raw in svc.surveys.invite(env, s, contact_ids):
                 links.append((_row, url_for("brand_campaigns.answer_public", token=raw, _external=True)))
+            sent = svc.surveys.send_invitations(env, s, links)
+            mailed = set(sent["mailed"])
+            links = [(row, url, row.id in mailed) for row, url in links]
+            flash(_("%(mailed)s invitation(s) e-mailed; %(not_mailed)s contact(s) have no e-mail address: "
+                    "send them the link below.", mailed=len(mailed), not_mailed=len(sent["not_mailed"])), "info")
         except ValidationError as exc:
             error, status = _failed(exc), 422
     customers = env.search(Customer, order_by=[Customer.name_zh], limit=500) if env.can(Customer) else []

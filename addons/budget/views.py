@@ -24,6 +24,7 @@ from core.web.generic import ModelView
 from core.web.menus import MenuItem
 
 from .models import (
+    BUDGET_STATE,
     CLAIM_STATE,
     REQUEST_STATE,
     Advance,
@@ -241,7 +242,9 @@ def budgets() -> str:
 
     year = int(request.args.get("year") or dt.date.today().year)
     rows = execution_rows(env, year, by="budget")
-    return render_template("budget/budgets.html", rows=rows, year=year, money=L.money)
+    drafts = env.search(Budget, Budget.year == year, Budget.state != "approved", order_by=[Budget.name])
+    return render_template("budget/budgets.html", rows=rows, year=year, money=L.money, drafts=drafts,
+                           can_create=env.can(Budget, "create"), state=BUDGET_STATE, lang=current_lang(env))
 
 
 @bp.route("/budgets/<int:budget_id>", methods=["GET", "POST"])
@@ -259,5 +262,82 @@ def budget_page(budget_id: int) -> Any:
             return redirect(url_for("budget.budget_page", budget_id=budget.id))
     lines = L.lines_with_figures(env, Line.budget_id == budget.id)
     buttons = approvals.available(env, BUDGET_WORKFLOW, budget, budget.total_amount)
+    can_edit = budget.state == "draft" and env.scalar(
+        env.select(Budget, "write", Budget.id).where(Budget.id == budget.id)) is not None
     return render_template("budget/budget.html", budget=budget, lines=lines, buttons=buttons, error=error,
-                           money=L.money, lang=current_lang(env)), status
+                           money=L.money, lang=current_lang(env), can_edit=can_edit), status
+
+
+def _field_errors(form: Any, exc: ValidationError, default: str | None = None) -> None:
+    """The service's per-field messages under the fields (a message without a field: on ``default``)."""
+    from core.web.generic.forms import attach_errors
+
+    if not exc.errors and default is not None:
+        exc = ValidationError(str(exc), {default: str(exc)})
+    attach_errors(form, exc)
+
+
+@bp.route("/budgets/new", methods=["GET", "POST"])
+def new_budget() -> Any:
+    """A new draft budget of a year for a territory, a department, a project or a campaign."""
+    from .forms import budget_form
+
+    env = g.env
+    env.check(Budget, "create")
+    form = budget_form(env, request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                with env.session.begin_nested():  # nothing stays of a refused budget
+                    budget = B.create_budget(env, {k: form[k].data for k in form._fields if k != "csrf_token"})
+            except ValidationError as exc:
+                _field_errors(form, exc, "name")
+                status = 422
+            else:
+                flash(_("Budget %(budget)s created: enter its lines.", budget=budget.display()), "success")
+                return redirect(url_for("budget.edit_budget", budget_id=budget.id))
+        else:
+            status = 422
+    return render_template("budget/budget_new.html", form=form, lang=current_lang(env)), status
+
+
+@bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])
+def edit_budget(budget_id: int) -> Any:
+    """A draft budget: its name and basis, its amount per category (or a share of the sales target)."""
+    from .forms import header_form, lines_form
+
+    env = g.env
+    budget = env.get(Budget, budget_id, "write")
+    if budget.state != "draft":
+        flash(_("Only a draft budget can be changed; this one is %(state)s.", state=budget.state), "warning")
+        return redirect(url_for("budget.budget_page", budget_id=budget.id))
+    cats = B.categories(env)
+    have = {ln.category_id: ln.amount for ln in env.search(Line, Line.budget_id == budget.id)}
+    action = request.form.get("action", "") if request.method == "POST" else ""
+    header = header_form(env, budget, action == "header")
+    lines = lines_form(env, cats, have, action in ("lines", "propose"))
+    status = 200
+    if action:
+        form = header if action == "header" else lines
+        if not form.validate_on_submit():
+            status = 422
+        else:
+            try:
+                with env.session.begin_nested():  # all or nothing
+                    if action == "header":
+                        B.update_budget(env, budget, {k: header[k].data for k in ("name", "owner_id", "basis", "note")})
+                    elif action == "propose":
+                        B.set_lines(env, budget, B.propose(env, budget, percent=lines["percent"].data or None))
+                    else:
+                        B.set_amounts(env, budget, {c.id: lines[f"amount_{c.id}"].data for c in cats})
+            except ValidationError as exc:
+                env.session.expire(budget)
+                _field_errors(form, exc, "percent" if action == "propose" else "name")
+                status = 422
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("budget.edit_budget", budget_id=budget.id))
+    buttons = approvals.available(env, BUDGET_WORKFLOW, budget, budget.total_amount)
+    return render_template("budget/budget_edit.html", budget=budget, header=header, lines=lines, cats=cats,
+                           buttons=buttons, money=L.money, lang=current_lang(env)), status

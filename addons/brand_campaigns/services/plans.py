@@ -45,19 +45,134 @@ def budget_api(env: Env) -> Any:
     return budget_services
 
 
-def check_budget(env: Env, line_id: int | None, amount: Decimal, on: dt.date, plan: PromotionPlan | None = None) -> None:
-    """Ask budget whether ``line_id`` may carry ``amount`` (a ValidationError when it refuses).
+#: the budget category a channel's plans are budgeted in (budget's category codes); others: advertising
+CHANNEL_CATEGORY = {"trade_media": "advertising", "online": "advertising", "academic_conference": "conferences",
+                    "exhibition": "conferences", "customer_seminar": "conferences"}
+OPEN_PLANS = ("draft", "running")
 
-    The contract budget satisfies: ``check_commitment(env, line_id, amount, on=..., source=...)``
-    raises :class:`core.errors.ValidationError` in the user's language when the line does not
+
+def outstanding(plan_amount: Decimal, actual_cost: Decimal) -> Decimal:
+    """What a plan still holds of its line: its budget less what its activities already cost (never below 0)."""
+    return max(Decimal(plan_amount or 0) - Decimal(actual_cost or 0), Decimal("0.00"))
+
+
+def held_by_others(env: Env, line_id: int, plan: PromotionPlan | None) -> Decimal:
+    """What the other open plans on budget line ``line_id`` still hold (their budgets less their actual costs)."""
+    from sqlalchemy import func
+
+    # sudo: every plan on the line counts, whoever may read it (as budget counts everybody's claims)
+    sudo = env.sudo()
+    where = [PromotionPlan.budget_line_id == line_id, PromotionPlan.state.in_(OPEN_PLANS)]
+    if plan is not None:
+        where.append(PromotionPlan.id != plan.id)
+    rows = list(sudo.execute(sudo.select(PromotionPlan, PromotionPlan.id, PromotionPlan.budget_amount).where(*where)))
+    if not rows:
+        return Decimal("0.00")
+    costs = dict(sudo.execute(sudo.select(MarketActivity, MarketActivity.plan_id, func.sum(MarketActivity.actual_cost))
+                              .where(MarketActivity.plan_id.in_([r[0] for r in rows]))
+                              .group_by(MarketActivity.plan_id)).all())
+    return sum((outstanding(amount, costs.get(pid) or 0) for pid, amount in rows), Decimal("0.00"))
+
+
+def check_budget(env: Env, line_id: int | None, amount: Decimal, on: dt.date, plan: PromotionPlan | None = None) -> None:
+    """Ask budget whether ``line_id`` may carry ``amount`` with the other open plans on it (a ValidationError when not).
+
+    The plans of a line together may not promise more than the line has left: what is
+    asked of budget is this plan's amount (less what its activities already cost) plus
+    what the other open plans on the line still hold. The contract budget satisfies:
+    ``check_commitment(env, line_id, amount, on=..., source=...)`` raises
+    :class:`core.errors.ValidationError` in the user's language when the line does not
     exist, is not readable, or has not enough left; returns otherwise. No budget: nothing checked.
     """
     if line_id is None:
         return
     api = budget_api(env)
     check = getattr(api, "check_commitment", None) if api is not None else None
-    if check is not None:
-        check(env, line_id, amount, on=on, source=("brand_campaigns_plan", plan.id if plan else None))
+    if check is None:
+        return
+    own = Decimal(amount or 0)
+    if plan is not None:
+        own = outstanding(own, plan_figures(env, plan)["actual_cost"])
+    others = held_by_others(env, line_id, plan)
+    try:
+        check(env, line_id, own + others, on=on, source=("brand_campaigns_plan", plan.id if plan else None))
+    except ValidationError as exc:
+        if not others:
+            raise
+        held = f"{others:,.2f}"
+        msg = _("%(refusal)s Other open plans on this budget line already hold %(held)s of it.",
+                refusal=str(exc), held=held)
+        raise ValidationError(msg, {"budget_amount": msg}) from None
+
+
+def brand_plan(env: Env, year: int) -> list[PromotionPlan]:
+    """The year's open and finished plans (not cancelled) that no budget line carries yet: the brand plan."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return env.search(PromotionPlan, PromotionPlan.start_date <= last, PromotionPlan.end_date >= first,
+                      PromotionPlan.state != "cancelled", PromotionPlan.budget_line_id.is_(None),
+                      PromotionPlan.budget_amount > 0, order_by=[PromotionPlan.start_date, PromotionPlan.id])
+
+
+def phase_plan(plan: PromotionPlan, year: int) -> dict[dt.date, Decimal]:
+    """A plan's budget over the months of ``year`` it runs in, by days (to the cent; the last month takes the rest)."""
+    first, last = max(plan.start_date, dt.date(year, 1, 1)), min(plan.end_date, dt.date(year, 12, 31))
+    days: dict[dt.date, int] = {}
+    day = first
+    while day <= last:
+        key = day.replace(day=1)
+        days[key] = days.get(key, 0) + 1
+        day += dt.timedelta(days=1)
+    total_days = sum(days.values())
+    amount = Decimal(plan.budget_amount or 0)
+    out: dict[dt.date, Decimal] = {}
+    left = amount
+    months = sorted(days)
+    for i, month in enumerate(months):
+        part = left if i == len(months) - 1 else (amount * days[month] / total_days).quantize(Decimal("0.01"))
+        out[month] = part
+        left -= part
+    return out
+
+
+def budget_from_plans(env: Env, year: int, name: str | None = None, owner_id: int | None = None) -> Any:
+    """The year's campaign budget (budget addon) derived from the brand plan, with the plans linked to its lines.
+
+    Each plan of :func:`brand_plan` goes to the budget category of its channel
+    (:data:`CHANNEL_CATEGORY`), phased over its months by days; the budget is a draft
+    (``owner_kind`` campaign, ``campaign_code`` ``BRAND-<year>``) to review, submit and
+    have approved on budget's pages. Everything is checked before anything is written.
+    """
+    api = budget_api(env)
+    if api is None:
+        raise ValidationError(_("The budget addon is not enabled for this company."))
+    from addons.budget.services import budgets as B
+
+    plans = brand_plan(env, year)
+    if not plans:
+        raise ValidationError(_("No plan of %(year)s with a budget is waiting for a budget line.", year=year))
+    cats = {c.code: c.id for c in B.categories(env)}
+    cells: dict[tuple[int, dt.date], Decimal] = {}
+    plan_cat: dict[int, int] = {}
+    for p in plans:
+        code = CHANNEL_CATEGORY.get(p.channel.code, "advertising")
+        if code not in cats:
+            raise ValidationError(_("The budget has no expense category %(code)s for the channel %(channel)s.",
+                                    code=code, channel=p.channel.display()))
+        plan_cat[p.id] = cats[code]
+        for month, part in phase_plan(p, year).items():
+            key = (cats[code], month)
+            cells[key] = cells.get(key, Decimal("0.00")) + part
+    for cat in set(plan_cat.values()):  # every month of a line has its phase row
+        for month in (dt.date(year, m, 1) for m in range(1, 13)):
+            cells.setdefault((cat, month), Decimal("0.00"))
+    with env.session.begin_nested():
+        budget = B.create_budget(env, {"owner_kind": "campaign", "year": year, "campaign_code": f"BRAND-{year}",
+                                       "name": name or _("Brand promotion budget"), "owner_id": owner_id,
+                                       "basis": _("Derived from %(n)s promotion plans", n=len(plans))})
+        lines = {ln.category_id: ln.id for ln in B.set_lines(env, budget, cells)}
+        for p in plans:
+            env.write(p, {"budget_line_id": lines[plan_cat[p.id]]})
+    return budget
 
 
 def _employee(env: Env, value: Any, field: str, label: str, required: bool) -> int | None:
@@ -115,7 +230,10 @@ def save_plan(env: Env, values: Mapping[str, Any], plan: PromotionPlan | None = 
     clean = validate_plan(env, values)
     if plan is not None and plan.state in ("done", "cancelled"):
         raise ValidationError(_("A finished or cancelled plan cannot be changed."))
-    check_budget(env, clean["budget_line_id"], clean["budget_amount"], clean["start_date"], plan)
+    changed = plan is None or (clean["budget_line_id"], clean["budget_amount"]) != (plan.budget_line_id,
+                                                                                   plan.budget_amount)
+    if changed:  # a plan whose budget is what it was is not refused for what others did since
+        check_budget(env, clean["budget_line_id"], clean["budget_amount"], clean["start_date"], plan)
     with env.session.begin_nested():
         if plan is None:
             return env.create(PromotionPlan, clean)

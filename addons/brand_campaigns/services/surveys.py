@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from addons.masterdata.models import Contact
 from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
-from core.i18n import _, _l
+from core.i18n import N_, _, _l, translate
 
 from ..models import BrandSurvey, BrandSurveyToken, PromotionPlan, SurveyAnswer
 from .common import parse_date, parse_int, required_text
@@ -96,6 +96,47 @@ def invite(env: Env, survey: BrandSurvey, contact_ids: Iterable[int], days: int 
                                            "contact_id": cid, "token_hash": _hash(secret), "expires_at": expires})
             out.append((row, f"{row.id}.{secret}"))
     return out
+
+
+MAIL_SUBJECT = N_("Questionnaire from %(company)s: %(survey)s")
+MAIL_BODY = N_("Dear %(contact)s,\n\n%(company)s asks for your opinion of its brand: three questions, one minute. "
+               "Your personal link (one answer, valid until %(expires)s):\n%(url)s\n\nThank you!")
+
+
+def _mail_texts(company: Any, contact: Contact | None, survey: BrandSurvey, url: str, expires: dt.datetime) -> tuple[str, str]:
+    """The invitation's subject and body, in Chinese then English (a contact has no language of their own)."""
+    subjects, bodies = [], []
+    for lang in ("zh_CN", "en"):
+        params = {"company": company.display(lang) if company is not None else "", "survey": survey.name,
+                  "contact": contact.name if contact is not None else "", "url": url, "expires": expires.date().isoformat()}
+        subjects.append(translate(MAIL_SUBJECT, lang, **params))
+        bodies.append(translate(MAIL_BODY, lang, **params))
+    return " / ".join(subjects), "\n\n----------\n\n".join(bodies)
+
+
+def send_invitations(env: Env, survey: BrandSurvey, links: Iterable[tuple[BrandSurveyToken, str]]) -> dict[str, Any]:
+    """E-mail each invited contact their link (kernel mail, after the commit) and tell the sender.
+
+    ``links`` are ``(token row, absolute url)``. Contacts without an e-mail address (or an
+    instance without SMTP) are left to the sender, whose notification
+    (``brand_campaigns.invitations``, in-app and by e-mail after their preferences) counts both.
+    Returns ``{"mailed": [token ids], "not_mailed": [token ids]}``.
+    """
+    from core.models import Company
+    from core.notifications import mail, notify
+
+    company = env.session.get(Company, env.company_id)  # the company's own name, for the mail
+    mailed, not_mailed = [], []
+    for row, url in links:
+        contact = row.contact
+        subject, body = _mail_texts(company, contact, survey, url, row.expires_at)
+        if contact is not None and mail(env, contact.email or "", subject, body, name=contact.name):
+            mailed.append(row.id)
+        else:
+            not_mailed.append(row.id)
+    notify(env, [env.user_id], "brand_campaigns.invitations", record=survey, survey=survey.name,
+           mailed=len(mailed), not_mailed=len(not_mailed))
+    return {"mailed": mailed, "not_mailed": not_mailed}
 
 
 def resolve(session: Any, raw: str | None, now: dt.datetime | None = None) -> BrandSurveyToken:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 
 from core import attachments
 from core.db import utcnow
@@ -80,14 +80,27 @@ def fire(env: Env, version: ToolkitVersion, transition: str, comment: str | None
 
 
 def on_published(env: Env, version: ToolkitVersion) -> None:
-    """Make ``version`` the current one of its item and language (called on the ``publish`` transition)."""
-    # sudo: the previous current versions are found whatever the user may read; they are written below
-    # through env.write (the brand owner's write right)
-    for old in env.sudo().search(ToolkitVersion, ToolkitVersion.item_id == version.item_id,
-                                 ToolkitVersion.lang == version.lang, ToolkitVersion.current.is_(True),
-                                 ToolkitVersion.id != version.id):
-        env.write(old, {"current": False})
-    env.write(version, {"current": True, "published_at": utcnow()})
+    """Make ``version`` the current one of its item and language (called on the ``publish`` transition).
+
+    A version that is not a draft is locked by a global record rule (``rule_toolkit_version_locked``:
+    no write, no file attached or removed, administrators included), so the flags are moved here in
+    two bulk updates the addon audits itself; the kernel approvals authorised the transition.
+    """
+    now = utcnow()
+    # sudo: the previous current versions are found whatever the user may read (they are locked)
+    sudo = env.sudo()
+    old = list(sudo.scalars(sudo.select(ToolkitVersion, ToolkitVersion.id).where(
+        ToolkitVersion.item_id == version.item_id, ToolkitVersion.lang == version.lang,
+        ToolkitVersion.current.is_(True), ToolkitVersion.id != version.id)))
+    if old:
+        sudo.execute(update(ToolkitVersion).where(ToolkitVersion.id.in_(old)).values(current=False)
+                     .execution_options(synchronize_session="fetch"))
+    sudo.execute(update(ToolkitVersion).where(ToolkitVersion.id == version.id)
+                 .values(current=True, published_at=now).execution_options(synchronize_session="fetch"))
+    for vid in old:
+        env.audit(ToolkitVersion.__tablename__, vid, "write", {"current": [True, False]})
+    env.audit(ToolkitVersion.__tablename__, version.id, "write",
+              {"current": [False, True], "published_at": [None, now.isoformat()]})
 
 
 def library(env: Env, lang: str | None = None) -> list[dict[str, Any]]:

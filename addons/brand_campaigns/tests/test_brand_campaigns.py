@@ -41,6 +41,16 @@ POSITIONING = {"year": 2027, "customer_needs": "排放达标、供货稳定", "c
                "statement": "以技术降低排放达标成本"}
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 90, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world):  # noqa: F811
     world = tixi_world
     m, svc = _m(world), _svc(world)
@@ -158,6 +168,30 @@ def test_positioning_approval_toolkit_publication_and_who_reads_what(tixi_world)
     assert "太大" in bad.text or "too large" in bad.text
     with world.session() as s:
         assert world.env(s, "admin").count(m.ToolkitVersion) == before
+    # a published version is locked: the kernel's attachment routes add nothing to it nor delete its file,
+    # for the brand owner and the administrator alike (what the committee approved is what is published)
+    from core.models import Attachment
+
+    png = _png()
+    for role in ("marketing_admin", "admin"):
+        who = logged_in_client(app, world.login(role), world.password)
+        tok = csrf_token(who.get("/brand/toolkit").text)
+        up = who.post(f"/attachments/upload/brand_campaigns_toolkit_version/{v2_id}",
+                      data={"csrf_token": tok, "file": (io.BytesIO(png), "swap.png")},
+                      content_type="multipart/form-data")
+        assert up.status_code == 403
+        gone = who.post(f"/attachments/{f2_id}/delete", data={"csrf_token": tok})
+        assert gone.status_code == 403
+    with world.session() as s:
+        assert s.query(Attachment).filter(Attachment.model == "brand_campaigns_toolkit_version",
+                                          Attachment.res_id == v2_id).count() == 1
+        owner = world.env(s, "marketing_admin")
+        with pytest.raises(AccessDenied):
+            owner.attach(owner.get(m.ToolkitVersion, v2_id), png, filename="swap.png")
+        # a draft version still takes its file
+        draft = svc.toolkit.add_version(owner, owner.get(m.ToolkitItem, item.id), "zh_CN", PDF + b"3",
+                                        filename="手册v3.pdf")
+        assert owner.attach(draft, png, filename="封面.png").res_id == draft.id
 
 
 def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypatch):  # noqa: F811
@@ -197,7 +231,7 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
             @staticmethod
             def check_commitment(env, line_id, amount, on, source):
                 calls.append((line_id, amount, on, source))
-                if amount > Decimal("50000"):
+                if amount > Decimal("150000"):
                     raise ValidationError(f"预算行 {line_id} 余额不足")
 
         monkeypatch.setattr(svc.plans, "budget_api", lambda env: FakeBudget)
@@ -207,7 +241,14 @@ def test_plans_budget_link_activities_calendar_and_measures(tixi_world, monkeypa
         ok = svc.plans.save_plan(owner, {**values, "name": "行业媒体投放", "channel_id": ch["trade_media"].id,
                                          "budget_amount": "20000", "start_date": "2026-12-01",
                                          "end_date": "2026-12-31"})
-        assert calls[-1] == (4711, Decimal("20000.00"), dt.date(2026, 12, 1), ("brand_campaigns_plan", None))
+        # what is asked of budget: this plan's 20,000 and the 80,000 the open exhibition plan holds on the line
+        assert calls[-1] == (4711, Decimal("100000.00"), dt.date(2026, 12, 1), ("brand_campaigns_plan", None))
+        with pytest.raises(ValidationError, match="已占用 100,000.00|already hold 100,000.00"):
+            svc.plans.save_plan(owner, {**values, "name": "再加一个", "budget_amount": "70000.01"})
+        # a plan saved again with its budget unchanged is not asked again
+        n = len(calls)
+        svc.plans.save_plan(owner, {**values, "key_dates": "11-05 展位确认"}, plan)
+        assert len(calls) == n
         monkeypatch.undo()
         # activities with actual cost (Decimal) and attendance; a market research without a plan
         with pytest.raises(ValidationError, match="早于|before"):
@@ -459,3 +500,89 @@ def test_questionnaire_tokens_answers_and_the_evaluation_report(tixi_world):  # 
     assert rep.status_code == 200
     assert "技术交流很有帮助" in rep.text
     assert re.search(r'data-key="acceptance"', rep.text)
+
+
+def test_invitations_are_mailed_to_contacts_and_the_sender_is_notified(tixi_world, tmp_path, monkeypatch):  # noqa: F811
+    """Inviting a customer's contacts from the page e-mails each contact with an address their own link
+    (bilingual, after the commit, through the kernel's mail), shows the links of the others, and
+    notifies the sender (kernel notifications) of both counts; the mailed link answers the questionnaire."""
+    import email
+    import email.policy
+    import socket
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    from core.config import Instance
+    from core.models import Notification
+    from core.testing.web import csrf_token
+
+    world = tixi_world
+    m, svc = _m(world), _svc(world)
+
+    class Box:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            self.messages.append((envelope.rcpt_tos,
+                                  email.message_from_bytes(envelope.content, policy=email.policy.default)))
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    box = Box()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (tmp_path / "config.toml").write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\n', encoding="utf-8")
+        monkeypatch.setattr(world.registry, "instance", Instance(tmp_path))
+        with world.session() as s:
+            admin, owner = world.env(s, "admin"), world.env(s, "marketing_admin")
+            md = world.factories.masterdata
+            cust = md.customer(admin, name="潍柴动力", owner=_emp(world, "salesperson"))
+            md.contact(admin, cust, name="孙工", email="sun@weichai.example")
+            md.contact(admin, cust, name="周经理")
+            survey = svc.surveys.create_survey(owner, {"name": "品牌认知问卷", "closes_on": "2099-12-31"})
+            ids = {"survey": survey.id, "customer": cust.id}
+        _app, client = _client(world, "marketing_admin")
+        page = client.get(f"/brand/surveys/{ids['survey']}")
+        sent = client.post(f"/brand/surveys/{ids['survey']}", data={
+            "csrf_token": csrf_token(page.text), "form": "invite", "customer_id": ids["customer"]})
+        assert sent.status_code == 200
+        assert sent.text.count("data-mailed=") == 1
+        assert sent.text.count("data-link=") == 2
+        end = time.monotonic() + 5
+        while not box.messages and time.monotonic() < end:
+            time.sleep(0.05)
+        (rcpt, msg), = box.messages
+        assert rcpt == ["sun@weichai.example"]
+        assert "品牌认知问卷" in msg["Subject"]
+        assert "Questionnaire from" in msg["Subject"]
+        body = msg.get_content()
+        assert "孙工" in body
+        link = re.search(r"(http://\S+/brand/q/(\S+))", body)
+        assert link is not None
+        assert link.group(1) in sent.text  # the same link as the page shows
+        with world.session() as s:
+            note = s.query(Notification).filter(Notification.user_id == world.user("marketing_admin"),
+                                                Notification.type_code == "brand_campaigns.invitations").one()
+            assert '"mailed": 1' in note.params
+            assert '"not_mailed": 1' in note.params
+            assert s.query(m.BrandSurveyToken).filter(m.BrandSurveyToken.survey_id == ids["survey"]).count() == 2
+        # the mailed link opens the questionnaire without a login
+        anon = _app.test_client()  # no login
+        assert anon.get(f"/brand/q/{link.group(2)}").status_code == 200
+        # a refused invitation (the questionnaire closed meanwhile) mails nothing
+        with world.session() as s:
+            owner = world.env(s, "marketing_admin")
+            svc.surveys.close_survey(owner, owner.get(m.BrandSurvey, ids["survey"]))
+        box.messages.clear()
+        refused = client.post(f"/brand/surveys/{ids['survey']}", data={
+            "csrf_token": csrf_token(page.text), "form": "invite", "customer_id": ids["customer"]})
+        assert refused.status_code == 422
+        time.sleep(0.3)
+        assert box.messages == []
+    finally:
+        controller.stop()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert
 
-from core.errors import ValidationError
+from core.errors import AccessDenied, ValidationError
 from core.i18n import _
 from core.security import approvals
 
@@ -48,19 +48,146 @@ def create_budget(env: Env, values: Mapping[str, Any]) -> Budget:
     name = str(values.get("name") or "").strip()
     if not name:
         raise ValidationError(_("Give the budget a name."), {"name": _("Give the budget a name.")})
-    row: dict[str, Any] = {"name": name[:120], "year": year, "owner_kind": kind, "owner_id": values.get("owner_id"),
-                           "basis": values.get("basis"), "note": values.get("note")}
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("Enter the year, e.g. 2026."), {"year": _("Enter the year, e.g. 2026.")})
+    row: dict[str, Any] = {"name": name[:120], "year": year, "owner_kind": kind,
+                           "owner_id": _employee(env, values.get("owner_id")),
+                           "basis": (str(values.get("basis") or "").strip()[:200] or None),
+                           "note": (str(values.get("note") or "").strip() or None)}
     if kind == "territory":
-        if not values.get("territory_id"):
-            raise ValidationError(_("Choose the territory."), {"territory_id": _("Choose the territory.")})
-        row["territory_id"] = int(values["territory_id"])
+        row["territory_id"] = _territory(env, values.get("territory_id"))
     elif kind == "department":
         row["department"] = str(values.get("department") or "").strip() or name
     elif kind == "project":
         row["project_id"] = int(values["project_id"]) if values.get("project_id") else None
     else:
         row["campaign_code"] = str(values.get("campaign_code") or "").strip()[:40] or None
-    return env.create(Budget, row)
+    try:
+        return env.create(Budget, row)
+    except AccessDenied:  # the record rules: a manager makes budgets of his own territories only
+        if kind != "territory":
+            raise
+        msg = _("You may not make a budget for this territory.")
+        raise ValidationError(msg, {"territory_id": msg}) from None
+
+
+def _territory(env: Env, value: Any) -> int:
+    """A territory the user may read (the field's error otherwise)."""
+    from addons.territories.models import Territory
+
+    msg = _("Choose the territory.")
+    try:
+        tid = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(msg, {"territory_id": msg}) from None
+    if env.scalar(env.select(Territory, "read", Territory.id).where(Territory.id == tid)) is None:
+        raise ValidationError(msg, {"territory_id": msg})
+    return tid
+
+
+def _employee(env: Env, value: Any) -> int | None:
+    """The person answerable: an employee the user may read, or none."""
+    from addons.masterdata.models import Employee
+
+    if value in (None, ""):
+        return None
+    msg = _("Choose the person answerable for the budget.")
+    try:
+        eid = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(msg, {"owner_id": msg}) from None
+    if env.scalar(env.select(Employee, "read", Employee.id).where(Employee.id == eid)) is None:
+        raise ValidationError(msg, {"owner_id": msg})
+    return eid
+
+
+def _draft(budget: Budget) -> None:
+    if budget.state != "draft":
+        raise ValidationError(_("Only a draft budget can be changed; this one is %(state)s.",
+                                state=budget.state))
+
+
+def update_budget(env: Env, budget: Budget, values: Mapping[str, Any]) -> Budget:
+    """Rename a draft budget, change its basis, note and the person answerable (checked first)."""
+    _draft(budget)
+    name = str(values.get("name") or "").strip()
+    if not name:
+        raise ValidationError(_("Give the budget a name."), {"name": _("Give the budget a name.")})
+    row = {"name": name[:120], "owner_id": _employee(env, values.get("owner_id")),
+           "basis": (str(values.get("basis") or "").strip()[:200] or None),
+           "note": (str(values.get("note") or "").strip() or None)}
+    env.write(budget, row)
+    return budget
+
+
+def parse_amounts(env: Env, raw: Mapping[int, Any]) -> dict[int, Decimal]:
+    """Amounts per category id from a form (``amount_<category id>``): blank is zero; every error at once."""
+    from decimal import ROUND_HALF_UP
+
+    from .claims import CENT
+
+    known = {c.id for c in categories(env)}
+    out: dict[int, Decimal] = {}
+    errors: dict[str, str] = {}
+    for cat, value in raw.items():
+        field = f"amount_{cat}"
+        text = str(value if value is not None else "").replace(",", "").replace("，", "").strip()
+        if cat not in known:
+            errors[field] = _("This category is not one of the company's expense categories.")
+            continue
+        if not text:
+            out[cat] = ZERO
+            continue
+        try:
+            amount = Decimal(text)
+        except ArithmeticError:
+            errors[field] = _("Enter the amount as a number, e.g. 1200.50.")
+            continue
+        if not amount.is_finite():
+            errors[field] = _("Enter the amount as a number, e.g. 1200.50.")
+        elif amount < 0:
+            errors[field] = _("A budget amount cannot be negative.")
+        else:
+            out[cat] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(first, errors)
+    if not any(out.values()):
+        msg = _("Enter the amount of at least one category.")
+        raise ValidationError(msg, {f"amount_{next(iter(raw), 0)}": msg})
+    return out
+
+
+def phase_amounts(env: Env, budget: Budget, amounts: Mapping[int, Decimal]) -> dict[tuple[int, dt.date], Decimal]:
+    """Cells per (category id, month) for these category totals: phased like the territory's sales target
+    when it has one in force for the year, else evenly (sales_planning's engine: to the cent)."""
+    from addons.sales_planning.services.engine import allocate, months_of
+
+    months = months_of(budget.year)
+    season = sales_target(env, budget.territory_id, budget.year) if budget.territory_id else {}
+    cells: dict[tuple[int, dt.date], Decimal] = {}
+    for cat, total in amounts.items():
+        if total:
+            cells.update(allocate(total, [cat], None, months, (lambda _m: season) if any(season.values()) else None))
+    return cells
+
+
+def set_amounts(env: Env, budget: Budget, raw: Mapping[int, Any]) -> list[Line]:
+    """The budget's lines from a total per category (the edit page): checked, phased, then written.
+
+    A category set to zero keeps its line at zero (nothing is spent against a draft), a new
+    category with nothing entered gets no line.
+    """
+    _draft(budget)
+    amounts = parse_amounts(env, raw)
+    cells = phase_amounts(env, budget, amounts)
+    from addons.sales_planning.services.engine import months_of
+
+    have = {ln.category_id for ln in env.search(Line, Line.budget_id == budget.id)}
+    for cat in have:
+        if not amounts.get(cat):
+            cells.update({(cat, m): ZERO for m in months_of(budget.year)})
+    return set_lines(env, budget, cells)
 
 
 def sales_target(env: Env, territory_id: int, year: int) -> dict[dt.date, Decimal]:

@@ -152,3 +152,53 @@ def test_claim_refused_supplement_approved_then_accepted_on_a_phone(server, brow
     with db.session() as s:
         assert s.query(Claim).count() == ids["claims"] + 1
     assert problems == []
+
+
+def test_manager_makes_next_years_budget_on_a_phone(server, browser, tmp_path):
+    """张东海 creates next year's 华东 budget, a negative amount is refused on its field in Chinese
+    (nothing saved), he corrects it and submits the budget for approval."""
+    base_url, db, _ids = server
+    shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    from addons.budget.models import Budget, Category, Line
+
+    year = dt.date.today().year + 1
+    phone, page = phone_page(browser, problems)
+    browser_login(page, base_url, "zhang_east", PASSWORD)
+    page.goto(base_url + f"/budget/budgets?year={year}")
+    page.click("#budget-new")
+    page.wait_for_selector("#budget-new-form")
+    page.fill("#year", str(year))
+    page.select_option("#owner_kind", "territory")
+    page.select_option("#territory_id", label="华东")
+    page.fill("#name", "华东营销预算")
+    _fits(page)
+    page.click("#budget-create")
+    page.wait_for_selector("#budget-lines-form")
+    with db.session() as s:
+        cats = {c.code: c.id for c in s.query(Category).all()}
+        bid = s.query(Budget).filter(Budget.year == year).one().id
+    page.fill(f"#l-amount_{cats['travel']}", "20000")
+    page.fill(f"#l-amount_{cats['entertainment']}", "-800")
+    page.click("#budget-save-lines")
+    page.wait_for_selector(f"[data-error-for='l-amount_{cats['entertainment']}']")
+    assert page.inner_text(f"[data-error-for='l-amount_{cats['entertainment']}']") == "预算金额不能为负数。"
+    _fits(page)
+    page.screenshot(path=str(shots / "budget_lines_refused_phone.png"), full_page=True)
+    with db.session() as s:
+        assert s.query(Line).filter(Line.budget_id == bid).count() == 0  # nothing saved
+    page.fill(f"#l-amount_{cats['entertainment']}", "8000")
+    page.click("#budget-save-lines")
+    page.wait_for_selector("#budget-total")
+    assert page.inner_text("#budget-total") == "28,000.00"
+    page.click("#budget-submit")
+    page.wait_for_selector("#budget-lines")
+    assert "20,000.00" in page.inner_text("#budget-lines")
+    assert "8,000.00" in page.inner_text("#budget-lines")
+    _fits(page)
+    page.screenshot(path=str(shots / "budget_submitted_phone.png"), full_page=True)
+    phone.close()
+    with db.session() as s:
+        assert s.get(Budget, bid).state == "submitted"
+    assert problems == []

@@ -335,3 +335,116 @@ def test_check_commitment_is_the_contract_other_addons_call(tixi_world):  # noqa
             svc.check_commitment(seller, ent.id, D("1"), on=dt.date(2027, 1, 1))
         with pytest.raises(ValidationError):  # a line of another company is not one the user may see
             svc.check_commitment(world.env(s, "salesperson", "other"), ent.id, D("1"), on=dt.date(2026, 5, 1))
+
+
+def test_budget_pages_create_edit_while_draft_and_submit(tixi_world):  # noqa: F811
+    """The pages: a new budget (bad input marked on its field in the user's language, nothing saved),
+    its lines while draft (a negative amount refused on its field), submitted for approval, then locked;
+    the execution report's PDF from the report centre."""
+    world = tixi_world
+    m = world.addon_module("budget", "models")
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    terr = world.data["territories"]["acme"]["territory"]
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    boss = logged_in_client(app, world.login("territory_manager"), world.password)
+    page = boss.get("/budget/budgets/new")
+    assert page.status_code == 200
+    assert 'name="_once"' in page.text
+    token = csrf_token(page.text)
+    base = {"csrf_token": token, "year": "2027", "owner_kind": "territory", "territory_id": str(terr),
+            "name": "2027 华东营销预算", "owner_id": "", "basis": "销售目标的 3%"}
+    with world.session() as s:
+        before = world.env(s, "director").count(m.Budget)
+    # bad input: the year, the missing name, a territory he may not read: each on its field, nothing saved
+    from core.models import User
+
+    for lang, text in (("zh_CN", "请填写年份，例如 2026。"), ("en", "Enter the year, e.g. 2026.")):
+        with world.session() as s:
+            s.get(User, world.user("territory_manager")).lang = lang
+        bad = boss.post("/budget/budgets/new", data={**base, "year": "二〇二七"})
+        assert bad.status_code == 422
+        assert f'<div class="invalid-feedback" data-error-for="year">{text}</div>' in bad.text
+    bad = boss.post("/budget/budgets/new", data={**base, "name": " "})
+    assert bad.status_code == 422
+    assert 'data-error-for="name"' in bad.text
+    other = world.data["territories"]["acme"]["other_territory"]
+    bad = boss.post("/budget/budgets/new", data={**base, "territory_id": str(other)})
+    assert bad.status_code == 422
+    assert 'data-error-for="territory_id"' in bad.text
+    with world.session() as s:
+        assert world.env(s, "director").count(m.Budget) == before
+    # created, with the one-time token: a double submit makes one budget
+    once = {**base, "_once": "budget-new-1"}
+    made = boss.post("/budget/budgets/new", data=once)
+    assert made.status_code == 302
+    again = boss.post("/budget/budgets/new", data=once)
+    assert again.status_code == 303
+    with world.session() as s:
+        d = world.env(s, "director")
+        assert d.count(m.Budget) == before + 1
+        b = d.search(m.Budget, m.Budget.year == 2027)[0]
+        bid, cats = b.id, {c.code: c.id for c in d.search(m.Category)}
+        assert b.state == "draft"
+        assert b.territory_id == terr
+    edit_url = f"/budget/budgets/{bid}/edit"
+    assert made.headers["Location"].endswith(edit_url)
+    page = boss.get(edit_url)
+    assert page.status_code == 200
+    lines = {"csrf_token": csrf_token(page.text), "action": "lines",
+             f"l-amount_{cats['travel']}": "12,000", f"l-amount_{cats['entertainment']}": "-5"}
+    bad = boss.post(edit_url, data=lines)
+    assert bad.status_code == 422
+    assert f'data-error-for="l-amount_{cats["entertainment"]}"' in bad.text
+    assert "cannot be negative" in bad.text or "不能为负" in bad.text
+    with world.session() as s:
+        assert world.env(s, "director").count(m.Line, m.Line.budget_id == bid) == 0  # nothing saved
+    ok = boss.post(edit_url, data={**lines, f"l-amount_{cats['entertainment']}": "6000.005"})
+    assert ok.status_code == 302
+    with world.session() as s:
+        d = world.env(s, "director")
+        got = {ln.category.code: ln.amount for ln in d.search(m.Line, m.Line.budget_id == bid)}
+        assert got == {"travel": D("12000.00"), "entertainment": D("6000.01")}
+        phases = d.search(m.Phase, m.Phase.line_id.in_(
+            d.select(m.Line, "read", m.Line.id).where(m.Line.budget_id == bid)))
+        assert len(phases) == 24
+        assert sum(p.amount for p in phases) == D("18000.01")
+        assert d.get(m.Budget, bid).total_amount == D("18000.01")
+    # a category set to nothing keeps its line at zero; the header changes
+    page = boss.get(edit_url)
+    assert 'value="12000.00"' in page.text
+    ok = boss.post(edit_url, data={"csrf_token": csrf_token(page.text), "action": "lines",
+                                   f"l-amount_{cats['travel']}": "15000", f"l-amount_{cats['entertainment']}": ""})
+    assert ok.status_code == 302
+    ok = boss.post(edit_url, data={"csrf_token": csrf_token(page.text), "action": "header", "h-name": "华东 2027",
+                                   "h-owner_id": "", "h-basis": "", "h-note": "年度预算"})
+    assert ok.status_code == 302
+    with world.session() as s:
+        d = world.env(s, "director")
+        b = d.get(m.Budget, bid)
+        assert (b.name, b.note, b.total_amount) == ("华东 2027", "年度预算", D("15000.00"))
+    # submitted for approval through the kernel workflow: no longer editable
+    page = boss.get(f"/budget/budgets/{bid}")
+    assert 'id="budget-edit"' in page.text
+    sub = boss.post(f"/budget/budgets/{bid}", data={"csrf_token": csrf_token(page.text), "action": "submit"})
+    assert sub.status_code == 302
+    with world.session() as s:
+        assert world.env(s, "director").get(m.Budget, bid).state == "submitted"
+    assert boss.get(edit_url).status_code == 302
+    late = boss.post(edit_url, data={**lines, "csrf_token": csrf_token(page.text)})
+    assert late.status_code == 302
+    with world.session() as s:
+        assert world.env(s, "director").get(m.Budget, bid).total_amount == D("15000.00")
+    # a salesperson may not create budgets
+    seller = logged_in_client(app, world.login("salesperson"), world.password)
+    assert seller.get("/budget/budgets/new").status_code == 403
+    # the execution report's PDF (the report centre gives one for every report)
+    gm = logged_in_client(app, world.login("general_manager"), world.password)
+    pdf = gm.get("/reports/budget.execution/print.pdf?year=2027&by=budget")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    printed = gm.get("/reports/budget.execution/print?year=2027&by=budget")  # the PDF's template
+    assert "华东 2027" in printed.text
+    assert "15,000.00" in printed.text
