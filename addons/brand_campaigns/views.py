@@ -112,7 +112,8 @@ def index() -> str:
     pos = svc.positioning.current(env, today.year) if env.can(Positioning) else None
     return render_template("brand_campaigns/index.html", positioning=pos, today=today,
                            events=svc.plans.calendar_events(env, first, last) if env.can(PromotionPlan) else [],
-                           versions=env.count(ToolkitVersion) if env.can(ToolkitVersion) else 0)
+                           versions=env.count(ToolkitVersion) if env.can(ToolkitVersion) else 0,
+                           can_calendar=env.can(PromotionPlan))
 
 
 # ----- positioning ------------------------------------------------------------------------------

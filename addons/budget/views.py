@@ -20,7 +20,7 @@ from addons.masterdata.services import current_employee
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _, _l, current_lang
 from core.security import approvals
-from core.web.generic import ModelView
+from core.web.generic import Col, ModelView, group_label
 from core.web.menus import MenuItem
 
 from .models import (
@@ -59,7 +59,9 @@ category_view = ModelView(
 category_view.register(bp)
 band_view = ModelView(
     name="budget.band", model=Band, label=_l("Approval band"), label_plural=_l("Approval bands"),
-    list_columns=["group", "limit", "sequence"], form_fields=["group", "limit", "sequence"],
+    list_columns=[Col("group", _l("Group"), value=lambda band: group_label(g.env, band.group)), "limit", "sequence"],
+    detail_fields=[Col("group", _l("Group"), value=lambda band: group_label(g.env, band.group)), "limit", "sequence"],
+    form_fields=["group", "limit", "sequence"],
     field_labels={"group": _l("Group"), "limit": _l("Largest amount"), "sequence": _l("Sequence")},
     order_by=["sequence"], url_prefix="/bands",
 )
@@ -167,8 +169,9 @@ def new_supplement() -> Any:
     """A supplementary budget request on a line (before spending)."""
     env = g.env
     line = env.get(Line, int(request.values.get("line_id") or 0)) if request.values.get("line_id") else None
-    if line is None:
-        abort(404)
+    if line is None:  # asked for before a line was chosen: choose it on the budget page
+        flash(_("Choose the budget line first."), "warning")
+        return redirect(url_for("budget.index"))
     error, status = None, 200
     values = {"amount": request.values.get("amount", ""), "reason": request.form.get("reason", "")}
     if request.method == "POST":

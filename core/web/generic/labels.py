@@ -165,6 +165,20 @@ def fk_label(target: type, res_id: Any, env: Env | None = None) -> str:
     return cache.get(key, restricted_label(res_id))
 
 
+def group_label(env: Env, code: str | None) -> str:
+    """A role group's name in the reader's language (``core.group_director`` → 营销总监)."""
+    from core.i18n import current_lang
+    from core.models import Group
+
+    if not code:
+        return ""
+    names = g.setdefault("_tixi_group_names", {})
+    if not names:
+        lang = current_lang()
+        names.update({gr.code: gr.display(lang) for gr in env.sudo().search(Group)})  # names are not secret
+    return names.get(code, code)
+
+
 def restricted_label(res_id: Any) -> str:
     """What a reader sees for a linked record they may not read: "restricted #id", never its name."""
     return _("Restricted #%(id)s", id=res_id)
@@ -203,4 +217,8 @@ def format_cell(value: Any, col: Any = None) -> Any:
         return format_datetime(value, "short")
     if isinstance(value, dt.date):
         return format_date(value, "medium")
+    if isinstance(value, str) and getattr(col, "name", None) == "code":
+        from markupsafe import Markup, escape
+
+        return Markup(f"<code>{escape(value)}</code>")  # an identifier, shown as one (not a word to translate)
     return value
