@@ -294,13 +294,40 @@ def _require_hr(env: Env) -> None:
         raise AccessDenied(_("Only HR (marketing admin), the director or the general manager plan training."))
 
 
+def _budget_lines(env: Env) -> list[tuple[int, str]] | None:
+    """The budget lines the user may read, of approved budgets, with what each has left; ``None``
+    when the budget addon is not enabled (the page then offers no line)."""
+    if "budget" not in env.enabled:
+        return None
+    from addons.budget.models import Budget, Line  # optional dependency: imported only when enabled
+    from addons.budget.services.lines import lines_with_figures, money
+
+    approved = env.select(Budget, "read", Budget.id).where(Budget.state == "approved")
+    from core.i18n import current_lang
+
+    lang, left = current_lang(env), _("Remaining")
+    return [(ln.id, f"{ln.display(lang)} ({left} {money(fig.remaining)})")
+            for ln, fig in lines_with_figures(env, Line.budget_id.in_(approved))]
+
+
+def _line_id(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        msg = _("Choose a budget line.")
+        raise ValidationError(msg, {"budget_line_id": msg})
+    return int(text)
+
+
 @bp.route("/plans/build", methods=["GET", "POST"])
 def build_plan() -> Any:
     """HR: compute the needs from the gaps, then build a plan for a year or a quarter within a budget."""
     env = g.env
     _require_hr(env)
-    error, status = None, 200
+    error, status, field_errors = None, 200, {}
     form = request.form
+    budget_lines = _budget_lines(env)
     if request.method == "POST":
         try:
             if form.get("step") == "needs":
@@ -308,11 +335,18 @@ def build_plan() -> Any:
                 flash(_("Needs from the gaps: %(created)s new, %(updated)s updated, %(closed)s closed "
                         "(%(people)s people).", **result), "success")
                 return redirect(url_for("training.build_plan", need_period=form.get("need_period") or ""))
+            line_id = _line_id(form.get("budget_line_id")) if budget_lines is not None else None
             plan = svc.generate_plan(env, form.get("year"), form.get("quarter"), form.get("budget"),
-                                     need_period=form.get("need_period") or None, name=form.get("name"))
+                                     need_period=form.get("need_period") or None, name=form.get("name"),
+                                     budget_line_id=line_id)
         except (ValidationError, AccessDenied) as exc:
             g.tx_failed = True
             error, status = str(exc), 422
+            errors = getattr(exc, "errors", None) or {}
+            # budget's check names budget_line_id or budget_amount: both belong to the line's field here
+            for key in ("budget_line_id", "budget_amount"):
+                if key in errors:
+                    field_errors["budget_line_id"] = errors[key]
         else:
             flash(_("Plan built: %(covered)s levels of gap covered for %(cost)s.", covered=plan.covered_gap,
                     cost=plan.total_cost), "success")
@@ -322,7 +356,8 @@ def build_plan() -> Any:
     return render_template("training/build_plan.html", error=error, open_needs=open_needs, form=form,
                            courses=svc.approved_courses(env), year=form.get("year", today.year),
                            need_period=request.values.get("need_period", ""),
-                           source_label=NEED_SOURCE.label), status
+                           source_label=NEED_SOURCE.label, budget_lines=budget_lines,
+                           field_errors=field_errors), status
 
 
 @bp.route("/schedule", methods=["GET", "POST"])
