@@ -206,8 +206,11 @@ def service_worker() -> Response:
               url_for("static", filename="tixi.css"), url_for("static", filename="tixi.js"),
               url_for("static", filename="favicon.svg"),
               url_for("field_activity.static", filename="field_activity.js"),
+              url_for("field_activity.static", filename="offline_forms.js"),
               url_for("field_activity.manifest")]
-    body = body.replace("__ASSETS__", json.dumps(assets)).replace("__TODAY__", json.dumps(url_for(".today")))
+    pages = [url_for(".today"), url_for(".summary"), url_for(".inspection_form"), url_for(".competitor_form")]
+    body = (body.replace("__ASSETS__", json.dumps(assets)).replace("__TODAY__", json.dumps(url_for(".today")))
+            .replace("__PAGES__", json.dumps(pages)))
     resp = Response(body, mimetype="text/javascript")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["Service-Worker-Allowed"] = url_for(".today").rsplit("/", 1)[0] + "/"

@@ -125,6 +125,17 @@ def test_offline_visits_and_report_sync_once_then_the_manager_sees_them(server, 
     assert "已保存在手机上" in page.inner_text("#queue-count")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(shots / "field_activity_offline_phone.png"), full_page=True)
+    # still offline: the market inspection form (cached by the service worker) queues on the phone too
+    page.goto(base_url + "/field_activity/inspection/new")
+    page.wait_for_selector("#offline-form")
+    page.fill("#area", "昆明东片")
+    page.fill("#market_situation", "需求平稳")
+    page.click("#offline-form button")
+    page.wait_for_selector("#offline-saved:not(.d-none)")
+    assert "已保存在手机上" in page.inner_text("#offline-saved")
+    page.goto(base_url + "/field_activity/today")
+    page.wait_for_selector('#fa-app[data-ready="1"]')
+    assert page.get_attribute("#queue-count", "data-pending") == "4"
 
     # the network is back: the queue goes out; then sent twice more, the server answers duplicate
     phone.set_offline(False)
@@ -135,14 +146,16 @@ def test_offline_visits_and_report_sync_once_then_the_manager_sees_them(server, 
         page.evaluate("document.querySelector('#sync-status').dataset.last = ''")
         page.click("#resend")
         _wait(page, "(document.querySelector('#sync-status').dataset.last || '').length > 2")
-        assert json.loads(page.get_attribute("#sync-status", "data-last")) == ["duplicate"] * 3
+        assert json.loads(page.get_attribute("#sync-status", "data-last")) == ["duplicate"] * 4
     page.screenshot(path=str(shots / "field_activity_synced_phone.png"), full_page=True)
     phone.close()
 
-    from addons.field_activity.models import DailyReport, Visit
+    from addons.field_activity.models import DailyReport, MarketInspection, Visit
     from core.models import Attachment
 
     with db.session() as s:
+        inspection = s.query(MarketInspection).one()  # exactly once, after three sends
+        assert (inspection.area, inspection.market_situation) == ("昆明东片", "需求平稳")
         visits = s.query(Visit).order_by(Visit.id).all()
         assert [(v.customer_id, v.next_step) for v in visits] == [(c1, "下周送样"), (c2, "报价跟进")]
         assert [v.flagged for v in visits] == [False, True]  # the second check-in was 6 km away
