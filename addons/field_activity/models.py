@@ -303,9 +303,11 @@ class MonthSummary(BusinessMixin, Base):
     __tablename__ = "field_activity_month_summary"
     __tixi_label__ = _l("Monthly work summary")
     __tixi_tracked__ = ("state", "summary", "next_key_points")
-    __table_args__ = (UniqueConstraint("company_id", "salesperson_id", "month"),)
+    __table_args__ = (UniqueConstraint("company_id", "salesperson_id", "month"),
+                      UniqueConstraint("company_id", "client_key"))
 
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the phone's idempotency key
     month: Mapped[dt.date] = mapped_column(Date, index=True)
     state: Mapped[str] = mapped_column(String(16), default="draft", info={"selection": REPORT_STATE})
     submitted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -326,8 +328,10 @@ class MarketInspection(BusinessMixin, Base):
     __tablename__ = "field_activity_market_inspection"
     __tixi_label__ = _l("Market inspection report")
     __tixi_tracked__ = ("market_situation", "competitor_activity", "suggestions")
+    __table_args__ = (UniqueConstraint("company_id", "client_key"),)
 
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the phone's idempotency key
     date_from: Mapped[dt.date] = mapped_column(Date, index=True)
     date_to: Mapped[dt.date] = mapped_column(Date)
     territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -354,8 +358,10 @@ class CompetitorRecord(BusinessMixin, Base):
     __tablename__ = "field_activity_competitor"
     __tixi_label__ = _l("Competitor record")
     __tixi_tracked__ = ("competitor_price", "market_share")
+    __table_args__ = (UniqueConstraint("company_id", "client_key"),)
 
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the phone's idempotency key
     record_date: Mapped[dt.date] = mapped_column(Date, index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_customer.id"), nullable=True, index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_product.id"), nullable=True, index=True)

@@ -190,6 +190,9 @@ def menu_items(env: Env) -> list[Any]:
                  parent="field_activity"),
         MenuItem("field_activity_reports", _l("Daily sales reports"), "field_activity.daily_report_list",
                  model=DailyReport, sequence=7, parent="field_activity"),
+        MenuItem("field_activity_settings", _l("Field activity settings"), "field_activity.settings_page",
+                 model=VisitType, sequence=20, parent="field_activity",
+                 group=["core.group_director", "core.group_admin"]),
     ]
 
 
@@ -203,8 +206,11 @@ def service_worker() -> Response:
               url_for("static", filename="tixi.css"), url_for("static", filename="tixi.js"),
               url_for("static", filename="favicon.svg"),
               url_for("field_activity.static", filename="field_activity.js"),
+              url_for("field_activity.static", filename="offline_forms.js"),
               url_for("field_activity.manifest")]
-    body = body.replace("__ASSETS__", json.dumps(assets)).replace("__TODAY__", json.dumps(url_for(".today")))
+    pages = [url_for(".today"), url_for(".summary"), url_for(".inspection_form"), url_for(".competitor_form")]
+    body = (body.replace("__ASSETS__", json.dumps(assets)).replace("__TODAY__", json.dumps(url_for(".today")))
+            .replace("__PAGES__", json.dumps(pages)))
     resp = Response(body, mimetype="text/javascript")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["Service-Worker-Allowed"] = url_for(".today").rsplit("/", 1)[0] + "/"
@@ -527,3 +533,69 @@ def team_page() -> str:
             flash(_("Enter the date as YYYY-MM-DD."), "danger")
     return render_template("field_activity/team.html", day=day, rows=svc.team_status(env, day),
                            flagged=svc.flagged_visits(env, since=day - dt.timedelta(days=30)))
+
+
+# ----- settings and visit types (the director, an administrator) -------------------------------------
+
+STEP_ROWS = len(STEPS)
+
+
+def _require_editor(env: Env) -> None:
+    from .services.config import EDITORS
+
+    if not env.in_group(*EDITORS):
+        raise AccessDenied(_("Only the director or an administrator changes the field activity settings."))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings_page() -> Any:
+    """The company's field rules (radius, cut-off hour, not-visited days, photo size) and its visit types."""
+    env = g.env
+    _require_editor(env)
+    errors: dict[str, str] = {}
+    status = 200
+    current = svc.settings(env)
+    values = {k: getattr(current, k) for k in ("radius_m", "cutoff_hour", "not_visited_days", "max_photo_kb")}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            svc.save_settings(env, values)
+        except ValidationError as exc:
+            g.tx_failed = True
+            errors, status = dict(exc.errors) or {"radius_m": str(exc)}, 422
+        else:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".settings_page"), code=303)
+    types = env.search(VisitType, order_by=[VisitType.sequence, VisitType.id])
+    return render_template("field_activity/settings.html", values=values, errors=errors, types=types,
+                           step_label=STEPS.label), status
+
+
+@bp.route("/visit-types/new", methods=["GET", "POST"], endpoint="visit_type_new")
+@bp.route("/visit-types/<int:type_id>", methods=["GET", "POST"], endpoint="visit_type_edit")
+def visit_type_edit(type_id: int | None = None) -> Any:
+    """A visit type: code, names, its steps in order, whether a photo is required."""
+    env = g.env
+    _require_editor(env)
+    vtype = env.get(VisitType, type_id) if type_id else None
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        steps = [request.form.get(f"step_{i}") or "" for i in range(STEP_ROWS)]
+        try:
+            vtype = svc.save_visit_type(env, values, steps, vtype=vtype)
+        except ValidationError as exc:
+            g.tx_failed = True
+            errors, status = dict(exc.errors) or {"code": str(exc)}, 422
+        else:
+            flash(_("Visit type saved."), "success")
+            return redirect(url_for(".settings_page"), code=303)
+    else:
+        steps = vtype.step_list() if vtype else ["checkin", "photo", "contacts", "next_step", "checkout"]
+        values = ({"code": vtype.code, "name_zh": vtype.name_zh, "name_en": vtype.name_en,
+                   "photo_required": "1" if vtype.photo_required else "", "sequence": vtype.sequence}
+                  if vtype else {"photo_required": "1", "sequence": 10})
+    steps = (list(steps) + [""] * STEP_ROWS)[:STEP_ROWS]
+    return render_template("field_activity/visit_type.html", vtype=vtype, values=values, errors=errors,
+                           steps=steps, step_choices=[(k, STEPS.label(k)) for k in STEPS]), status

@@ -305,3 +305,66 @@ class Feedback(BusinessMixin, Base):
 
     def __str__(self) -> str:
         return f"{self.course_rating}/{self.lecturer_rating}"
+
+
+QUESTION_KIND = Choices({"rating": N_("Rating 1-5"), "choice": N_("Choice"), "text": N_("Text")})
+
+
+class FeedbackForm(BusinessMixin, Base):
+    """A configurable evaluation (satisfaction) form: for one course, or the company's default (no course)."""
+
+    __tablename__ = "training_feedback_form"
+    __tixi_label__ = _l("Feedback form")
+
+    name: Mapped[str] = mapped_column(String(200))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("training_course.id"), nullable=True, index=True)
+
+    course: Mapped[Course | None] = relationship()
+    questions: Mapped[list[FeedbackQuestion]] = relationship(
+        order_by="FeedbackQuestion.sequence", primaryjoin="FeedbackForm.id == FeedbackQuestion.form_id",
+        viewonly=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedbackQuestion(BusinessMixin, Base):
+    """A question of a form, in order: a rating 1..5, a choice among options (one per line) or a free text."""
+
+    __tablename__ = "training_feedback_question"
+    __tixi_label__ = _l("Feedback question")
+
+    form_id: Mapped[int] = mapped_column(ForeignKey("training_feedback_form.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+    kind: Mapped[str] = mapped_column(String(16), default="rating", info={"selection": QUESTION_KIND})
+    text: Mapped[str] = mapped_column(String(300))
+    options: Mapped[str | None] = mapped_column(Text, nullable=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def option_list(self) -> list[str]:
+        """The options of a choice question, in order."""
+        return [o.strip() for o in (self.options or "").splitlines() if o.strip()]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FeedbackAnswer(BusinessMixin, Base):
+    """An attendee's answer to one question of the form, with their feedback."""
+
+    __tablename__ = "training_feedback_answer"
+    __tixi_label__ = _l("Feedback answer")
+    __table_args__ = (UniqueConstraint("feedback_id", "question_id"),)
+
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("training_feedback.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("training_feedback_question.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("masterdata_employee.id"), index=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    choice: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    question: Mapped[FeedbackQuestion] = relationship()
+
+    def __str__(self) -> str:
+        return str(self.rating or self.choice or self.text or "")

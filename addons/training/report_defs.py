@@ -6,7 +6,9 @@
   (:func:`addons.training.services.effect.effect_rows`, built on ``env.select``);
 * ``training.sessions``: per session of the period: seats, enrolled, waiting,
   attended, attendance rate, feedback averages (reaction) and the average
-  test score (learning).
+  test score (learning), and the average rating given on the feedback form;
+* ``training.feedback_answers``: per question of the feedback forms answered
+  in the period: answers, average rating, options counted, written answers.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from core.i18n import _, _l
 from core.reports import Column, PeriodParams, Report
 from core.reports.params import ChoiceField
 
-from .models import Enrolment, Session
+from .models import Enrolment, FeedbackAnswer, Session
 from .services.effect import effect_rows
+from .services.forms import form_results, session_form_rating
 from .services.sessions import session_summary
 
 if TYPE_CHECKING:
@@ -73,8 +76,24 @@ def sessions_query(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append({"day": s.on_date, "course": s.course.display(), "lecturer": s.lecturer.name if s.lecturer else "",
                     "capacity": f["capacity"], "enrolled": f["enrolled"], "waiting": f["waiting"],
                     "attended": f["attended"], "rate": f["attendance_rate"], "course_rating": f["course_rating"],
-                    "lecturer_rating": f["lecturer_rating"], "score": f["average_score"]})
+                    "lecturer_rating": f["lecturer_rating"], "score": f["average_score"],
+                    "form_rating": session_form_rating(env, s.id)})
     return out
+
+
+def answers_query(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per question of the feedback forms answered in the period (answers the user may read)."""
+    return form_results(env, date_from=p["date_from"], date_to=p["date_to"])
+
+
+ANSWER_COLUMNS = [
+    Column("question", _l("Question")),
+    Column("kind", _l("Type")),
+    Column("answers", _l("Answers"), "integer", total="sum"),
+    Column("average", _l("Average rating"), "decimal", places=2),
+    Column("options", _l("Options")),
+    Column("texts", _l("Written answers"), "integer", total="sum"),
+]
 
 
 SESSION_COLUMNS = [
@@ -89,6 +108,7 @@ SESSION_COLUMNS = [
     Column("course_rating", _l("Course rating"), "decimal", places=2),
     Column("lecturer_rating", _l("Lecturer rating"), "decimal", places=2),
     Column("score", _l("Average test score"), "decimal", places=1),
+    Column("form_rating", _l("Feedback form rating"), "decimal", places=2),
 ]
 
 REPORTS = [
@@ -104,5 +124,11 @@ REPORTS = [
         description=_l("Seats, enrolment, attendance, feedback and test scores per session."),
         query=sessions_query, columns=SESSION_COLUMNS, params=PeriodParams, totals=True,
         model=Session.__tablename__,
+    ),
+    Report(
+        code="training.feedback_answers", title=_l("Feedback form results"),
+        description=_l("The answers to the feedback forms per question: average rating, options chosen, texts."),
+        query=answers_query, columns=ANSWER_COLUMNS, params=PeriodParams, totals=True,
+        model=FeedbackAnswer.__tablename__,
     ),
 ]

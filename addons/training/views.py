@@ -35,11 +35,13 @@ from .models import (
     NEED_STATE,
     PLAN_STATE,
     POLICY_KIND,
+    QUESTION_KIND,
     SESSION_STATE,
     Course,
     CourseCompetency,
     Enrolment,
     Feedback,
+    FeedbackForm,
     Lecturer,
     Need,
     Policy,
@@ -237,7 +239,9 @@ def session(session_id: int) -> str:
     feedback = env.search(Feedback, Feedback.enrolment_id == mine.id, limit=1) if mine else []
     attendees = env.search(Enrolment, Enrolment.session_id == s.id, order_by=[Enrolment.enrolled_at, Enrolment.id]) \
         if env.in_group(*HR) else []
+    fb_form = svc.form_for(env, s.course_id) if mine and mine.attended and not feedback else None
     return render_template("training/session.html", s=s, mine=mine, feedback=feedback[0] if feedback else None,
+                           fb_form=fb_form,
                            summary=svc.session_summary(env, s.id), attendees=attendees,
                            state_label=ENROLMENT_STATE.label, is_hr=env.in_group(*HR))
 
@@ -262,7 +266,8 @@ def session_do(session_id: int, action: str) -> Any:
             flash(_("Checked in: welcome."), "success")
         elif action == "feedback":
             svc.give_feedback(env, session_id, request.form.get("course_rating"), request.form.get("lecturer_rating"),
-                              comment=request.form.get("comment"), useful=request.form.get("useful") != "no")
+                              comment=request.form.get("comment"), useful=request.form.get("useful") != "no",
+                              answers={k: v for k, v in request.form.items() if k.startswith("q_")})
             flash(_("Thank you for your feedback."), "success")
         elif action == "attendance":
             svc.record_attendance(env, int(request.form["enrolment_id"]), request.form.get("attended") == "1")
@@ -294,13 +299,40 @@ def _require_hr(env: Env) -> None:
         raise AccessDenied(_("Only HR (marketing admin), the director or the general manager plan training."))
 
 
+def _budget_lines(env: Env) -> list[tuple[int, str]] | None:
+    """The budget lines the user may read, of approved budgets, with what each has left; ``None``
+    when the budget addon is not enabled (the page then offers no line)."""
+    if "budget" not in env.enabled:
+        return None
+    from addons.budget.models import Budget, Line  # optional dependency: imported only when enabled
+    from addons.budget.services.lines import lines_with_figures, money
+
+    approved = env.select(Budget, "read", Budget.id).where(Budget.state == "approved")
+    from core.i18n import current_lang
+
+    lang, left = current_lang(env), _("Remaining")
+    return [(ln.id, f"{ln.display(lang)} ({left} {money(fig.remaining)})")
+            for ln, fig in lines_with_figures(env, Line.budget_id.in_(approved))]
+
+
+def _line_id(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        msg = _("Choose a budget line.")
+        raise ValidationError(msg, {"budget_line_id": msg})
+    return int(text)
+
+
 @bp.route("/plans/build", methods=["GET", "POST"])
 def build_plan() -> Any:
     """HR: compute the needs from the gaps, then build a plan for a year or a quarter within a budget."""
     env = g.env
     _require_hr(env)
-    error, status = None, 200
+    error, status, field_errors = None, 200, {}
     form = request.form
+    budget_lines = _budget_lines(env)
     if request.method == "POST":
         try:
             if form.get("step") == "needs":
@@ -308,11 +340,18 @@ def build_plan() -> Any:
                 flash(_("Needs from the gaps: %(created)s new, %(updated)s updated, %(closed)s closed "
                         "(%(people)s people).", **result), "success")
                 return redirect(url_for("training.build_plan", need_period=form.get("need_period") or ""))
+            line_id = _line_id(form.get("budget_line_id")) if budget_lines is not None else None
             plan = svc.generate_plan(env, form.get("year"), form.get("quarter"), form.get("budget"),
-                                     need_period=form.get("need_period") or None, name=form.get("name"))
+                                     need_period=form.get("need_period") or None, name=form.get("name"),
+                                     budget_line_id=line_id)
         except (ValidationError, AccessDenied) as exc:
             g.tx_failed = True
             error, status = str(exc), 422
+            errors = getattr(exc, "errors", None) or {}
+            # budget's check names budget_line_id or budget_amount: both belong to the line's field here
+            for key in ("budget_line_id", "budget_amount"):
+                if key in errors:
+                    field_errors["budget_line_id"] = errors[key]
         else:
             flash(_("Plan built: %(covered)s levels of gap covered for %(cost)s.", covered=plan.covered_gap,
                     cost=plan.total_cost), "success")
@@ -322,7 +361,8 @@ def build_plan() -> Any:
     return render_template("training/build_plan.html", error=error, open_needs=open_needs, form=form,
                            courses=svc.approved_courses(env), year=form.get("year", today.year),
                            need_period=request.values.get("need_period", ""),
-                           source_label=NEED_SOURCE.label), status
+                           source_label=NEED_SOURCE.label, budget_lines=budget_lines,
+                           field_errors=field_errors), status
 
 
 @bp.route("/schedule", methods=["GET", "POST"])
@@ -349,6 +389,53 @@ def new_session() -> Any:
                            plans=env.search(TrainingPlan, order_by=[TrainingPlan.year.desc()], limit=20)), status
 
 
+FORM_ROWS = 8  # question rows on the form editor (empty rows are no question)
+
+
+@bp.route("/forms/")
+def form_list() -> str:
+    """HR: the feedback forms (per course, and the company's default)."""
+    env = g.env
+    _require_hr(env)
+    return render_template("training/forms.html", forms=env.search(FeedbackForm, order_by=[FeedbackForm.id]))
+
+
+@bp.route("/forms/new", methods=["GET", "POST"], endpoint="form_new")
+@bp.route("/forms/<int:form_id>", methods=["GET", "POST"], endpoint="form_edit")
+def form_edit(form_id: int | None = None) -> Any:
+    """HR: a feedback form: its name, its course (or none: the default) and its ordered questions."""
+    env = g.env
+    _require_hr(env)
+    form = env.get(FeedbackForm, form_id) if form_id else None
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        f = request.form
+        questions = [{"kind": f.get(f"q{i}_kind"), "text": f.get(f"q{i}_text"), "options": f.get(f"q{i}_options"),
+                      "required": f.get(f"q{i}_required") == "1"} for i in range(FORM_ROWS)]
+        try:
+            form = svc.save_form(env, f.get("name"), f.get("course_id"), questions, form=form)
+        except (ValidationError, AccessDenied) as exc:
+            g.tx_failed = True
+            errors = dict(getattr(exc, "errors", None) or {}) or {"name": str(exc)}
+            status = 422
+        else:
+            flash(_("Feedback form saved."), "success")
+            return redirect(url_for("training.form_edit", form_id=form.id))
+        values = {k: request.form.get(k) for k in request.form}
+    else:
+        values = {"name": form.name if form else "", "course_id": str(form.course_id or "") if form else ""}
+        for i, q in enumerate(form.questions if form else []):
+            values.update({f"q{i}_kind": q.kind, f"q{i}_text": q.text, f"q{i}_options": q.options or "",
+                           f"q{i}_required": "1" if q.required else ""})
+        if not form:
+            values.update({f"q{i}_required": "1" for i in range(FORM_ROWS)})
+    results = svc.form_results(env, course_id=form.course_id) if form and form.course_id else []
+    return render_template("training/form_edit.html", fb_form=form, values=values, errors=errors,
+                           rows=FORM_ROWS, kinds=QUESTION_KIND.choices(), courses=env.search(Course, order_by=[Course.code]),
+                           results=results), status
+
+
 @bp.route("/record/<int:employee_id>")
 def record(employee_id: int) -> str:
     """A person's training record (own; a manager their team's; HR everybody's)."""
@@ -372,6 +459,8 @@ def menu_items(env: Env) -> list[Any]:
                  parent="training", group=list(HR)),
         MenuItem("training_schedule", _l("Schedule a session"), "training.new_session", model=TrainingPlan,
                  sequence=3, parent="training", group=list(HR)),
+        MenuItem("training_forms", _l("Feedback forms"), "training.form_list", model=FeedbackForm, sequence=9,
+                 parent="training", group=list(HR)),
         MenuItem("training_plans", _l("Training plans"), "training.plan_list", model=TrainingPlan, sequence=3,
                  parent="training"),
         MenuItem("training_needs", _l("Training needs"), "training.need_list", model=Need, sequence=4,

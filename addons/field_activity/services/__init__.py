@@ -17,6 +17,7 @@ written) or :class:`core.errors.AccessDenied`; writes run in savepoints.
 from __future__ import annotations
 
 from .common import ConflictError, ensure_company_defaults, local_today, settings, week_start
+from .config import save_settings, save_visit_type
 from .documents import (
     month_facts,
     month_summary,
@@ -53,7 +54,7 @@ __all__ = [
     "month_suggestions", "month_summary", "save_competitor", "save_inspection", "save_month_summary",
     "set_sales_target", "update_from_visit", "ensure_company_defaults", "find_report", "flagged_visits",
     "forecast_months", "local_today", "manager_edit", "meeting", "plans_waiting", "prefill", "record_visit",
-    "review_plan", "route", "save_forecast", "send_reminders", "set_location", "set_route", "settings",
+    "review_plan", "route", "save_forecast", "send_reminders", "set_location", "set_route", "settings", "save_settings", "save_visit_type",
     "submit_plan", "submit_report", "suggested_order", "suggested_visits_per_month", "sync", "sync_entry",
     "team_status", "today_route", "visit_photos", "week_plan", "week_start",
 ]

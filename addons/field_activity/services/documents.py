@@ -22,6 +22,7 @@ from core.i18n import _
 
 from ..models import CompetitorRecord, DailyReport, MarketInspection, MonthSummary, Visit
 from .common import (
+    ConflictError,
     local_today,
     parse_date,
     parse_money,
@@ -88,8 +89,11 @@ def save_month_summary(env: Env, values: Mapping[str, Any], submit: bool = False
     _raise(errors)
     row = month_summary(env, sp, month)
     if row is not None and row.state == "submitted":
-        raise ValidationError(_("This summary was already submitted: it cannot be changed now."))
+        # a conflict (the offline queue shows it to the user and keeps the entry): nothing is overwritten
+        raise ConflictError(_("This summary was already submitted: it cannot be changed now."))
     data: dict[str, Any] = {"summary": summary, "problems": problems, "next_key_points": key_points}
+    if values.get("client_key"):
+        data["client_key"] = str(values["client_key"])[:64]
     if submit:
         data.update(state="submitted", submitted_at=utcnow())
     if row is None:
@@ -123,6 +127,8 @@ def save_inspection(env: Env, values: Mapping[str, Any], record: MarketInspectio
     if record is not None:
         env.write(record, data)
         return record
+    if values.get("client_key"):
+        data["client_key"] = str(values["client_key"])[:64]
     return env.create(MarketInspection, {"salesperson_id": emp.id, **data})
 
 
@@ -171,6 +177,8 @@ def save_competitor(env: Env, values: Mapping[str, Any], visit: Visit | None = N
         values = {**values, "customer_id": visit.customer_id, "record_date": visit.visit_date.isoformat()}
     data = clean_competitor(env, values)
     sp = visit.salesperson_id if visit is not None else require_me(env).id
+    if values.get("client_key"):
+        data["client_key"] = str(values["client_key"])[:64]
     return env.create(CompetitorRecord, {"salesperson_id": sp, "visit_id": visit.id if visit else None, **data})
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _
 
-from ..models import DailyReport, Visit
+from ..models import CompetitorRecord, DailyReport, MarketInspection, MonthSummary, Visit
 from .common import ConflictError, batch_cache
 from .reports import submit_report
 from .visits import record_visit
@@ -35,7 +35,8 @@ from .visits import record_visit
 if TYPE_CHECKING:
     from core.security.env import Env
 
-KINDS = {"visit": Visit, "report": DailyReport}
+KINDS = {"visit": Visit, "report": DailyReport, "summary": MonthSummary, "inspection": MarketInspection,
+         "competitor": CompetitorRecord}
 MAX_ENTRIES = 200
 
 
@@ -63,8 +64,10 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
         with env.session.begin_nested():
             if kind == "visit":
                 record = record_visit(env, data, photo=entry.get("photo"), nested=False)
-            else:
+            elif kind == "report":
                 record = submit_report(env, data)
+            else:
+                record = _document(env, kind, data)
     except IntegrityError:
         found = _existing(env, model, key)  # a concurrent sync of the same entry won the race
         if found is not None:
@@ -80,11 +83,26 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
     return {"key": key, "status": "created", "id": record.id}
 
 
+def _document(env: Env, kind: str, data: dict[str, Any]) -> Any:
+    """The monthly summary (saved, or handed in with ``submit``), an inspection report, a competitor record."""
+    from .documents import save_competitor, save_inspection, save_month_summary
+
+    if kind == "summary":
+        return save_month_summary(env, data, submit=str(data.get("submit") or "") in ("1", "true", "on"))
+    if kind == "inspection":
+        return save_inspection(env, data)
+    visit = None
+    if data.get("visit_key"):  # a competitor seen on a visit queued in the same batch (or synced before)
+        visit = _existing(env, Visit, str(data["visit_key"]))
+    return save_competitor(env, data, visit=visit)
+
+
 def sync(env: Env, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Apply a batch in order (visits before the report of their day, as the phone queued them)."""
     if not isinstance(entries, (list, tuple)) or len(entries) > MAX_ENTRIES:
         raise ValidationError(_("Send at most %(max)s entries at a time.", max=MAX_ENTRIES))
-    ordered = sorted(enumerate(entries), key=lambda p: (0 if (p[1] or {}).get("kind") == "visit" else 1, p[0]))
+    ordered = sorted(enumerate(entries), key=lambda p: (0 if (p[1] or {}).get("kind") == "visit" else 1, p[0])
+                     if isinstance(p[1], Mapping) else (1, p[0]))
     results: dict[int, dict[str, Any]] = {}
     keys = [str((e or {}).get("key") or "") for e in entries if isinstance(e, Mapping)]
     env._field_activity_batch = {"known": _known_keys(env, keys)}  # one batch: settings, employee, locks read once

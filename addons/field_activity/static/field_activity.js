@@ -75,7 +75,7 @@
         li.className = "list-group-item small";
         li.dataset.key = e.key;
         li.dataset.status = e.status;
-        const label = e.kind === "visit" ? (e.label || "") : $("#report-title").textContent;
+        const label = e.kind === "visit" ? (e.label || "") : (e.kind === "report" ? $("#report-title").textContent : (e.label || e.kind));
         li.textContent = label + (e.message ? " · " + (e.status === "conflict" ? M.conflict + " " : M.error + ": ") + e.message : "");
         if (e.status === "conflict" || e.status === "error") li.classList.add("list-group-item-warning");
         list.appendChild(li);
@@ -137,7 +137,7 @@
   function resend() {
     // send again what was already sent today (e.g. unsure the server got it): the keys make it harmless
     return all("sent").then((entries) => {
-      const today = entries.filter((e) => (e.data.visit_date || e.data.report_date) === cfg.today);
+      const today = entries.filter((e) => (e.data.visit_date || e.data.report_date || e.data.date_from) === cfg.today);
       if (!today.length) return [];
       return post(today.map((e) => ({key: e.key, kind: e.kind, data: e.data})));
     }).then((answer) => {

@@ -2,12 +2,13 @@
  * Today's route page is network-first (a fresh route when online, the cached one offline);
  * the CSS/JS assets are cache-first. POSTs (the sync) are never cached nor answered here. */
 "use strict";
-const CACHE = "tixi-field-activity-v1";
+const CACHE = "tixi-field-activity-v2";
 const ASSETS = __ASSETS__;
 const TODAY = __TODAY__;
+const PAGES = __PAGES__; // today's route and the forms that queue offline: network-first, cached for offline
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS.concat([TODAY]))).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS.concat(PAGES))).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -23,15 +24,16 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname === TODAY) {
+  if (PAGES.indexOf(url.pathname) >= 0) {
+    const page = url.pathname;
     event.respondWith(
       fetch(req).then((resp) => {
         if (resp.ok && !resp.redirected) {
           const copy = resp.clone();
-          caches.open(CACHE).then((c) => c.put(TODAY, copy));
+          caches.open(CACHE).then((c) => c.put(page, copy));
         }
         return resp;
-      }).catch(() => caches.match(TODAY))
+      }).catch(() => caches.match(page))
     );
     return;
   }

@@ -35,7 +35,7 @@ def server():
     from addons.masterdata.models import Customer
 
     with db.session() as s:
-        for login in ("wangwei", "zhang_east"):
+        for login in ("wangwei", "zhang_east", "director"):
             s.get(User, ids["users"][login]).password_hash = hash_password("secret-pass-1")
         env = make_env(db, s, ids["root"], "acme")
         wang = ids["employees"]["wangwei"]
@@ -125,6 +125,17 @@ def test_offline_visits_and_report_sync_once_then_the_manager_sees_them(server, 
     assert "已保存在手机上" in page.inner_text("#queue-count")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(shots / "field_activity_offline_phone.png"), full_page=True)
+    # still offline: the market inspection form (cached by the service worker) queues on the phone too
+    page.goto(base_url + "/field_activity/inspection/new")
+    page.wait_for_selector("#offline-form")
+    page.fill("#area", "昆明东片")
+    page.fill("#market_situation", "需求平稳")
+    page.click("#offline-form button")
+    page.wait_for_selector("#offline-saved:not(.d-none)")
+    assert "已保存在手机上" in page.inner_text("#offline-saved")
+    page.goto(base_url + "/field_activity/today")
+    page.wait_for_selector('#fa-app[data-ready="1"]')
+    assert page.get_attribute("#queue-count", "data-pending") == "4"
 
     # the network is back: the queue goes out; then sent twice more, the server answers duplicate
     phone.set_offline(False)
@@ -135,14 +146,16 @@ def test_offline_visits_and_report_sync_once_then_the_manager_sees_them(server, 
         page.evaluate("document.querySelector('#sync-status').dataset.last = ''")
         page.click("#resend")
         _wait(page, "(document.querySelector('#sync-status').dataset.last || '').length > 2")
-        assert json.loads(page.get_attribute("#sync-status", "data-last")) == ["duplicate"] * 3
+        assert json.loads(page.get_attribute("#sync-status", "data-last")) == ["duplicate"] * 4
     page.screenshot(path=str(shots / "field_activity_synced_phone.png"), full_page=True)
     phone.close()
 
-    from addons.field_activity.models import DailyReport, Visit
+    from addons.field_activity.models import DailyReport, MarketInspection, Visit
     from core.models import Attachment
 
     with db.session() as s:
+        inspection = s.query(MarketInspection).one()  # exactly once, after three sends
+        assert (inspection.area, inspection.market_situation) == ("昆明东片", "需求平稳")
         visits = s.query(Visit).order_by(Visit.id).all()
         assert [(v.customer_id, v.next_step) for v in visits] == [(c1, "下周送样"), (c2, "报价跟进")]
         assert [v.flagged for v in visits] == [False, True]  # the second check-in was 6 km away
@@ -171,3 +184,47 @@ def test_offline_visits_and_report_sync_once_then_the_manager_sees_them(server, 
     page.screenshot(path=str(shots / "field_activity_manager_visit.png"), full_page=True)
     boss.close()
     assert problems == []
+
+
+def test_director_edits_settings_and_a_visit_type_on_a_phone(server, browser, tmp_path):
+    """The director (刘总监) on a 375 px phone in Chinese: a bad radius is refused on its field, a good
+    one saved; a new visit type with ordered steps; the salesperson's type list then offers it."""
+    base_url, db, ids = server
+    shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    phone, page = phone_page(browser, problems, timeout=15000)
+    browser_login(page, base_url, "director")
+    page.goto(base_url + "/field_activity/settings")
+    assert "销售过程设置" in page.inner_text("h1")
+    page.fill("#radius_m", "5")
+    page.click("#settings-save")
+    page.wait_for_selector("#radius_m-error")
+    assert "10 到 50000" in page.inner_text("#radius_m-error")
+    assert "is-invalid" in (page.get_attribute("#radius_m", "class") or "")
+    page.fill("#radius_m", "800")
+    page.click("#settings-save")
+    page.wait_for_selector("#visit-types")
+    assert page.input_value("#radius_m") == "800"
+    page.click("#new-visit-type")
+    page.wait_for_selector("#visit-type-form")
+    page.fill("#code", "phone_call")
+    page.fill("#name_zh", "电话回访")
+    page.fill("#name_en", "Phone call")
+    page.uncheck("#photo_required")
+    for i, step in enumerate(["checkin", "contacts", "next_step", "checkout"]):
+        page.select_option(f'select[name="step_{i}"]', step)
+    for i in range(4, 8):
+        page.select_option(f'select[name="step_{i}"]', "")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(shots / "field_activity_visit_type_phone.png"), full_page=True)
+    page.click("#visit-type-save")
+    page.wait_for_selector('#visit-types [data-type="phone_call"]')
+    assert "电话回访" in page.inner_text('#visit-types [data-type="phone_call"]')
+    assert problems == []
+    from addons.field_activity.models import Settings, VisitType
+
+    with db.session() as s:
+        env = make_env(db, s, ids["users"]["wangwei"], "acme")
+        assert env.search(Settings)[0].radius_m == 800
+        assert env.search(VisitType, VisitType.code == "phone_call")[0].steps == "checkin,contacts,next_step,checkout"

@@ -8,6 +8,7 @@ written) or :class:`core.errors.AccessDenied`.
 - :mod:`.needs`: needs from competency gaps, managers' requests, the needs survey
 - :mod:`.plans`: plans per year and quarter (greedy cover within a budget), approval
 - :mod:`.sessions`: sessions, enrolment (capacity, waiting list), check-in, feedback, scores, the record
+- :mod:`.forms`: configurable feedback forms (questions as data), answers, results
 - :mod:`.effect`: the change of the assessed level at the next assessment
 """
 
@@ -21,6 +22,7 @@ from .courses import (
     fire_course,
 )
 from .effect import effect_facts, effect_rows
+from .forms import form_for, form_results, parse_answers, save_form, session_form_rating
 from .needs import answer_survey, compute_needs, gap_candidates, request_need, send_survey
 from .plans import check_period, fire_plan, generate_plan, greedy_cover, plan_transitions
 from .sessions import (
@@ -41,5 +43,6 @@ __all__ = [
     "course_transitions", "create_course", "create_lecturer", "create_session", "effect_facts", "effect_rows",
     "enrol", "fire_course", "fire_plan", "gap_candidates", "generate_plan", "give_feedback", "greedy_cover",
     "my_enrolment", "person_record", "plan_transitions", "record_attendance", "record_score", "request_need",
-    "send_survey", "session_summary",
+    "send_survey", "session_summary", "form_for", "form_results", "parse_answers", "save_form",
+    "session_form_rating",
 ]

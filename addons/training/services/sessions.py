@@ -202,8 +202,15 @@ def parse_rating(value: Any) -> int:
 
 
 def give_feedback(env: Env, session_id: int, course_rating: Any, lecturer_rating: Any,
-                  comment: str | None = None, useful: bool = True) -> Feedback:
-    """The attendee's reaction form; refused from someone who did not attend, or a second time."""
+                  comment: str | None = None, useful: bool = True, answers: Any = None) -> Feedback:
+    """The attendee's reaction form; refused from someone who did not attend, or a second time.
+
+    ``answers`` (``{"q_<question id>": value}``) answer the course's feedback
+    form (:func:`.forms.form_for`); every answer is checked before anything is saved.
+    """
+    from ..models import FeedbackAnswer
+    from .forms import form_for, parse_answers
+
     session = env.get(Session, int(session_id))
     enrolment = my_enrolment(env, session.id)
     if enrolment is None or not enrolment.attended:
@@ -211,10 +218,14 @@ def give_feedback(env: Env, session_id: int, course_rating: Any, lecturer_rating
     c_rating, l_rating = parse_rating(course_rating), parse_rating(lecturer_rating)
     if env.sudo().count(Feedback, Feedback.enrolment_id == enrolment.id):
         raise ValidationError(_("You have already given feedback on this session."))
+    rows = parse_answers(form_for(env, session.course_id), answers or {})
     fb = env.create(Feedback, {"enrolment_id": enrolment.id, "session_id": session.id,
                                "employee_id": enrolment.employee_id, "course_rating": c_rating,
                                "lecturer_rating": l_rating, "useful": bool(useful),
                                "comment": (comment or "").strip()[:2000] or None})
+    for row in rows:
+        env.create(FeedbackAnswer, {"feedback_id": fb.id, "session_id": session.id,
+                                    "employee_id": enrolment.employee_id, **row})
     refresh_ratings(env, session.course_id, session.lecturer_id)
     return fb
 

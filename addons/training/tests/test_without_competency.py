@@ -39,3 +39,12 @@ def test_training_without_competency(tixi_world):  # noqa: F811
 
         assert total(measure_value(hr, "training.effect")) == 0
         assert total(measure_value(hr, "training.attendance")) == 1
+    # without the budget addon the plan page offers no budget line
+    from core.testing.web import logged_in_client
+    from core.web.app import create_app
+
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    page = logged_in_client(app, world.login("marketing_admin"), world.password).get("/training/plans/build")
+    assert page.status_code == 200
+    assert 'id="plan-form"' in page.text
+    assert 'id="budget_line_id"' not in page.text
