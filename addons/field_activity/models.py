@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
 from core.db import Base, BusinessMixin
-from core.i18n import N_, Choices, _l
+from core.i18n import N_, Choices, _l, value_label
 from core.i18n import label as text_label
 
 #: the steps a visit type is made of, in the order a company may choose
@@ -163,8 +163,13 @@ class Plan(BusinessMixin, Base):
     lines: Mapped[list[PlanLine]] = relationship(
         lambda: PlanLine, back_populates="plan", order_by=lambda: (PlanLine.planned_on, PlanLine.id))
 
+    def display(self, lang: str | None = None) -> str:
+        """``周行动计划 2026-11-30`` / ``月度行动计划 2026-12`` in ``lang``: the kind and the period."""
+        period = self.period_start.strftime("%Y-%m") if self.kind == "month" else self.period_start.isoformat()
+        return f"{value_label(self, 'kind', lang)} {period}"
+
     def __str__(self) -> str:
-        return f"{self.kind} {self.period_start}"
+        return self.display()
 
 
 class PlanLine(BusinessMixin, Base):

@@ -67,7 +67,7 @@ def records() -> list[dict]:
                     "values": {"company_id": C, "product_id": f"ref:masterdata.{xmlid}", "year": 2026,
                                "lifecycle_stage": stage, "list_price": lst}})
     out.append({"model": "pricing_strategy", "id": "strategy_2026",
-                "values": {"company_id": C, "year": 2026, "name": "2026 年定价策略 / Pricing strategy 2026",
+                "values": {"company_id": C, "year": 2026, "name": "2026 年定价策略",
                            "default_quote_type": "competitive", "channel_markup_pct": "8"}})
     matrix = {("high", "high"): "competitive", ("high", "low"): "low", ("low", "high"): "high", ("low", "low"): "probing"}
     for (a, b), qt in matrix.items():
