@@ -147,7 +147,7 @@ def market_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows.append({
             "competitor": competitors.get(comp, f"#{comp}"), "competitor_id": comp,
             "variety": products.get(prod, _("Not set")) if prod is not None else _("Not set"), "product_id": prod,
-            "kind": PRICE_KIND.label(kind, lang),
+            "kind": PRICE_KIND.label(kind, lang), "price_kind": kind,
             "count": g["count"], "low": g["low"].quantize(CENT), "avg": avg, "high": g["high"].quantize(CENT),
             "latest": latest.get(key, g["high"]).quantize(CENT), "last_day": g["last_day"],
             "prev_avg": prev_avg, "change": change,
