@@ -190,10 +190,11 @@ def test_reminder_job_notifications_and_todos(tixi_world):  # noqa: F811
         svc.record_note(seller, "policy_industry", "国七征求意见稿", "2026-11-28")
         assert svc.pending_items(seller, dt.date(2026, 12, 2)) == {"due": [], "overdue": []}
         done = svc.run_reminders(mkt, dt.date(2026, 12, 5))
-        assert done["advanced"] == 1  # the weekly one; the policy item's day passed too: advanced the same run
+        assert done == {"advanced": 2, "reminded": 0, "overdue": 0}  # both collected, both days passed
         s.refresh(weekly), s.refresh(policy)
         assert weekly.next_due == dt.date(2026, 12, 11)
-        assert policy.next_due == dt.date(2026, 12, 30) or policy.overdue_for is None
+        assert (policy.next_due, policy.overdue_for, policy.last_collected_on) == (
+            dt.date(2026, 12, 30), None, dt.date(2026, 12, 5))
         # the declared job: daily, a period per day
         from core.jobs.spec import job_spec
 
