@@ -135,8 +135,8 @@ def test_report_figures_rules_and_bad_input(tixi_world):  # noqa: F811
         assert "庄信万丰" in text
 
 
-def test_price_without_date_refused_and_other_bad_input(tixi_world):  # noqa: F811
-    world = tixi_world
+def _bad_input(world):
+    """A price without a date (and other bad input) refused with a clear message, nothing saved."""
     m, svc = _m(world), _svc(world)
     with world.session() as s:
         mkt, seller = world.env(s, "marketing_admin"), world.env(s, "salesperson")
@@ -160,8 +160,9 @@ def test_price_without_date_refused_and_other_bad_input(tixi_world):  # noqa: F8
             svc.check_period(seller, "2026-11-30", "2026-11-01")
 
 
-def test_reminder_job_notifications_and_todos(tixi_world):  # noqa: F811
+def test_bad_input_reminder_job_notifications_and_todos(tixi_world):  # noqa: F811
     world = tixi_world
+    _bad_input(world)
     m, svc = _m(world), _svc(world)
     from core.notifications import inbox
 
