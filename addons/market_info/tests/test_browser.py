@@ -83,7 +83,8 @@ def test_salesperson_files_a_competitor_price_from_a_phone(server, browser, tmp_
     page.wait_for_url("**/market-info/prices/*")
     body = page.inner_text("body")
     assert "竞争对手价格已保存。" in body
-    assert "上海嘉定" in body and "批发价" in body
+    assert "上海嘉定" in body
+    assert "批发价" in body
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(shots / "market_info_price_saved_phone.png"), full_page=True)
     phone.close()
@@ -97,6 +98,7 @@ def test_salesperson_files_a_competitor_price_from_a_phone(server, browser, tmp_
     page.goto(base_url + "/reports/market_info.market_status?period=custom&date_from=2026-11-01&date_to=2026-11-30")
     content = page.content()
     assert "市场状况周/月统计表" in content
-    assert "庄信万丰" in content and ("2,450.00" in content or "2450.00" in content)
+    assert "庄信万丰" in content
+    assert ("2,450.00" in content or "2450.00" in content)
     phone.close()
     assert problems == []

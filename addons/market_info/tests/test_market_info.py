@@ -38,7 +38,7 @@ def _seed(world, s):
     """Competitor 庄信万丰 with a product; our variety; plans; Oct and Nov prices of the salesperson and manager."""
     admin, mkt = world.env(s, "admin"), world.env(s, "marketing_admin")
     seller, manager = world.env(s, "salesperson"), world.env(s, "territory_manager")
-    svc, mi = _svc(world), world.factories.market_info
+    mi = world.factories.market_info
     product = world.factories.masterdata.product(admin, code="TWC-1", name="三元催化剂 TWC-1")
     jm = mi.competitor(mkt, "庄信万丰", name_en="Johnson Matthey")
     basf = mi.competitor(mkt, "巴斯夫", name_en="BASF")
@@ -65,7 +65,7 @@ def _rows(env, params=None):
 
 def test_report_figures_rules_and_bad_input(tixi_world):  # noqa: F811
     world = tixi_world
-    m, svc = _m(world), _svc(world)
+    m = _m(world)
     with world.session() as s:
         d = _seed(world, s)
         director, seller = world.env(s, "director"), world.env(s, "salesperson")
@@ -95,7 +95,8 @@ def test_report_figures_rules_and_bad_input(tixi_world):  # noqa: F811
         assert (mine[(d["jm"].id, "wholesale")]["count"], mine[(d["jm"].id, "wholesale")]["avg"]) == (2, D("105.00"))
         assert mine[(d["jm"].id, "wholesale")]["change"] == D("0.1053")
         # the manager sees his own row only: the salesperson's plan does not name him ...
-        assert seller.count(m.PriceObservation) == 5 and manager.count(m.PriceObservation) == 1
+        assert seller.count(m.PriceObservation) == 5
+        assert manager.count(m.PriceObservation) == 1
         # ... until the plan names his role; the director reaches all, the other company none
         mkt.create(m.PlanRecipient, {"plan_id": d["sp_plan"].id, "group_code": "core.group_territory_manager"})
         s.flush()
@@ -163,7 +164,7 @@ def _bad_input(world):
 def test_bad_input_reminder_job_notifications_and_todos(tixi_world):  # noqa: F811
     world = tixi_world
     _bad_input(world)
-    m, svc = _m(world), _svc(world)
+    svc = _svc(world)
     from core.notifications import inbox
 
     with world.session() as s:
@@ -200,7 +201,8 @@ def test_bad_input_reminder_job_notifications_and_todos(tixi_world):  # noqa: F8
         from core.jobs.spec import job_spec
 
         spec = job_spec(world.registry, "market_info.reminders")
-        assert spec.periodic and spec.period(dt.datetime(2026, 12, 2, 20, tzinfo=dt.UTC)) == "2026-12-03"
+        assert spec.periodic
+        assert spec.period(dt.datetime(2026, 12, 2, 20, tzinfo=dt.UTC)) == "2026-12-03"
 
 
 def test_analysis_drafted_and_issued_and_pricing_fed(tixi_world):  # noqa: F811
@@ -214,8 +216,10 @@ def test_analysis_drafted_and_issued_and_pricing_fed(tixi_world):  # noqa: F811
         mkt.create(m.PlanRecipient, {"plan_id": d["sp_plan"].id, "employee_id": _emp(world, "director")})
         with use_lang("zh_CN"):
             a = svc.draft_analysis(mkt, d["sp_plan"], "2026-11-01", "2026-11-30")
-        assert a.records == 3 and a.state == "draft"
-        assert "庄信万丰" in a.body and "105.00" in a.body
+        assert a.records == 3
+        assert a.state == "draft"
+        assert "庄信万丰" in a.body
+        assert "105.00" in a.body
         with use_lang("en"), pytest.raises(ValidationError, match="before its start"):
             svc.draft_analysis(mkt, d["sp_plan"], "2026-11-30", "2026-11-01")
         assert svc.issue_analysis(mkt, a) == 1
