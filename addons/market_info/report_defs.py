@@ -49,7 +49,7 @@ def reachable_territories(env: Env) -> set[int] | None:
     if managed is not None:
         out |= set(env.sudo().scalars(subtree_query(managed)))
     if member is not None:
-        out |= set(env.session.scalars(member)) if hasattr(member, "subquery") else set(member)
+        out |= set(env.sudo().scalars(member)) if hasattr(member, "subquery") else set(member)
     return out
 
 

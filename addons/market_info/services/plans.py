@@ -73,7 +73,7 @@ def create_plan(env: Env, name: str, kind: str, collector: Any, next_due: Any, *
     from core.models.security import Group
 
     # the role catalogue is the kernel's: every code must be a real group
-    known = set(env.session.scalars(select(Group.code).where(Group.code.in_(codes or ["-"]))))
+    known = set(env.sudo().scalars(select(Group.code).where(Group.code.in_(codes or ["-"]))))
     for code in codes:
         if code not in known:
             raise fail(env, N_("Unknown value: %(value)s."), "roles", value=code)
@@ -116,16 +116,16 @@ def recipient_user_ids(env: Any, plan: CollectionPlan) -> set[int]:
         out |= {e.user_id for e in env.sudo().search(Employee, Employee.id.in_(emp_ids)) if e.user_id}
     if codes:
         # the kernel's role catalogue: a role and every role implying it (a director is also a manager)
-        ids = set(env.session.scalars(select(Group.id).where(Group.code.in_(codes))))
+        ids = set(env.sudo().scalars(select(Group.id).where(Group.code.in_(codes))))
         frontier = set(ids)
         while frontier:
-            parents = set(env.session.scalars(
+            parents = set(env.sudo().scalars(
                 select(group_implied.c.group_id).where(group_implied.c.implied_id.in_(frontier))))
             frontier = parents - ids
             ids |= frontier
         members = select(user_group.c.user_id).where(user_group.c.group_id.in_(ids or {-1}))
         in_company = select(user_company.c.user_id).where(user_company.c.company_id == env.company_id)
-        out |= set(env.session.scalars(select(User.id).where(User.active.is_(True), User.id.in_(members),
+        out |= set(env.sudo().scalars(select(User.id).where(User.active.is_(True), User.id.in_(members),
                                                              User.id.in_(in_company))))
     return out
 
