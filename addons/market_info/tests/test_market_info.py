@@ -63,7 +63,7 @@ def _rows(env, params=None):
     return run_report(env, "market_info.market_status", params or NOV).rows
 
 
-def test_report_figures_rules_and_bad_input(tixi_world):  # noqa: F811
+def test_report_figures_rules_analysis_and_pricing_feed(tixi_world):  # noqa: F811
     world = tixi_world
     m = _m(world)
     with world.session() as s:
@@ -134,6 +134,7 @@ def test_report_figures_rules_and_bad_input(tixi_world):  # noqa: F811
         book = load_workbook(io.BytesIO(to_xlsx(run_report(director, "market_info.market_status", NOV), "zh_CN")))
         text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
         assert "庄信万丰" in text
+        _analysis_and_pricing(world, s, d)
 
 
 def _bad_input(world):
@@ -205,34 +206,35 @@ def test_bad_input_reminder_job_notifications_and_todos(tixi_world):  # noqa: F8
         assert spec.period(dt.datetime(2026, 12, 2, 20, tzinfo=dt.UTC)) == "2026-12-03"
 
 
-def test_analysis_drafted_and_issued_and_pricing_fed(tixi_world):  # noqa: F811
-    world = tixi_world
+def _analysis_and_pricing(world, s, d):
+    """Analyses drafted from the period's records and issued to the recipients; pricing fed."""
     m, svc = _m(world), _svc(world)
     from core.notifications import inbox
 
-    with world.session() as s:
-        d = _seed(world, s)
-        mkt, director, seller = world.env(s, "marketing_admin"), world.env(s, "director"), world.env(s, "salesperson")
-        mkt.create(m.PlanRecipient, {"plan_id": d["sp_plan"].id, "employee_id": _emp(world, "director")})
-        with use_lang("zh_CN"):
-            a = svc.draft_analysis(mkt, d["sp_plan"], "2026-11-01", "2026-11-30")
-        assert a.records == 3
-        assert a.state == "draft"
-        assert "庄信万丰" in a.body
-        assert "105.00" in a.body
-        with use_lang("en"), pytest.raises(ValidationError, match="before its start"):
-            svc.draft_analysis(mkt, d["sp_plan"], "2026-11-30", "2026-11-01")
-        assert svc.issue_analysis(mkt, a) == 1
-        assert [n.type_code for n in inbox(director)] == ["market_info.analysis_issued"]
-        with pytest.raises(ValidationError):
-            svc.issue_analysis(mkt, a)
-        # the salesperson reads the analysis of his plan (collector); the manager does not
-        assert seller.count(m.Analysis) == 1
-        assert world.env(s, "territory_manager").count(m.Analysis) == 0
-        # pricing's competitor prices got the observations of our varieties
-        from addons.pricing.models import CompetitorPrice
+    mkt, director, seller = world.env(s, "marketing_admin"), world.env(s, "director"), world.env(s, "salesperson")
+    mkt.create(m.PlanRecipient, {"plan_id": d["sp_plan"].id, "employee_id": _emp(world, "director")})
+    with use_lang("zh_CN"):
+        a = svc.draft_analysis(mkt, d["sp_plan"], "2026-11-01", "2026-11-30")
+    assert a.records == 3
+    assert a.state == "draft"
+    assert "庄信万丰" in a.body
+    assert "105.00" in a.body
+    with use_lang("en"), pytest.raises(ValidationError, match="before its start"):
+        svc.draft_analysis(mkt, d["sp_plan"], "2026-11-30", "2026-11-01")
+    assert svc.issue_analysis(mkt, a) == 2  # the director (named) and the territory manager (his role)
+    assert [n.type_code for n in inbox(director)] == ["market_info.analysis_issued"]
+    assert [n.type_code for n in inbox(world.env(s, "territory_manager"))] == ["market_info.analysis_issued"]
+    assert inbox(seller) == []
+    with pytest.raises(ValidationError):
+        svc.issue_analysis(mkt, a)
+    # the salesperson reads the analysis of his plan (collector); the manager through his role
+    assert seller.count(m.Analysis) == 1
+    assert world.env(s, "territory_manager").count(m.Analysis) == 1  # his role is named (above)
+    assert world.env(s, "director", "other").count(m.Analysis) == 0
+    # pricing's competitor prices got the observations of our varieties
+    from addons.pricing.models import CompetitorPrice
 
-        fed = director.search(CompetitorPrice, CompetitorPrice.product_id == d["product"].id)
-        assert len(fed) == 6
-        assert {p.competitor for p in fed} == {"庄信万丰", "巴斯夫"}
-        assert all(r.pricing_price_id for r in director.search(m.PriceObservation))
+    fed = director.search(CompetitorPrice, CompetitorPrice.product_id == d["product"].id)
+    assert len(fed) == 6
+    assert {p.competitor for p in fed} == {"庄信万丰", "巴斯夫"}
+    assert all(r.pricing_price_id for r in director.search(m.PriceObservation))
