@@ -116,18 +116,18 @@ def build() -> list[dict]:
                        {"name_zh": zh, "name_en": en, "location": loc, "strengths": strong, "weaknesses": weak}))
     for i, (code, name, product, _base) in enumerate(PRODUCTS, 1):
         out.append(rec("market_info_competitor_product", f"cproduct_{i:02d}",
-                       {"competitor_id": f"ref:competitor_{code}", "name": name, "product_id": f"ref:{product}"}))
+                       {"competitor_id": f"ref:competitor_{code}", "name": name, "product_id": f"ref:masterdata.{product}"}))
     # plans
     for emp, _terr, _places in SALES:
         due = "2026-11-30" if emp == "employee_gao_yang" else "2026-12-31"
         pid = f"plan_price_{emp.removeprefix('employee_')}"
         out.append(rec("market_info_plan", pid, {
             "name": f"竞争对手价格收集（{emp.removeprefix('employee_')}）", "kind": "competitor_price",
-            "collector_id": f"ref:{emp}", "channel": "visit", "frequency": "monthly",
-            "aggregator_id": "ref:employee_zhou_ops", "analysis": "按品种比较竞争对手批发价与投标价，与上月对比",
+            "collector_id": f"ref:masterdata.{emp}", "channel": "visit", "frequency": "monthly",
+            "aggregator_id": "ref:masterdata.employee_zhou_ops", "analysis": "按品种比较竞争对手批发价与投标价，与上月对比",
             "next_due": due, "remind_days": 3}))
         out.append(rec("market_info_plan_recipient", f"{pid}_director", {"plan_id": f"ref:{pid}",
-                                                                          "employee_id": "ref:employee_liu_director"}))
+                                                                          "employee_id": "ref:masterdata.employee_liu_director"}))
         out.append(rec("market_info_plan_recipient", f"{pid}_managers", {"plan_id": f"ref:{pid}",
                                                                           "group_code": "core.group_territory_manager"}))
     others = [
@@ -144,8 +144,8 @@ def build() -> list[dict]:
     ]
     for pid, name, kind, emp, channel, freq, due in others:
         out.append(rec("market_info_plan", pid, {
-            "name": name, "kind": kind, "collector_id": f"ref:{emp}", "channel": channel, "frequency": freq,
-            "aggregator_id": "ref:employee_zhou_ops", "next_due": due, "remind_days": 5}))
+            "name": name, "kind": kind, "collector_id": f"ref:masterdata.{emp}", "channel": channel, "frequency": freq,
+            "aggregator_id": "ref:masterdata.employee_zhou_ops", "next_due": due, "remind_days": 5}))
         out.append(rec("market_info_plan_recipient", f"{pid}_director", {"plan_id": f"ref:{pid}",
                                                                           "group_code": "core.group_director"}))
     # prices
@@ -167,14 +167,14 @@ def build() -> list[dict]:
                 n += 1
                 mine = owners.get(emp) or []
                 values = {
-                    "plan_id": f"ref:plan_price_{emp.removeprefix('employee_')}", "collector_id": f"ref:{emp}",
+                    "plan_id": f"ref:plan_price_{emp.removeprefix('employee_')}", "collector_id": f"ref:masterdata.{emp}",
                     "competitor_id": f"ref:competitor_{code}", "competitor_product_id": f"ref:cproduct_{cp:02d}",
-                    "product_id": f"ref:{product}", "territory_id": f"ref:{terr}", "observed_on": day.isoformat(),
+                    "product_id": f"ref:masterdata.{product}", "territory_id": f"ref:territories.{terr}", "observed_on": day.isoformat(),
                     "place": rnd.choice(places), "source": rnd.choice(SOURCES), "price_kind": kind,
                     "price": str(price), "unit": "件",
                 }
                 if mine and rnd.random() < 0.5:
-                    values["customer_id"] = f"ref:{rnd.choice(mine)}"
+                    values["customer_id"] = f"ref:masterdata.{rnd.choice(mine)}"
                 out.append(rec("market_info_price", f"price_{n:04d}", values))
     # notes
     plan_of = {"policy_industry": "plan_policy", "policy_environmental": "plan_policy_env",
@@ -185,7 +185,7 @@ def build() -> list[dict]:
     comp_of = {3: "jm", 4: "weifu", 5: "sinocat", 6: "basf"}
     for i, (kind, day, title, body, source) in enumerate(NOTES):
         pid = plan_of[kind]
-        values = {"plan_id": f"ref:{pid}", "collector_id": f"ref:{collector_of[pid]}", "kind": kind,
+        values = {"plan_id": f"ref:{pid}", "collector_id": f"ref:masterdata.{collector_of[pid]}", "kind": kind,
                   "noted_on": day, "title": title, "body": body, "source": source}
         if i in comp_of:
             values["competitor_id"] = f"ref:competitor_{comp_of[i]}"
@@ -194,10 +194,10 @@ def build() -> list[dict]:
     pool = (owners.get("employee_wangwei") or [])[:3] + (owners.get("employee_ma_chao") or [])[:2]
     for i, ((stage, need, product), customer) in enumerate(zip(NEEDS, pool, strict=False)):
         out.append(rec("market_info_tech_need", f"need_{i + 1:02d}", {
-            "plan_id": "ref:plan_tech_need", "collector_id": "ref:employee_he_tech", "customer_id": f"ref:{customer}",
-            "stage": stage, "noted_on": f"2026-{7 + i:02d}-15", "need": need, "product_id": f"ref:{product}"}))
+            "plan_id": "ref:plan_tech_need", "collector_id": "ref:masterdata.employee_he_tech", "customer_id": f"ref:masterdata.{customer}",
+            "stage": stage, "noted_on": f"2026-{7 + i:02d}-15", "need": need, "product_id": f"ref:masterdata.{product}"}))
     out.append(rec("market_info_analysis", "analysis_2026_11_wangwei", {
-        "plan_id": "ref:plan_price_wangwei", "author_id": "ref:employee_zhou_ops", "date_from": "2026-11-01",
+        "plan_id": "ref:plan_price_wangwei", "author_id": "ref:masterdata.employee_zhou_ops", "date_from": "2026-11-01",
         "date_to": "2026-11-30", "title": "华东竞争对手价格分析 2026-11",
         "body": "11 月贵金属价格继续上行，外资品牌批发价较 10 月上涨约 1%；巴斯夫、优美科对年底订单给予折让。"
                 "建议对紧耦合 TWC 报价维持，重点客户可给予 2% 年底返利。",
