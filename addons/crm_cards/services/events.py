@@ -42,7 +42,7 @@ def _decide_proposal(env: Env, record: ClassProposal, new: str, comment: str | N
     if new == "approved":
         set_class(
             env, record.customer_id, record.new_class,
-            comment or record.reason or _("Periodic review"),
+            comment or _("Periodic review"),  # the reason field holds the score breakdown, not a reason
             score=record.score, source="review", proposal_id=record.id,
         )
 
