@@ -79,23 +79,32 @@ def successor_candidates(env: Env, from_employee: Employee) -> list[Employee]:
 
 
 def _territory_reach(env: Env, employee: Employee) -> set[int]:
-    """People of the territories the employee works in or manages (empty: no territory, or no territories addon)."""
+    """People of the territories the employee works in or manages, above or below them, now.
+
+    Empty when the employee works in no territory or territories is not enabled
+    (an optional neighbour: its tables are found through the registry, its
+    modules are not imported). Like territories' ``owner_reach``: members
+    and managers of those territories, their ancestors and descendants.
+    """
     if "territories" not in env.enabled:
         return set()
-    from addons.territories.models import (  # optional addon: imported when enabled
-        Territory,
-        TerritoryMember,
-    )
-    from addons.territories.services import owner_reach
-
+    territory = env.registry.model("territories_territory")
+    member = env.registry.model("territories_member")
+    closure = territory.__tixi_closure__
     elevated = env.sudo()  # sudo: the organisation, whatever the user's rights on territories
-    mine = set(elevated.scalars(elevated.select(TerritoryMember, TerritoryMember.territory_id).where(
-        TerritoryMember.employee_id == employee.id, TerritoryMember.date_to.is_(None))))
-    mine |= set(elevated.scalars(elevated.select(Territory, Territory.id).where(Territory.manager_id == employee.id)))
-    reach: set[int] = set()
-    for territory_id in mine:
-        reach |= owner_reach(env, territory_id)
-    return reach
+    mine = set(elevated.scalars(elevated.select(member, member.territory_id).where(
+        member.employee_id == employee.id, member.date_to.is_(None))))
+    mine |= set(elevated.scalars(elevated.select(territory, territory.id).where(territory.manager_id == employee.id)))
+    if not mine:
+        return set()
+    around = select(closure.c.ancestor_id).where(closure.c.descendant_id.in_(mine)).union(
+        select(closure.c.descendant_id).where(closure.c.ancestor_id.in_(mine))
+    )
+    members = set(elevated.scalars(elevated.select(member, member.employee_id).where(
+        member.territory_id.in_(around), member.date_to.is_(None))))
+    managers = set(elevated.scalars(elevated.select(territory, territory.manager_id).where(
+        territory.id.in_(around), territory.manager_id.is_not(None))))
+    return members | managers
 
 
 def handover_preview(env: Env, from_employee: Employee) -> dict[str, Any]:

@@ -17,8 +17,8 @@ PASSWORD = "secret-pass-1"
 
 
 def _world(db):
-    from addons.territories.models import Territory, TerritoryMember
     from core.models import User
+    from core.registry import model_class
     from core.security.passwords import hash_password
 
     db.install("masterdata", "territories", companies=["acme"])
@@ -28,12 +28,13 @@ def _world(db):
         digest = hash_password(PASSWORD)
         for login in ("director", "zhang_east"):
             s.get(User, ids["users"][login]).password_hash = digest
+    territory, member = model_class("territories_territory"), model_class("territories_member")
     with db.session() as s:
         root = make_env(db, s, ids["root"])
-        east = root.create(Territory, {"code": "E", "name_zh": "华东", "manager_id": emp["zhang_east"]})
-        north = root.create(Territory, {"code": "N", "name_zh": "华北", "manager_id": emp["li_north"]})
+        east = root.create(territory, {"code": "E", "name_zh": "华东", "manager_id": emp["zhang_east"]})
+        north = root.create(territory, {"code": "N", "name_zh": "华北", "manager_id": emp["li_north"]})
         for login, terr in (("wangwei", east), ("zhao", east), ("sun", north)):
-            root.create(TerritoryMember, {"employee_id": emp[login], "territory_id": terr.id, "date_from": dt.date(2026, 1, 1)})
+            root.create(member, {"employee_id": emp[login], "territory_id": terr.id, "date_from": dt.date(2026, 1, 1)})
         # more than a related list shows (50): the employee page once said 50 for 53
         for i in range(53):
             root.create(Customer, {"name_zh": f"王的客户{i:02d}", "owner_id": emp["wangwei"], "active": i >= 3})
