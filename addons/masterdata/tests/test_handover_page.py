@@ -100,3 +100,17 @@ def test_a_manager_hands_over_within_his_team_only(tixi_db):  # noqa: F811
     assert m.get(f"/masterdata/handover?from_employee={emp['sun']}").status_code == 403  # not his team
     with tixi_db.session() as s:
         assert s.get(Employee, emp["wangwei"]).date_left is None
+
+
+def test_employee_page_counts_customers_like_the_filtered_list(tixi_db):  # noqa: F811
+    """53 customers (3 archived): the employee page said 客户 50 (a related list stops at 50 rows)."""
+    ids, app = _world(tixi_db)
+    wang = ids["employees"]["wangwei"]
+    d = logged_in_client(app, "director", PASSWORD)
+    person = d.get(f"/masterdata/employees/{wang}").text
+    shown = int(re.search(r'id="employee-customer-count" data-count="(\d+)"', person).group(1))
+    listing = d.get(f"/masterdata/customers/?f_owner_id={wang}").text
+    total = int(re.search(r'id="list-total">\D*(\d+)', listing).group(1))
+    assert shown == total == 53
+    assert 'id="employee-customer-more"' in person  # the first 50 shown, and said so
+    assert f"f_owner_id={wang}" in person
