@@ -11,7 +11,9 @@ import pytest
 
 from addons.crm_cards import services
 from addons.crm_cards.models import ClassProposal, CustomerClass, StrategyCard
+from addons.crm_cards.workflows import CLASS_CHANGE
 from addons.masterdata.models import Contact
+from core.security import approvals
 from core.testing import make_env
 from core.testing.web import csrf_token as csrf
 from core.testing.web import logged_in_client as client_for
@@ -116,6 +118,9 @@ def test_refusal_needs_a_reason_in_english_too(crm):
         assert "Give a reason when you refuse." in str(caught.value)
         assert list(caught.value.errors) == [f"reason_{proposals[1].id}"]
         assert {p.state for p in proposals} == {"submitted"}  # nothing decided, not even the approval
+        # the kernel's approval path (generic page, API) refuses a refusal without a reason too
+        with pytest.raises(ValidationError):
+            approvals.fire(director, CLASS_CHANGE, proposals[1], "reject", comment="")
 
 
 def test_locked_card_offers_no_edit_and_history_is_translated(crm):
