@@ -89,6 +89,20 @@ CLASS_SOURCE = Choices({
     "review": N_("Periodic review"),
 })
 
+PRICE_CLASS = Choices({
+    "preferred": N_("Preferred price"),
+    "standard": N_("Standard price"),
+    "list": N_("List price"),
+})
+#: the factors of the classification score, in the order of the criteria
+FACTOR_LABELS = Choices({
+    "sales": N_("Sales volume"),
+    "size": N_("Size"),
+    "standing": N_("Industry standing"),
+    "credit": N_("Credit"),
+    "potential": N_("Potential"),
+})
+
 MONEY = Numeric(16, 2)
 SCORE = Numeric(6, 2)
 
@@ -328,7 +342,7 @@ class ClassPolicy(BusinessMixin, Base):
     credit_days: Mapped[int] = mapped_column(Integer, default=0)
     credit_terms_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
     credit_terms_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    price_class: Mapped[str] = mapped_column(String(16), default="standard")
+    price_class: Mapped[str] = mapped_column(String(16), default="standard", info={"selection": PRICE_CLASS})
 
     def as_dict(self) -> dict[str, object]:
         """The policy as the plain dict other addons receive."""

@@ -9,7 +9,9 @@ Own pages (blueprint ``crm_cards``, under ``/crm``):
 * ``/crm/monthly/missing``: customers whose card for last month is missing;
 * ``/crm/pipeline``: the development-stage board per territory;
 * ``/crm/risks``: customers over their credit limit or with overdue collections;
-* ``/crm/reviews/run``: the Director runs the periodic classification review.
+* ``/crm/reviews/start`` (the "New" button of the reviews list) and ``/crm/reviews/run``: the Director
+  runs the periodic classification review;
+* ``/crm/reviews/<id>/decide``: its proposals side by side, approved or refused one by one or in bulk.
 
 Every read goes through ``g.env`` (record rules); writes through the services.
 """
@@ -28,8 +30,10 @@ from addons.crm_cards.models import (
     CLASS_LABELS,
     CLASS_SOURCE,
     DOCUMENT_KIND,
+    FACTOR_LABELS,
     KEY_ACCOUNT_STATUS,
     MONTHLY_STATE,
+    PRICE_CLASS,
     PROPOSAL_STATE,
     ActionItem,
     ClassCriteria,
@@ -51,6 +55,7 @@ from addons.masterdata.models import CONTACT_ROLE, CUSTOMER_SIZE, Customer
 from core.attachments import attachments_of
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
+from core.i18n import label as tr
 from core.pdf import print_routes
 from core.web.generic import Col, Filter, ModelView, Related, Tab
 
@@ -207,13 +212,14 @@ proposal_view = ModelView(
     label=_l("Class change proposal"), label_plural=_l("Class change proposals"),
     list_columns=["review_id", "customer_id", "old_class", "new_class", "score", "state"],
     filters=[Filter("review_id", _l("Review")), Filter("state", _l("State"))],
-    detail_fields=["review_id", "customer_id", "old_class", "new_class", "score", "reason", "state",
+    detail_fields=["review_id", "customer_id", "old_class", "new_class", "score",
+                   Col("reason", _l("Score breakdown"), value=lambda r: services.format_breakdown(r.reason)), "state",
                    "decided_by_id", "decided_at", "decision_comment"],
     field_labels={"review_id": _l("Review"), "customer_id": _l("Customer"), "old_class": _l("Current class"),
                   "new_class": _l("Proposed class"), "score": _l("Score"), "reason": _l("Reason"),
                   "state": _l("State"), "decided_by_id": _l("Decided by"), "decided_at": _l("Decided at"),
                   "decision_comment": _l("Decision comment")},
-    choices={"state": _choices(PROPOSAL_STATE)},
+    choices={"state": _choices(PROPOSAL_STATE), "old_class": _choices(CLASS_LABELS), "new_class": _choices(CLASS_LABELS)},
     workflow="crm_cards.class_change",
     url_prefix="/class-proposals",
     can_create=False,
@@ -232,6 +238,8 @@ review_view = ModelView(
     order_by=["-run_on"],
     url_prefix="/reviews",
     can_create=False,
+    new_endpoint="crm_cards.review_start",  # "New" opens the start page (period, then the button)
+    templates={"detail": "crm_cards/review_detail.html"},
 )
 
 class_view = ModelView(
@@ -284,7 +292,7 @@ policy_view = ModelView(
     field_labels={"class_code": _l("Class"), "visits_per_month": _l("Visits per month"), "credit_days": _l("Credit days"),
                   "credit_terms_zh": _l("Credit terms (Chinese)"), "credit_terms_en": _l("Credit terms (English)"),
                   "price_class": _l("Price class")},
-    choices={"class_code": _choices(CLASS_LABELS)},
+    choices={"class_code": _choices(CLASS_LABELS), "price_class": _choices(PRICE_CLASS)},
     order_by=["class_code"],
     url_prefix="/policies",
 )
@@ -352,6 +360,52 @@ def hidden_transitions(record: Any) -> set[str]:
     return set()
 
 
+@bp.app_template_global("crm_locked")
+def locked(record: Any) -> bool:
+    """Whether a card is locked (waiting for approval or approved): no "Edit" button then."""
+    editable = {"crm_cards_strategy": services.STRATEGY_EDITABLE, "crm_cards_ka_plan": services.STRATEGY_EDITABLE,
+                "crm_cards_monthly": services.MONTHLY_EDITABLE}.get(getattr(record, "__tablename__", ""))
+    return editable is not None and record.state not in editable
+
+
+#: audited keys of a transition that are not columns, labelled here (the kernel stores them raw)
+_TRANSITION_KEYS = {"transition": _l("Action"), "comment": _l("Comment"), "amount": _l("Amount")}
+
+
+@bp.app_template_global("crm_history")
+def history_lines(view: ModelView, history: list[dict[str, Any]], approval: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A card's audit history for people: actor, translated action, labelled changes without empty ones.
+
+    Each item: ``at``, ``user``, ``action`` (translated) and ``lines`` of
+    ``(label, old or None, new)``; a transition shows its translated name, its
+    comment, and no amount when there is none.
+    """
+    actions = {"create": _("created"), "update": _("updated"), "delete": _("deleted"), "transition": _("state changed")}
+    transitions = {}
+    if approval:
+        transitions = {t.name: tr(t.label) if t.label else t.name for t in approval["workflow"].transitions}
+    out = []
+    for h in history:
+        entry = h["entry"]
+        lines: list[tuple[str, Any, Any]] = []
+        for key, (old, new) in h["values"].items():
+            if key in _TRANSITION_KEYS and key not in view.table.c:
+                if new in (None, "", "None"):
+                    continue
+                value = transitions.get(str(new), str(new)) if key == "transition" else new
+                lines.append((tr(_TRANSITION_KEYS[key]), None, value))
+            elif old in (None, "") and new in (None, ""):
+                continue
+            elif key == "reason" and view.model is ClassProposal:  # the score breakdown, translated
+                lines.append((tr(_l("Score breakdown")), None, services.format_breakdown(str(new))))
+            else:
+                lines.append((h["labels"][key], old, new))
+        if entry.action == "transition":  # the transition's name says what happened: the state line first
+            lines.sort(key=lambda line: 0 if line[1] is not None else 1)
+        out.append({"at": entry.at, "user": h["user"], "action": actions.get(entry.action, entry.action), "lines": lines})
+    return out
+
+
 # ----- profile card ----------------------------------------------------------------------
 @bp.route("/customers/<int:customer_id>")
 def profile_page(customer_id: int) -> Any:
@@ -366,6 +420,7 @@ def profile_page(customer_id: int) -> Any:
         size_label=lambda k: choice_label(CUSTOMER_SIZE, k, lang),
         role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
         kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),
+        price_class_label=lambda k: choice_label(PRICE_CLASS, k, lang),
         document_files=attachments_of(env, CustomerDocument, [d.id for d in card.documents]),
     )
 
@@ -380,6 +435,7 @@ def profile_print_context(env: Env, customer: Customer) -> dict[str, Any]:
         "size_label": lambda k: choice_label(CUSTOMER_SIZE, k, lang),
         "role_label": lambda k: choice_label(CONTACT_ROLE, k, lang),
         "kind_label": lambda k: choice_label(DOCUMENT_KIND, k, lang),
+        "price_class_label": lambda k: choice_label(PRICE_CLASS, k, lang),
     }
 
 
@@ -541,6 +597,17 @@ def risks_page() -> Any:
     return render_template("crm_cards/risks.html", rows=services.risk_customers(env), lang=lang)
 
 
+@bp.route("/reviews/start")
+def review_start() -> Any:
+    """The start page of the periodic classification review: the period, then one button."""
+    env = g.env
+    env.check(ClassReview, "create")
+    crit = services.criteria(env)
+    period = services.review_period(crit, dt.date.today())
+    done = env.scalar(env.select(ClassReview, "read", ClassReview.id).where(ClassReview.period == period).limit(1))
+    return render_template("crm_cards/review_start.html", period=period, done=done, criteria=crit)
+
+
 @bp.route("/reviews/run", methods=["POST"])
 def review_run() -> Any:
     """Run the periodic classification review (creates proposals for the Director)."""
@@ -551,10 +618,87 @@ def review_run() -> Any:
     except ValidationError as exc:
         env.session.rollback()
         flash(str(exc), "danger")
-        return redirect(url_for(review_view.endpoint("list")))
+        return redirect(url_for("crm_cards.review_start"))
     n = env.scalar(env.select(ClassProposal, "read", ClassProposal.id).where(ClassProposal.review_id == review.id).limit(1))
     flash(_("Review %(period)s run.", period=review.period) if n else _("No class change to propose."), "success")
-    return redirect(url_for(review_view.endpoint("detail"), id=review.id))
+    return redirect(url_for("crm_cards.review_board", id=review.id))
+
+
+def _board_rows(env: Env, review: ClassReview, lang: str) -> list[dict[str, Any]]:
+    """The proposals of a review side by side: customer, classes, breakdown, class history."""
+    proposals = env.search(ClassProposal, ClassProposal.review_id == review.id, order_by=[ClassProposal.id])
+    ids = [p.customer_id for p in proposals]
+    names = dict(env.execute(env.select(Customer, "read", Customer.id, Customer.name_zh).where(Customer.id.in_(ids or [-1]))).all())
+    history: dict[int, list[CustomerClass]] = {}
+    if ids and env.can(CustomerClass, "read"):
+        for row in env.search(CustomerClass, CustomerClass.customer_id.in_(ids), order_by=[CustomerClass.id.desc()]):
+            if len(history.setdefault(row.customer_id, [])) < 3:
+                history[row.customer_id].append(row)
+    return [{
+        "proposal": p,
+        "customer": names.get(p.customer_id, ""),
+        "old": choice_label(CLASS_LABELS, p.old_class, lang) if p.old_class else "",
+        "new": choice_label(CLASS_LABELS, p.new_class, lang),
+        "breakdown": [(choice_label(FACTOR_LABELS, k, lang), services.classification._number(v))
+                      for k, v in services.classification.score_breakdown(p.reason)],
+        "state": choice_label(PROPOSAL_STATE, p.state, lang),
+        "history": [(h.set_on, choice_label(CLASS_LABELS, h.previous_code, lang) if h.previous_code else "",
+                     choice_label(CLASS_LABELS, h.class_code, lang), h.reason) for h in history.get(p.customer_id, [])],
+    } for p in sorted(proposals, key=lambda p: (p.state != "submitted", names.get(p.customer_id, ""), p.id))]
+
+
+@bp.route("/reviews/<int:id>/decide", methods=["GET", "POST"])
+def review_board(id: int) -> Any:  # noqa: A002
+    """Decide a review's proposals side by side: approve or refuse one row, or the selected ones, with reasons.
+
+    A refusal needs a reason (the row's, or the common one for a bulk
+    decision); if one is missing nothing is decided and the fields are marked.
+    """
+    env = g.env
+    lang = current_lang(env)
+    review = env.get(ClassReview, id)
+    may_decide = env.can(ClassProposal, "write") and env.in_group("core.group_director", "core.group_admin")
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not may_decide:
+            abort(403)
+        action = request.form.get("decide", "")
+        verb, _sep, target = action.partition(":")
+        if verb not in ("approve", "reject"):
+            abort(400)
+        chosen = [target] if target and target != "selected" else request.form.getlist("ids")
+        common = (request.form.get("bulk_reason") or "").strip()
+        decisions = []
+        for raw in chosen:
+            try:
+                proposal = env.get(ClassProposal, int(raw))
+            except (ValueError, AccessDenied):
+                abort(404)
+            if proposal.review_id != review.id or proposal.state != "submitted":
+                continue
+            reason = (request.form.get(f"reason_{proposal.id}") or "").strip() or (common if target == "selected" else "")
+            decisions.append((proposal, verb == "approve", reason or None))
+        try:
+            services.decide_proposals(env, decisions)
+        except ValidationError as exc:
+            env.session.rollback()
+            errors = dict(exc.errors or {})
+            errors["form"] = str(exc)
+            status = 422
+        except AccessDenied as exc:
+            env.session.rollback()
+            errors = {"form": str(exc)}
+            status = 403
+        else:
+            n = len(decisions)
+            flash(_("%(n)s proposals approved.", n=n) if verb == "approve" else _("%(n)s proposals refused.", n=n), "success")
+            return redirect(url_for("crm_cards.review_board", id=review.id))
+    rows = _board_rows(env, review, lang)
+    return render_template(
+        "crm_cards/review_board.html", review=review, rows=rows, may_decide=may_decide, errors=errors,
+        form=request.form, waiting=sum(1 for r in rows if r["proposal"].state == "submitted"),
+    ), status
 
 
 # ----- extension of the customer page ----------------------------------------------------

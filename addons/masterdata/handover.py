@@ -11,7 +11,7 @@ plus one summary entry on the leaving employee.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -46,6 +46,85 @@ def may_hand_over(env: Env, employee: Employee) -> bool:
         select(closure.c.depth).where(closure.c.ancestor_id == me.id, closure.c.descendant_id == employee.id)
     ).first()
     return row is not None
+
+
+#: who can take over a salesperson's customers: salespeople and territory managers, not finance or the GM
+SUCCESSOR_POSITIONS = ("salesperson", "territory_manager")
+
+
+def successor_candidates(env: Env, from_employee: Employee) -> list[Employee]:
+    """The people who may sensibly take over ``from_employee``'s customers, by name.
+
+    Active salespeople and territory managers other than the leaver, within the
+    user's reach (everyone for directors, marketing admins and admins; a manager's
+    own team and himself otherwise) and, when territories are enabled and the
+    leaver works in one, only the people of the leaver's territories (members and
+    managers of those territories, above or below them).
+    """
+    stmt = env.select(Employee).where(
+        Employee.active.is_(True), Employee.date_left.is_(None), Employee.id != from_employee.id,
+        Employee.position.in_(SUCCESSOR_POSITIONS),
+    )
+    people = list(env.scalars(stmt.order_by(Employee.name_zh)))
+    if not (env.user.is_admin or env.in_group(*HANDOVER_GROUPS)):
+        me = current_employee(env)
+        closure = Employee.__tixi_closure__
+        team = set(env.scalars(select(closure.c.descendant_id).where(closure.c.ancestor_id == me.id))) if me else set()
+        team |= {me.id} if me else set()
+        people = [e for e in people if e.id in team]
+    reach = _territory_reach(env, from_employee)
+    if reach:
+        people = [e for e in people if e.id in reach]
+    return people
+
+
+def _territory_reach(env: Env, employee: Employee) -> set[int]:
+    """People of the territories the employee works in or manages, above or below them, now.
+
+    Empty when the employee works in no territory or territories is not enabled
+    (an optional neighbour: its tables are found through the registry, its
+    modules are not imported). Like territories' ``owner_reach``: members
+    and managers of those territories, their ancestors and descendants.
+    """
+    if "territories" not in env.enabled:
+        return set()
+    territory = env.registry.model("territories_territory")
+    member = env.registry.model("territories_member")
+    closure = territory.__tixi_closure__
+    elevated = env.sudo()  # sudo: the organisation, whatever the user's rights on territories
+    mine = set(elevated.scalars(elevated.select(member, member.territory_id).where(
+        member.employee_id == employee.id, member.date_to.is_(None))))
+    mine |= set(elevated.scalars(elevated.select(territory, territory.id).where(territory.manager_id == employee.id)))
+    if not mine:
+        return set()
+    around = select(closure.c.ancestor_id).where(closure.c.descendant_id.in_(mine)).union(
+        select(closure.c.descendant_id).where(closure.c.ancestor_id.in_(mine))
+    )
+    members = set(elevated.scalars(elevated.select(member, member.employee_id).where(
+        member.territory_id.in_(around), member.date_to.is_(None))))
+    managers = set(elevated.scalars(elevated.select(territory, territory.manager_id).where(
+        territory.id.in_(around), territory.manager_id.is_not(None))))
+    return members | managers
+
+
+def handover_preview(env: Env, from_employee: Employee) -> dict[str, Any]:
+    """What a handover of ``from_employee`` would move, before it runs: customers (the list), reports.
+
+    The same definition as :func:`handover`: every customer owned by the person,
+    archived ones included.
+    """
+    elevated = env.sudo()  # sudo: the leaver's customers, whoever may see them today (may_hand_over checked)
+    customers = list(elevated.execute(
+        elevated.select(Customer, Customer.id, Customer.name_zh, Customer.active)
+        .where(Customer.owner_id == from_employee.id).order_by(Customer.name_zh)
+    ).all())
+    reports = elevated.count(Employee, Employee.manager_id == from_employee.id)
+    return {
+        "customers": customers,
+        "customer_count": len(customers),
+        "archived_count": sum(1 for c in customers if not c.active),
+        "report_count": reports,
+    }
 
 
 def handover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from addons.masterdata.models import (
     CONTACT_ROLE,
@@ -25,9 +26,9 @@ from addons.masterdata.models import (
     ProductLine,
 )
 from addons.masterdata.services import current_employee
-from core.errors import AccessDenied, TixiError, ValidationError
-from core.i18n import Choices, LazyText, _, _l, current_lang
-from core.web.generic import Filter, ModelView, Related
+from core.errors import AccessDenied, TixiError
+from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
+from core.web.generic import Filter, ModelView, Related, Tab
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -169,15 +170,43 @@ employee_view = ModelView(
     related=[
         Related("reports", _l("Direct reports"), Employee, fk="manager_id",
                 columns=["name_zh", "position"], view="masterdata.employee"),
-        Related("customers", _l("Customers"), Customer, fk="owner_id",
-                columns=["name_zh", "province", "status"], view="masterdata.customer"),
     ],
+    # not a related list: those stop at 50 rows and their badge counted the rows shown (客户 50 for 53)
+    tabs=[Tab("customers", _l("Customers"), lambda env, employee: employee_customers_tab(env, employee), sequence=20)],
     order_by=["code"],
     url_prefix="/employees",
 )
 
 for _view in (customer_view, contact_view, product_line_view, product_view, employee_view):
     _view.register(bp)
+
+
+EMPLOYEE_CUSTOMERS_SHOWN = 50
+
+
+def employee_customers(env: Env, employee_id: int) -> tuple[int, list[Customer]]:
+    """An employee's customers as the customer list filtered by salesperson counts them.
+
+    The same definition on both pages: customers the user may read whose owner
+    is the employee, whatever their status (archived ones included); returns
+    the count and the first :data:`EMPLOYEE_CUSTOMERS_SHOWN` by name.
+    """
+    where = Customer.owner_id == employee_id
+    total = env.count(Customer, where)
+    rows = env.search(Customer, where, order_by=[Customer.name_zh], limit=EMPLOYEE_CUSTOMERS_SHOWN)
+    return total, rows
+
+
+def employee_customers_tab(env: Env, employee: Employee) -> Markup:
+    """The "Customers" tab of the employee page: the true count, the first rows, a link to the full list."""
+    if not env.can(Customer, "read"):
+        return Markup("")
+    total, rows = employee_customers(env, employee.id)
+    return Markup(render_template(
+        "masterdata/_employee_customers.html", total=total, rows=rows, employee=employee,
+        status_label=lambda k: choice_label(CUSTOMER_STATUS, k, current_lang(env)),
+        list_url=url_for(customer_view.endpoint("list"), f_owner_id=employee.id),
+    ))
 
 
 # ----- import ------------------------------------------------------------------------------
@@ -243,32 +272,62 @@ def import_template(kind: str) -> Response:
 # ----- handover ----------------------------------------------------------------------------
 @bp.route("/handover", methods=["GET", "POST"])
 def handover_page() -> Any:
-    """Hand a leaving salesperson's customers, open work and archives to a successor."""
-    from addons.masterdata.handover import handover, may_hand_over
+    """Hand a leaving salesperson's customers, open work and archives to a successor, in two steps.
+
+    Step one chooses the leaving person (GET ``from_employee``); step two shows
+    what will move (counts and the customers) with the successors that make
+    sense (:func:`~addons.masterdata.handover.successor_candidates`) and runs the
+    handover only when that page is confirmed (POST ``confirm=1``).
+    """
+    from addons.masterdata.handover import (
+        handover,
+        handover_preview,
+        may_hand_over,
+        successor_candidates,
+    )
 
     env = g.env
+    lang = current_lang(env)
     env.check(Customer, "read")
     employees = env.search(Employee, Employee.active.is_(True), order_by=[Employee.name_zh])
     leaving = [e for e in employees if may_hand_over(env, e)]
     if not leaving:
         abort(403)
-    counts = None
+    source = request.form if request.method == "POST" else request.args
+    try:
+        src_id = int(source.get("from_employee") or 0)
+    except ValueError:
+        abort(400)
+    src = next((e for e in leaving if e.id == src_id), None)
+    if src_id and src is None:
+        abort(403)
+    if src is None:  # step one: who leaves
+        return render_template("masterdata/handover.html", leaving=leaving, src=None, lang=lang)
+    candidates = successor_candidates(env, src)
+    preview = handover_preview(env, src)
+    context = {"leaving": leaving, "src": src, "candidates": candidates, "preview": preview, "lang": lang}
     if request.method == "POST":
         try:
-            src = env.get(Employee, int(request.form.get("from_employee", "0")))
-            dst = env.get(Employee, int(request.form.get("to_employee", "0")))
+            dst_id = int(request.form.get("to_employee") or 0)
+        except ValueError:
+            dst_id = 0
+        dst = next((e for e in candidates if e.id == dst_id), None)
+        if dst is None:
+            message = _("Choose the successor among the salespeople and managers offered.")
+            return render_template("masterdata/handover.html", error=message, **context), 422
+        if request.form.get("confirm") != "1":
+            message = _("Confirm the handover: tick the box after checking what will move.")
+            return render_template("masterdata/handover.html", error=message, dst_id=dst.id, **context), 422
+        try:
             counts = handover(env, src, dst)
-        except (ValueError, AccessDenied):
+        except AccessDenied:
             abort(403)
-        except ValidationError as exc:
-            flash(str(exc), "danger")
-            return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=None), 422
-        except TixiError as exc:  # pragma: no cover - defensive
-            flash(str(exc), "danger")
-            return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=None), 422
+        except TixiError as exc:  # ValidationError included
+            env.session.rollback()
+            return render_template("masterdata/handover.html", error=str(exc), **context), 422
         flash(_("Handover done: %(n)s customers moved.", n=counts.get("masterdata_customer", 0)), "success")
         return redirect(url_for("masterdata.employee_detail", id=dst.id))
-    return render_template("masterdata/handover.html", leaving=leaving, employees=employees, counts=counts)
+    return render_template("masterdata/handover.html", **context)
 
 
 def menu_items(env: Env) -> list[MenuItem]:

@@ -307,6 +307,60 @@ def run_class_review(env: Env, on: dt.date | None = None, period: str | None = N
     return review
 
 
+def score_breakdown(reason: str | None) -> list[tuple[str, Decimal]]:
+    """The factor scores a proposal's reason holds (``31.52 (sales 17.28, size 60)``), in order.
+
+    The reason is stored in that plain form (factor codes, numbers); pages show it
+    with translated factor names (:func:`format_breakdown`). Unknown text gives ``[]``.
+    """
+    text = (reason or "").strip()
+    if "(" not in text or not text.endswith(")"):
+        return []
+    out: list[tuple[str, Decimal]] = []
+    for part in text[text.index("(") + 1 : -1].split(","):
+        name, _sep, value = part.strip().partition(" ")
+        if name not in FACTORS:
+            return []
+        try:
+            out.append((name, Decimal(value)))
+        except ArithmeticError:
+            return []
+    return out
+
+
+def _number(value: Decimal) -> str:
+    """A score without useless decimals: ``60``, ``17.28``, ``17.5``."""
+    text = f"{value.quantize(Decimal('0.01'))}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_breakdown(reason: str | None, lang: str | None = None) -> str:
+    """A proposal's score breakdown for people: ``销售量 17.28 · 规模 60`` (the factor names translated)."""
+    from addons.crm_cards.models import FACTOR_LABELS
+    from core.i18n import choice_label
+
+    parts = score_breakdown(reason)
+    if not parts:
+        return reason or ""
+    return " · ".join(f"{choice_label(FACTOR_LABELS, name, lang)} {_number(value)}" for name, value in parts)
+
+
+def decide_proposals(env: Env, decisions: Iterable[tuple[ClassProposal, bool, str | None]]) -> list[str]:
+    """Approve or refuse several proposals at once, all or nothing.
+
+    Every refusal needs a reason: they are all checked before any decision is
+    written, so a missing reason saves nothing (:class:`ValidationError` with
+    ``reason_<id>`` errors in the user's language).
+    """
+    items = list(decisions)
+    if not items:
+        raise ValidationError(_("Choose at least one proposal."))
+    errors = {f"reason_{p.id}": _("Give a reason when you refuse.")
+              for p, approve, comment in items if not approve and not (comment or "").strip()}
+    _raise(errors)
+    return [decide_proposal(env, p, approve, comment) for p, approve, comment in items]
+
+
 def decide_proposal(env: Env, proposal: ClassProposal, approve: bool, comment: str | None = None) -> str:
     """The Director approves (class applied) or refuses a proposed class change, with a reason."""
     if not (comment or "").strip() and not approve:

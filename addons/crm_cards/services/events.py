@@ -36,13 +36,15 @@ def _check_key_account_path(env: Env, workflow: str, new: str, customer_id: int)
 
 
 def _decide_proposal(env: Env, record: ClassProposal, new: str, comment: str | None) -> None:
+    if new == "rejected" and not (comment or "").strip():  # whichever page or API refuses it
+        raise ValidationError(_("Give a reason when you refuse."), {"comment": _("Give a reason when you refuse.")})
     record.decided_by_id = env.user_id
     record.decided_at = utcnow()
     record.decision_comment = comment
     if new == "approved":
         set_class(
             env, record.customer_id, record.new_class,
-            comment or record.reason or _("Periodic review"),
+            comment or _("Periodic review"),  # the reason field holds the score breakdown, not a reason
             score=record.score, source="review", proposal_id=record.id,
         )
 
