@@ -417,6 +417,7 @@ def profile_page(customer_id: int) -> Any:
         "crm_cards/profile.html", card=card, lang=lang, class_label=lambda c: choice_label(CLASS_LABELS, c, lang),
         state_label=lambda s: choice_label(MONTHLY_STATE, s, lang), last_month=services.last_month(),
         can_tech=env.can("crm_cards_profile", "write"), today=dt.date.today(),
+        can_strategy=env.can("crm_cards_strategy", "create"), can_document=env.can("crm_cards_document", "create"),
         size_label=lambda k: choice_label(CUSTOMER_SIZE, k, lang),
         role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
         kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),
@@ -709,6 +710,7 @@ def customer_tab(env: Env, customer: Customer) -> Markup:
     return Markup(render_template(
         "crm_cards/_customer_tab.html", customer=customer, prof=prof, last_month=services.last_month(),
         class_label=lambda c: choice_label(CLASS_LABELS, c, lang), lang=lang,
+        can_monthly=env.can("crm_cards_monthly", "read"), can_strategy=env.can("crm_cards_strategy", "create"),
     ))
 
 
