@@ -154,7 +154,8 @@ def set_definitions(env: Env, position: str, period_kind: str, rows: Sequence[Ma
         raise ValidationError(_("Two KPIs have the same code."), {"code": _("Two KPIs have the same code.")})
     total = sum((r["weight"] for r in checked), Decimal("0"))
     if total != HUNDRED:
-        msg = _("The weights of the KPIs must sum to 100 %% (they sum to %(total)s %%).", total=f"{total.normalize():f}")
+        text = f"{total.normalize():f}"
+        msg = _("The weights of the KPIs must sum to 100 %% (they sum to %(total)s %%).", total=text)
         raise ValidationError(msg, {"weight": msg})
     old = {d.code: d for d in env.search(Definition, Definition.position == position,
                                          Definition.period_kind == period_kind)}

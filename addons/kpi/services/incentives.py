@@ -38,19 +38,19 @@ def check_tiers(tiers: Sequence[Mapping[str, Any]]) -> list[dict[str, Decimal | 
         if lower < 0 or (rate is not None and rate < 0):
             raise ValidationError(_("Tier bounds and rates cannot be negative."))
         if upper is not None and upper <= lower:
-            raise ValidationError(_("A tier must end above where it starts (%(lower)s %%).", lower=f"{lower:f}"))
+            start = f"{lower.normalize():f}"
+            raise ValidationError(_("A tier must end above where it starts (%(lower)s %%).", lower=start))
         out.append({"lower": lower, "upper": upper, "rate": rate})
     out.sort(key=lambda t: t["lower"])
     for a, b in zip(out, out[1:], strict=False):
+        at = f"{b['lower'].normalize():f}"
         if a["upper"] is None or a["upper"] > b["lower"]:
-            raise ValidationError(_("The commission tiers overlap at %(at)s %% of target.", at=f"{b['lower']:f}"),
-                                  {"tiers": _("The commission tiers overlap at %(at)s %% of target.", at=f"{b['lower']:f}")})
+            msg = _("The commission tiers overlap at %(at)s %% of target.", at=at)
+            raise ValidationError(msg, {"tiers": msg})
         if a["upper"] < b["lower"]:
-            raise ValidationError(
-                _("The commission tiers leave a gap between %(a)s %% and %(b)s %% of target.",
-                  a=f"{a['upper']:f}", b=f"{b['lower']:f}"),
-                {"tiers": _("The commission tiers leave a gap between %(a)s %% and %(b)s %% of target.",
-                            a=f"{a['upper']:f}", b=f"{b['lower']:f}")})
+            end = f"{a['upper'].normalize():f}"
+            msg = _("The commission tiers leave a gap between %(a)s %% and %(b)s %% of target.", a=end, b=at)
+            raise ValidationError(msg, {"tiers": msg})
     return out
 
 
