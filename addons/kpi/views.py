@@ -16,15 +16,24 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from addons.masterdata.models import POSITION, Employee
+from addons.masterdata.models import POSITION
 from addons.masterdata.services import current_employee
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _, _l, choice_label, current_lang
 from core.web.menus import MenuItem
 
 from . import services as svc
-from .models import PERIOD_KIND, QUALITATIVE, QUALITATIVE_LABELS, SCORECARD_STATE, Definition, Payout, PayoutLine
-from .models import Scorecard, ScorecardLine
+from .models import (
+    PERIOD_KIND,
+    QUALITATIVE,
+    QUALITATIVE_LABELS,
+    SCORECARD_STATE,
+    Definition,
+    Payout,
+    PayoutLine,
+    Scorecard,
+    ScorecardLine,
+)
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -173,4 +182,4 @@ def menu_items(env: Env) -> list[Any]:
     ]
 
 
-__all__ = ["Employee", "bp", "menu_items"]
+__all__ = ["bp", "menu_items"]

@@ -9,7 +9,6 @@ from alembic import op
 
 import core.db
 
-
 revision = 'kpi_0001'
 down_revision = None
 branch_labels = ('kpi',)

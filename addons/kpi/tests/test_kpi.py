@@ -140,7 +140,8 @@ def test_tier_boundaries_and_curves(tixi_world):  # noqa: F811
     assert commission("130000") == D("1100")  # 20,000 x 3 % + 10,000 x 5 %
     assert commission("90000") == 0
     lin = types.SimpleNamespace(curve="linear", floor=D("60"), cap=D("150"), thresholds=None)
-    assert defs.score(lin, D("59.99")) == 0 and defs.score(lin, D("60")) == D("60.00")
+    assert defs.score(lin, D("59.99")) == 0
+    assert defs.score(lin, D("60")) == D("60.00")
     assert defs.score(lin, D("151")) == D("150.00")
     thr = types.SimpleNamespace(curve="thresholds", thresholds="80:60, 100:100, 120:120", floor=0, cap=0)
     assert [defs.score(thr, D(x)) for x in ("79.99", "80", "99.99", "100", "120", "200")] == \
@@ -247,7 +248,8 @@ def test_scorecard_by_hand_pay_freezing_and_rights(tixi_world):  # noqa: F811
         md = world.factories.masterdata
         md.employee(admin, name="李四", user=uid, position="salesperson", manager=_emp(world, "territory_manager"))
         peer = world.env(s, user=uid)
-        assert peer.search(m.Scorecard) == [] and peer.search(m.PayoutLine) == []
+        assert peer.search(m.Scorecard) == []
+        assert peer.search(m.PayoutLine) == []
         with pytest.raises(AccessDenied):
             peer.get(m.Scorecard, card.id)
 
