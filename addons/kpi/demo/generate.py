@@ -50,15 +50,15 @@ def records() -> list[dict]:
         sid = f"survey_guiyan_2026_{month:02d}"
         last = (dt.date(2026, month, 1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         out.append({"model": "kpi_survey", "id": sid, "values": {
-            "company_id": COMPANY, "title": f"2026年{month}月内部客户满意度调查", "period_start": f"2026-{month:02d}-01",
-            "period_end": last.isoformat()}})
+            "company_id": COMPANY, "title": f"2026年{month}月内部客户满意度调查", "period_start": dt.date(2026, month, 1),
+            "period_end": last}})
         for rater in RATERS:
             for rated, mean in RATED.items():
                 rating = max(1, min(5, round(rng.gauss(mean, 0.7))))
                 out.append({"model": "kpi_survey_answer", "id": f"answer_{month:02d}_{rater}_{rated}", "values": {
                     "company_id": COMPANY, "survey_id": f"ref:{sid}", "rater_id": f"ref:masterdata.employee_{rater}",
                     "rated_id": f"ref:masterdata.employee_{rated}", "rating": rating,
-                    "answered_on": f"2026-{month:02d}-{rng.randint(24, 28):02d}"}})
+                    "answered_on": dt.date(2026, month, rng.randint(24, 28))}})
     return out
 
 
