@@ -94,7 +94,9 @@ def compute(env: Env, period_kind: str, day: dt.date, employee_ids: list[int] | 
         for ln in env.search(ScorecardLine, ScorecardLine.scorecard_id.in_(drafts)):
             old_lines[ln.scorecard_id].append(ln)
     now = utcnow()
-    out = []
+    new_cards: list[dict[str, Any]] = []
+    new_lines: list[tuple[int, list[dict[str, Any]]]] = []  # index in new_cards (or -card id), lines
+    out: list[Scorecard | None] = []
     for person in people:
         card = existing.get(person.id)
         if card is not None and card.state != "draft":
@@ -108,20 +110,50 @@ def compute(env: Env, period_kind: str, day: dt.date, employee_ids: list[int] | 
             target = values(d.target_measure, dim).get(person.id) if d.target_measure else d.target
             figures.append((d, line_figures(d, actual, base, target)))
         total = sum((f["weighted"] for _d, f in figures), ZERO)
+        rows = [{"employee_id": person.id, "definition_id": d.id, "sequence": d.sequence, "code": d.code,
+                 "name_zh": d.name_zh, "name_en": d.name_en, "measure": d.measure, **f} for d, f in figures]
         if card is None:
-            card = env.create(Scorecard, {"employee_id": person.id, "position": person.position,
-                                          "period_kind": period_kind, "period_start": start, "period_end": end,
-                                          "state": "draft", "total_score": total, "computed_at": now})
+            new_cards.append({"employee_id": person.id, "position": person.position, "period_kind": period_kind,
+                              "period_start": start, "period_end": end, "state": "draft", "total_score": total,
+                              "computed_at": now})
+            new_lines.append((len(new_cards) - 1, rows))
+            out.append(None)
         else:
             for ln in old_lines.get(card.id, ()):
                 env.delete(ln)
             env.write(card, {"position": person.position, "total_score": total, "computed_at": now})
-        for d, f in figures:
-            env.create(ScorecardLine, {"scorecard_id": card.id, "employee_id": person.id, "definition_id": d.id,
-                                       "sequence": d.sequence, "code": d.code, "name_zh": d.name_zh,
-                                       "name_en": d.name_en, "measure": d.measure, **f})
-        out.append(card)
-    return out
+            new_lines.append((-card.id, rows))
+            out.append(card)
+    _bulk_write(env, new_cards, new_lines, now)
+    if new_cards:
+        made = {c.employee_id: c for c in env.search(Scorecard, Scorecard.period_kind == period_kind,
+                                                       Scorecard.period_start == start,
+                                                       Scorecard.employee_id.in_([c["employee_id"] for c in new_cards]))}
+        out = [c if c is not None else made[p.id] for c, p in zip(out, people, strict=True)]
+    return [c for c in out if c is not None]
+
+
+def _bulk_write(env: Env, cards: list[dict[str, Any]], lines: list[tuple[int, list[dict[str, Any]]]],
+                now: dt.datetime) -> None:
+    """New scorecards and every line in two bulk inserts (rights checked here, one audit entry)."""
+    from addons.masterdata.bulk import bulk_insert
+
+    stamp = {"company_id": env.company_id, "created_at": now, "updated_at": now, "created_by_id": env.user_id,
+             "updated_by_id": env.user_id, "version": 1, "active": True}
+    ids: list[int] = []
+    if cards:
+        env.check(Scorecard, "create")
+        env.check_references(Scorecard, cards)
+        ids = bulk_insert(env.session, Scorecard.__table__, [{**c, **stamp} for c in cards], want_ids=True)
+    rows = []
+    for key, card_lines in lines:
+        card_id = ids[key] if key >= 0 else -key
+        rows.extend({**ln, **stamp, "scorecard_id": card_id} for ln in card_lines)
+    if rows:
+        env.check(ScorecardLine, "create")
+        bulk_insert(env.session, ScorecardLine.__table__, rows)
+    if cards or rows:
+        env.audit("kpi_scorecard", 0, "computed", {"scorecards": len(cards), "lines": len(rows)})
 
 
 def compute_job(ctx: Any) -> dict[str, int]:
