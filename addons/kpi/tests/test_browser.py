@@ -1,6 +1,7 @@
 """Browser test in Chinese (headless Debian Chromium) on a 375 px phone: the salesperson 王伟 opens
-his June scorecard, sees the sales completion figure, drills down to the delivery notes behind it
-and opens the contract of one of them. Screenshots go to ``TIXI_SCREENSHOTS`` or pytest's tmp dir."""
+his June scorecard, sees the sales completion figure, drills down to the delivery notes behind it,
+opens the contract of one of them and submits the scorecard; his manager 张东海 gives the six
+qualitative ratings and approves it (then it is frozen). Screenshots go to ``TIXI_SCREENSHOTS`` or pytest's tmp dir."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def server():
     users = {
         "wangwei": make_user(db, "wangwei", ["core.group_salesperson"], company="guiyan", password=PASSWORD),
         "zhang_east": make_user(db, "zhang_east", ["core.group_territory_manager"], company="guiyan",
-                                password=None),
+                                password=PASSWORD),
     }
     with db.session() as s:
         admin = make_env(db, s, root, "guiyan")
@@ -108,5 +109,33 @@ def test_salesperson_drills_from_sales_completion_to_the_orders(server, browser,
     assert "/orders/contracts/" in page.url
     assert "昆明重汽" in page.inner_text("body")
     _fits(page)
+    # he submits his scorecard; his manager 张东海 rates it and approves it on his phone: frozen
+    page.goto(base_url + f"/kpi/scorecards/{ids['card']}")
+    page.click("#do-submit")
+    page.wait_for_selector("#lines")
+    assert page.inner_text("#state") == "待审批"
     phone.close()
+    phone, page = phone_page(browser, problems)
+    browser_login(page, base_url, "zhang_east", PASSWORD)
+    page.goto(base_url + "/kpi/")
+    page.click(f'#team [data-scorecard="{ids["card"]}"]')
+    page.wait_for_selector("#ratings")
+    for key, value in (("cooperation", "4"), ("enthusiasm", "5"), ("loyalty", "5"), ("report_discipline", "3"),
+                       ("expense_control", "4"), ("compliance", "5")):
+        page.select_option(f"#ratings select[name={key}]", value)
+    page.click("#save-ratings")
+    page.wait_for_selector("#ratings")
+    assert "4.33" in page.inner_text("#ratings")
+    page.click("#do-approve")
+    page.wait_for_selector("#lines")
+    assert page.inner_text("#state") == "已批准"
+    assert page.locator("#save-ratings").count() == 0
+    _fits(page)
+    page.screenshot(path=str(shots / "kpi_approved_phone.png"), full_page=True)
+    phone.close()
+    from addons.kpi.models import Scorecard
+
+    with db.session() as s:
+        card = s.get(Scorecard, ids["card"])
+        assert (card.state, card.cooperation, card.compliance) == ("approved", 4, 5)
     assert problems == []
