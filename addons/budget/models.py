@@ -90,7 +90,7 @@ class Band(BusinessMixin, Base):
     __tixi_tracked__ = ("group", "limit")
     __table_args__ = (UniqueConstraint("company_id", "group"),)
 
-    group: Mapped[str] = mapped_column(String(80))
+    group: Mapped[str] = mapped_column(String(80), info={"group_code": True})
     limit: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     sequence: Mapped[int] = mapped_column(Integer, default=10)
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Customer, Employee, Product
 from core.db import Base, BusinessMixin, UTCDateTime
-from core.i18n import N_, Choices, _l
+from core.i18n import N_, Choices, _l, value_label
 from core.i18n import label as text_label
 
 KIND = Choices({
@@ -247,8 +247,13 @@ class TechNeed(BusinessMixin, Base):
 
     customer: Mapped[Customer] = relationship()
 
+    def display(self, lang: str | None = None) -> str:
+        """The customer and the development stage, in ``lang``."""
+        customer = self.customer.display(lang) if self.customer is not None else ""
+        return f"{customer} {value_label(self, 'stage', lang)}"
+
     def __str__(self) -> str:
-        return f"{self.customer} {self.stage}"
+        return self.display()
 
 
 class Analysis(BusinessMixin, Base):

@@ -124,6 +124,8 @@ def audit_value(env: Env, model: type | None, field: str, value: Any) -> Any:
             return choice_label(selection, value) if isinstance(value, str) else value
     if isinstance(value, bool):
         return format_cell(value)
+    if column.info.get("group_code") and isinstance(value, str):
+        return group_label(env, value)
     target = _target_model(model, field)
     if target is not None and isinstance(value, int):
         return fk_label(target, value, env)
@@ -166,7 +168,11 @@ def fk_label(target: type, res_id: Any, env: Env | None = None) -> str:
 
 
 def group_label(env: Env, code: str | None) -> str:
-    """A role group's name in the reader's language (``core.group_director`` → 营销总监)."""
+    """A role group's name in the reader's language (``core.group_director`` → 营销总监).
+
+    A column holding a group code says ``info={"group_code": True}``: its audit
+    history then shows the group's name too.
+    """
     from core.i18n import current_lang
     from core.models import Group
 
