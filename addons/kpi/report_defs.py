@@ -55,7 +55,7 @@ def _card_link(row: Mapping[str, Any], p: Mapping[str, Any]) -> Link:
 
 PAY_COLUMNS = [
     Column("employee", _l("Employee")), Column("code", _l("Code")), Column("period", _l("Period")),
-    Column("line", _l("Pay line")), Column("basis", _l("Basis"), "money"),
+    Column("line", _l("Pay line")), Column("basis", _l("Calculation basis"), "money"),
     Column("rate", _l("Rate"), "percent", places=2), Column("amount", _l("Amount"), "money", total="sum"),
 ]
 

@@ -99,7 +99,7 @@ def invite(env: Env, survey: BrandSurvey, contact_ids: Iterable[int], days: int 
 
 
 MAIL_SUBJECT = N_("Questionnaire from %(company)s: %(survey)s")
-MAIL_BODY = N_("Dear %(contact)s,\n\n%(company)s asks for your opinion of its brand: three questions, one minute. "
+MAIL_BODY = N_("Dear %(name)s,\n\n%(company)s asks for your opinion of its brand: three questions, one minute. "
                "Your personal link (one answer, valid until %(expires)s):\n%(url)s\n\nThank you!")
 
 
@@ -108,7 +108,7 @@ def _mail_texts(company: Any, contact: Contact | None, survey: BrandSurvey, url:
     subjects, bodies = [], []
     for lang in ("zh_CN", "en"):
         params = {"company": company.display(lang) if company is not None else "", "survey": survey.name,
-                  "contact": contact.name if contact is not None else "", "url": url, "expires": expires.date().isoformat()}
+                  "name": contact.name if contact is not None else "", "url": url, "expires": expires.date().isoformat()}
         subjects.append(translate(MAIL_SUBJECT, lang, **params))
         bodies.append(translate(MAIL_BODY, lang, **params))
     return " / ".join(subjects), "\n\n----------\n\n".join(bodies)
