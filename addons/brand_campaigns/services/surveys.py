@@ -125,7 +125,7 @@ def send_invitations(env: Env, survey: BrandSurvey, links: Iterable[tuple[BrandS
     from core.models import Company
     from core.notifications import mail, notify
 
-    company = env.session.get(Company, env.company_id)  # the company's own name, for the mail
+    company = env.sudo().get(Company, env.company_id)  # the company's own name, for the mail
     mailed, not_mailed = [], []
     for row, url in links:
         contact = row.contact
