@@ -418,6 +418,7 @@ def profile_page(customer_id: int) -> Any:
         state_label=lambda s: choice_label(MONTHLY_STATE, s, lang), last_month=services.last_month(),
         can_tech=env.can("crm_cards_profile", "write"), today=dt.date.today(),
         can_strategy=env.can("crm_cards_strategy", "create"), can_document=env.can("crm_cards_document", "create"),
+        can_monthly=env.can("crm_cards_monthly", "read"),
         size_label=lambda k: choice_label(CUSTOMER_SIZE, k, lang),
         role_label=lambda k: choice_label(CONTACT_ROLE, k, lang),
         kind_label=lambda k: choice_label(DOCUMENT_KIND, k, lang),

@@ -169,7 +169,17 @@ def definitions_page() -> str:
     env = g.env
     defs = env.search(Definition, Definition.active.is_(True),
                       order_by=[Definition.position, Definition.period_kind, Definition.sequence])
-    return render_template("kpi/definitions.html", defs=defs, **_ctx(env))
+    from core.i18n import label
+    from core.measures import measures
+
+    known = measures(env.registry)
+
+    def measure_label(name: str | None) -> str:
+        """A measure's label in the reader's language (its name only if no addon offers it)."""
+        m = known.get(name or "")
+        return label(m.label) if m is not None else (name or "")
+
+    return render_template("kpi/definitions.html", defs=defs, measure_label=measure_label, **_ctx(env))
 
 
 def menu_items(env: Env) -> list[Any]:
