@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.config import Deployment
@@ -67,3 +69,56 @@ def table_migration(name: str, table: str, fail: bool = False) -> str:
         f'def upgrade():\n    op.create_table("{table}", sa.Column("id", sa.Integer(), primary_key=True))\n'
         f'{boom}\n\ndef downgrade():\n    op.drop_table("{table}")\n'
     )
+
+
+@contextmanager
+def gunicorn_serving(url: str, folder: Path, *options: str) -> Iterator[str]:
+    """gunicorn (``options``: ``-w 2`` or ``-w 1 --threads 16``) serving the kernel app on database ``url``.
+
+    Yields the base URL once ``/login`` answers; stops the server on exit.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    (folder / "served_app.py").write_text(textwrap.dedent(f"""\
+        from core.config import Deployment
+        from core.registry import Registry
+        from core.web.app import create_app
+
+        app = create_app(registry=Registry({url!r}, Deployment(path=None)),
+                         test_config={{"SECRET_KEY": "served-test"}})
+        """), encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(folder)])}
+    log = folder / "gunicorn.log"  # a file, not a pipe: a full pipe would block the server's logging
+    err = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *options, "-b", f"127.0.0.1:{port}", "--timeout", "120", "served_app:app"],
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=err,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(base + "/login", timeout=10).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            raise AssertionError("gunicorn did not start: " + log.read_text(errors="replace")[-2000:])
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+        err.close()

@@ -13,15 +13,9 @@ and every customer's version must match its audit rows (no write half-applied).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -31,17 +25,11 @@ from core.config import Deployment
 from core.models import ApiToken, AuditEntry
 from core.testing import TixiTestDB, make_env, make_user
 from core.testing.pgserver import create_database, private_server
+from tests.kernel_helpers import gunicorn_serving
 
 PASSWORD = "fault-pass-1"
 DOWN_AFTER, DOWN_FOR, RUN_FOR = 4.0, 10.0, 24.0
 ANSWER_WITHIN = 15.0  # a client gives up after this: a request that takes longer hangs
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 
@@ -62,39 +50,10 @@ def served(tmp_path_factory):
         env = make_env(db, s, uid)
         customers = [env.create(Customer, {"name_zh": f"故障客户{i}"}).id for i in range(8)]
     db.dispose()
-    folder = tmp_path_factory.mktemp("gunicorn_fault")
-    (folder / "fault_app.py").write_text(textwrap.dedent(f"""\
-        from core.config import Deployment
-        from core.registry import Registry
-        from core.web.app import create_app
-
-        app = create_app(registry=Registry({url!r}, Deployment(path=None)),
-                         test_config={{"SECRET_KEY": "fault-test"}})
-        """), encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(folder)])}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",
-         "fault_app:app"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/login", timeout=10).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pg.stop()
-        raise AssertionError("gunicorn did not start")
     try:
-        yield {"base": base, "pg": pg, "url": url, "customers": customers}
+        with gunicorn_serving(url, tmp_path_factory.mktemp("gunicorn_fault"), "-w", "2") as base:
+            yield {"base": base, "pg": pg, "url": url, "customers": customers}
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         pg.stop()
 
 

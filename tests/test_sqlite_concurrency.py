@@ -11,16 +11,9 @@ small office would) against a SQLite file: 0 server errors, one winner per pair.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import textwrap
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -28,16 +21,10 @@ import requests
 from core.config import Deployment
 from core.models import ApiToken
 from core.testing import TixiTestDB, make_env, make_user, new_database
+from tests.kernel_helpers import gunicorn_serving
 
-ROOT = Path(__file__).resolve().parent.parent
 USERS = [f"office{i}" for i in range(8)]
 PASSWORD = "secret-pass-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,38 +44,10 @@ def server(tmp_path_factory):
         env = make_env(db, s, ids[USERS[0]])
         customers = [env.create(Customer, {"name_zh": f"并发客户{i}"}).id for i in range(20)]
     db.dispose()
-    folder = tmp_path_factory.mktemp("gunicorn")
-    (folder / "concurrency_app.py").write_text(textwrap.dedent(f"""\
-        from core.config import Deployment
-        from core.registry import Registry
-        from core.web.app import create_app
-
-        app = create_app(registry=Registry({url!r}, Deployment(path=None)),
-                         test_config={{"SECRET_KEY": "concurrency-test"}})
-        """), encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(folder)])}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "16", "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "concurrency_app:app"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/login", timeout=10).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise AssertionError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
     try:
-        yield {"base": base, "tokens": tokens, "customers": customers}
+        with gunicorn_serving(url, tmp_path_factory.mktemp("gunicorn"), "-w", "1", "--threads", "16") as base:
+            yield {"base": base, "tokens": tokens, "customers": customers}
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         drop()
 
 
