@@ -768,6 +768,14 @@ def generate(url: str, tier: str | Tier = "S", seed: int = SEED, addons: list[st
         trans.commit()
     timings["indexes"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    say("  search index")
+    from core.search import reindex
+
+    with registry.Session.begin() as s:
+        counts_search = reindex(s, registry)
+    summary["counts"]["core_search_entry"] = sum(counts_search.values())
+    timings["search_index"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     say("  analyze")
     with registry.engine.connect() as conn:
         if conn.dialect.name == "postgresql":

@@ -451,6 +451,27 @@ def jobs_run(obj: Context, code: str, company: str | None) -> None:
     click.echo(f"{code}: {counts['done']} run(s) done, {counts['skipped']} skipped (period already done)")
 
 
+@cli.group(cls=TixiGroup)
+def search() -> None:
+    """The global search's index."""
+
+
+@search.command("reindex")
+@click.option("--source", default=None, help="One source (e.g. masterdata.customer); default: all.")
+@pass_ctx
+def search_reindex(obj: Context, source: str | None) -> None:
+    """Rebuild the search index (after data was written past the application, or to refresh related names)."""
+    from core.search import reindex
+
+    registry = obj.registry
+    with registry.Session.begin() as s:
+        done = reindex(s, registry, only=source)
+    if source and source not in done:
+        raise TixiError(f"no search source {source!r}")
+    for name, count in done.items():
+        click.echo(f"{name}: {count} record(s) indexed")
+
+
 @cli.command()
 @click.argument("login")
 @click.argument("model")

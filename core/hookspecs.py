@@ -324,3 +324,27 @@ def tixi_reports() -> list[Any] | None:
             from addons.visits.report_defs import REPORTS
             return REPORTS             # [Report("visits.by_customer", _l("Visits by customer"), query=..., columns=[...])]
     """
+
+
+# ---- Global search ----
+
+
+@hookspec
+def tixi_search_sources() -> list[Any] | None:
+    """Declare what the navigation bar's search finds (:class:`core.search.SearchSource`).
+
+    A start-up hook, called for every installed addon; the kernel searches a
+    company only in the sources of the addons it enabled, and a user only in
+    the models they may read, reading every hit through ``env.select`` (the
+    model's record rules apply). The kernel keeps the index (``core_search_entry``)
+    on every flush; an addon that bulk-inserts past the ORM calls
+    ``core.search.index_records(session, Model, ids)``.
+
+    Example::
+
+        @hookimpl
+        def tixi_search_sources():
+            from core.search import SearchSource
+            from addons.visits.models import Visit
+            return [SearchSource("visits.visit", Visit, ("number", "summary"), _l("Visits"))]
+    """

@@ -426,6 +426,9 @@ class Lifecycle:
                 step.attachments, shas = attachments.purge_tables(session, list(step.tables_dropped))
                 orphans.extend(shas)
                 step.removed_records = remove_addon_data(session, victim, step.kept)
+                from core.models import SearchEntry
+
+                session.execute(delete(SearchEntry).where(SearchEntry.source.startswith(victim + ".", autoescape=True)))
                 session.execute(delete(CompanyAddon).where(CompanyAddon.addon == victim))
                 session.flush()
                 migrate.downgrade_to_base(conn, active, victim)

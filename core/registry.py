@@ -176,6 +176,9 @@ class Registry:
         self.modules[name] = module
         add_catalog_dir(manifest.path / "i18n")  # its messages, in CLI commands and jobs too
         self._hooks_cache.clear()
+        from core.search import sources
+
+        sources(self)  # its search sources are indexed from the first flush on
         return module
 
     def unload(self, name: str) -> None:

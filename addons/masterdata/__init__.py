@@ -78,3 +78,11 @@ def tixi_measures() -> list[Any]:
     from addons.masterdata.measures import MEASURES
 
     return MEASURES
+
+
+@hookimpl
+def tixi_search_sources() -> list[Any]:
+    """Customers, contacts, employees and product varieties in the global search (:mod:`addons.masterdata.search`)."""
+    from addons.masterdata.search import sources
+
+    return sources()

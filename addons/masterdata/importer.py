@@ -42,6 +42,7 @@ from core.db import utcnow
 from core.errors import AccessDenied, ValidationError
 from core.i18n import N_, current_lang, translate
 from core.models import AuditEntry, User
+from core.search import index_records
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -472,6 +473,9 @@ def _insert(
     mark = time.perf_counter()
     env.hooks.tixi_records_imported(env=env, model=table.name, ids=ids)
     phases["hooks"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    index_records(env.session, model, ids, rows)  # past the ORM: the search index is told
+    phases["search"] = time.perf_counter() - mark
     return ids
 
 

@@ -132,3 +132,11 @@ def tixi_reports() -> list[Any]:
     from addons.pricing.report_defs import REPORTS
 
     return REPORTS
+
+
+@hookimpl
+def tixi_search_sources() -> list[Any]:
+    """Quotes and bids in the global search, by number or customer (:mod:`addons.pricing.search`)."""
+    from addons.pricing.search import sources
+
+    return sources()

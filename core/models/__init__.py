@@ -1,4 +1,4 @@
-"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, job runs, report subscriptions."""
+"""Kernel models: addon state, companies, users, groups, access rights, rules, audit, approvals, notifications, attachments, job runs, report subscriptions, the search index."""
 
 from core.models.approval import ApprovalEvent, ApprovalRequest
 from core.models.attachment import Attachment, AttachmentLimit
@@ -7,6 +7,7 @@ from core.models.base import AddonState, CompanyAddon, ExternalId
 from core.models.job import JobRun
 from core.models.notification import Notification, NotificationPreference
 from core.models.report import ReportSubscription
+from core.models.search import SearchEntry
 from core.models.security import (
     AccessRight,
     ApiToken,
@@ -45,6 +46,7 @@ __all__ = [
     "NotificationPreference",
     "RecordRule",
     "ReportSubscription",
+    "SearchEntry",
     "User",
     "UserSession",
     "group_implied",

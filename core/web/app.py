@@ -161,6 +161,11 @@ def create_app(
     if todos_bp.name not in app.blueprints:
         app.register_blueprint(todos_bp)
 
+    from core.web.search import bp as search_bp
+
+    if search_bp.name not in app.blueprints:
+        app.register_blueprint(search_bp)
+
     from core.web.jobs import bp as jobs_bp
 
     if jobs_bp.name not in app.blueprints:
