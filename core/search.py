@@ -30,7 +30,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.models.search import SearchEntry
 
@@ -55,7 +55,9 @@ class SearchSource:
     or ``str(record)``, and nothing); ``url`` its link (default: the detail
     page of the model's generic view). ``extra`` adds text that is not a column
     of the record (a quote's customer name): it is indexed when the record
-    is, and refreshed by ``tixi search reindex``.
+    is, and refreshed by ``tixi search reindex``. ``load`` names the
+    relationships the title and subtitle read (loaded with the hits, in one
+    more query, not one per hit).
     """
 
     name: str
@@ -66,6 +68,7 @@ class SearchSource:
     subtitle: Callable[[Any, str], str] | None = None
     url: Callable[[Any], str | None] | None = None
     extra: Callable[[Any], Iterable[str | None]] | None = None
+    load: tuple[str, ...] = ()
     order: int = 100
 
     @property
@@ -217,6 +220,8 @@ def search(env: Env, query: str | None, only: str | None = None) -> list[SearchG
             .order_by(pk.desc())
             .limit(limit + 1)
         )
+        if src.load:
+            stmt = stmt.options(*(selectinload(getattr(src.model, name)) for name in src.load))
         records = list(env.scalars(stmt))
         if not records:
             continue

@@ -34,7 +34,7 @@ def sources() -> list[SearchSource]:
         SearchSource("masterdata.customer", Customer, ("name_zh", "name_en", "code", "credit_code", "city"),
                      _l("Customers"), subtitle=_place, order=10),
         SearchSource("masterdata.contact", Contact, ("name", "phone", "email", "wechat"), _l("Contacts"),
-                     title=_contact_title, subtitle=_contact_sub, extra=_contact_extra, order=20),
+                     title=_contact_title, subtitle=_contact_sub, load=("customer",), extra=_contact_extra, order=20),
         SearchSource("masterdata.employee", Employee, ("name_zh", "name_en", "code", "phone"), _l("Employees"),
                      order=80),
         SearchSource("masterdata.product", Product, ("name_zh", "name_en", "code"), _l("Product varieties"),

@@ -13,11 +13,12 @@ def _title(quote: Any, _lang: str) -> str:
 
 
 def _subtitle(quote: Any, lang: str) -> str:
+    from babel.dates import format_date
+
     from core.i18n import value_label
-    from core.web.generic.labels import format_cell
 
     customer = quote.customer.display(lang) if quote.customer is not None else ""
-    return " · ".join(p for p in (customer, value_label(quote, "state", lang), str(format_cell(quote.quote_date))) if p)
+    return " · ".join(p for p in (customer, value_label(quote, "state", lang), format_date(quote.quote_date, "medium", locale=lang)) if p)
 
 
 def _extra(quote: Any) -> list[str | None]:
@@ -30,4 +31,4 @@ def sources() -> list[SearchSource]:
     from addons.pricing.models import Quote
 
     return [SearchSource("pricing.quote", Quote, ("number",), _l("Quotes"), title=_title, subtitle=_subtitle,
-                         extra=_extra, order=30)]
+                         load=("customer",), extra=_extra, order=30)]
