@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from core.security.env import Env
     from core.web.menus import MenuItem
 
-bp = Blueprint("pricing", __name__, url_prefix="/pricing", template_folder="templates")
+bp = Blueprint("pricing", __name__, url_prefix="/pricing", template_folder="templates", static_folder="static")
 
 MAX_FORM_LINES = 10
 
@@ -260,6 +260,44 @@ def money_cell(value: Any, decimals: int | None = None) -> str:
 
 
 # ----- quotes --------------------------------------------------------------------------------
+@bp.route("/quotes/band")
+def quote_band() -> Any:
+    """The band of one product for a customer while a quote is drafted (JSON for the new-quote form).
+
+    ``?customer_id=&product_id=&quote_date=&channel=&quote_type=&price=``: the
+    target, floor and list price as the quote would get them, and whether the
+    price typed so far is below the floor (the server decides again at create
+    and submit). An input that cannot be priced answers ``{"error": ...}``.
+    """
+    env = g.env
+    env.check(Quote, "create")
+    args = request.args
+    try:
+        customer_id, product_id = int(args.get("customer_id") or 0), int(args.get("product_id") or 0)
+    except ValueError:
+        abort(400)
+    if not customer_id or not product_id:
+        return {"band": None}
+    lang = current_lang(env)
+    m = services.money(env)
+    try:
+        env.get(Customer, customer_id)
+        band = services.band_for(env, customer_id, product_id, _parse_date(args.get("quote_date")) or services.today(env),
+                                 channel=args.get("channel") or None, quote_type=args.get("quote_type") or None)
+    except (ValidationError, AccessDenied) as exc:
+        return {"band": None, "error": str(exc)}
+    price: Decimal | None
+    try:
+        price = Decimal(args.get("price", "").replace(",", "")) if args.get("price") else None
+    except ArithmeticError:
+        price = None
+    return {
+        "band": {"target": format_number(band.target, m.decimals, lang), "floor": format_number(band.floor, m.decimals, lang),
+                 "list_price": format_number(band.list_price, m.decimals, lang), "currency": band.currency},
+        "below_floor": None if price is None else price < band.floor,
+    }
+
+
 @bp.route("/quotes/create", methods=["GET", "POST"])
 def quote_create() -> Any:
     """A new quote or bid: customer, lines (product, quantity, optional price)."""

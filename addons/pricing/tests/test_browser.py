@@ -14,6 +14,7 @@ from core.testing import TixiTestDB
 from core.testing.browser import browser_login, serve_wsgi
 
 pytestmark = pytest.mark.browser
+SHOTS = Path(".")  # set by the test: where screenshots go
 
 
 @pytest.fixture
@@ -38,13 +39,24 @@ def _quote(page, base_url: str, ids: dict, price: str) -> None:
     page.select_option("#product_0", str(ids["p1"]))
     page.fill("#quantity_0", "100")
     page.fill("#price_0", price)
+    # the band shows under the line while the quote is drafted, before it is created
+    page.wait_for_selector("#band_0:has-text('984.00')")
+    below = price != "" and float(price) < 934.80
+    if below:
+        page.wait_for_selector("#band_0[data-below-floor=true]")
+    band = page.inner_text("#band_0")
+    assert "934.80" in band
+    assert ("低于底价" in band) == below
+    if price:
+        page.screenshot(path=str(SHOTS / "pricing_quote_draft_phone.png"), full_page=True)
     page.click("#create-quote")
     page.wait_for_selector("#quote-lines")
 
 
 def test_quote_in_band_and_out_of_band_in_chinese(server, browser, tmp_path):
+    global SHOTS
     base_url, db, ids = server
-    shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
+    shots = SHOTS = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
@@ -63,6 +75,9 @@ def test_quote_in_band_and_out_of_band_in_chinese(server, browser, tmp_path):
     # out of band: 4% below the floor waits for the territory manager
     _quote(page, base_url, ids, "897.41")
     assert "片区经理" in page.inner_text("#outside-band")
+    # on a phone the lines are cards: nothing scrolls sideways, floor and target are on screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.locator("#quote-lines [data-floor]").first.is_visible()
     page.screenshot(path=str(shots / "pricing_quote_phone.png"), full_page=True)
     page.click('[data-action="submit"]')
     page.wait_for_selector('#quote-state[data-state="waiting"]')
