@@ -25,6 +25,7 @@ from addons.masterdata.models import (
     Product,
     ProductLine,
 )
+from addons.masterdata.pickers import sales_people
 from addons.masterdata.services import current_employee
 from core.errors import AccessDenied, TixiError
 from core.i18n import Choices, LazyText, _, _l, choice_label, current_lang
@@ -74,7 +75,7 @@ customer_view = ModelView(
     search_fields=["name_zh", "name_en", "code", "credit_code", "city"],
     filters=[
         Filter("status", _l("Status")),
-        Filter("owner_id", _l("Salesperson")),
+        Filter("owner_id", _l("Salesperson"), choices=sales_people),
         Filter("size", _l("Size")),
         Filter("settlement_method", _l("Settlement method")),
     ],
