@@ -531,19 +531,34 @@ def costs() -> Any:
     metals = env.search(Metal, order_by=[Metal.sequence, Metal.code])
     products = env.search(Product, Product.active.is_(True), order_by=[Product.code], limit=500)
     status = 200
+    errors: dict[str, str] = {}
     if request.method == "POST":
         form = request.form
+
+        def attempt(names: dict[str, str], write: Any) -> None:
+            """One input's write; a refused value marks its field (service field -> form field), the rest is still checked."""
+            try:
+                with env.session.begin_nested():
+                    write()
+            except ValidationError as exc:
+                marked = {names[k]: str(v) for k, v in exc.errors.items() if k in names}
+                errors.update(marked or {next(iter(names.values())): str(exc)})
+
         try:
-            with env.session.begin_nested():
-                for m in metals:
-                    value = form.get(f"metal_{m.id}", "").strip()
-                    if value:
-                        services.set_metal_price(env, m, month, value)
-                for p in products:
-                    man = form.get(f"man_{p.id}", "").strip()
-                    car = form.get(f"car_{p.id}", "").strip()
-                    if man or car:
-                        services.set_product_cost(env, p.id, month, man or "0", car or "0")
+            for m in metals:
+                value = form.get(f"metal_{m.id}", "").strip()
+                if value:
+                    attempt({"price_per_gram": f"metal_{m.id}"},
+                            lambda m=m, value=value: services.set_metal_price(env, m, month, value))
+            for p in products:
+                man = form.get(f"man_{p.id}", "").strip()
+                car = form.get(f"car_{p.id}", "").strip()
+                if man or car:
+                    attempt({"manufacturing_cost": f"man_{p.id}", "carrier_cost": f"car_{p.id}"},
+                            lambda p=p, man=man, car=car: services.set_product_cost(env, p.id, month, man or "0", car or "0"))
+            if errors:
+                raise ValidationError(_("%(num)s value(s) are not valid: nothing was saved. The fields are marked.",
+                                        num=len(errors)))
         except (ValidationError, AccessDenied, ConcurrentEditError) as exc:
             _fail_page(exc)
             status = 422
@@ -553,7 +568,7 @@ def costs() -> Any:
     prices = {r.metal_id: r.price_per_gram for r in env.search(MonthlyMetalPrice, MonthlyMetalPrice.month == month)}
     cost_rows = {r.product_id: r for r in env.search(ProductCost, ProductCost.month == month)}
     return render_template("pricing/costs.html", month=month, month_label=services.month_label(month), metals=metals,
-                           products=products, prices=prices, cost_rows=cost_rows, form=request.form,
+                           products=products, prices=prices, cost_rows=cost_rows, form=request.form, errors=errors,
                            can_write=env.can(ProductCost, "write") or env.can(ProductCost, "create")), status
 
 

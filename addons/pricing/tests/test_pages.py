@@ -4,6 +4,7 @@ monthly cost input, reports and export, 404 for a company without pricing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,6 +109,16 @@ def test_costs_reports_and_menus(web):
     bad = fin.post("/pricing/costs", data={"csrf_token": csrf(page.text), "month": "2026-12", "man_{}".format(ids["p1"]): "-1"})
     assert bad.status_code == 422
     assert "不能为负数" in bad.text
+    # "abc" for a metal price and a good cost: both fields checked, the bad ones marked, nothing saved
+    abc = fin.post("/pricing/costs", data={"csrf_token": csrf(page.text), "month": "2026-12",
+                                           re.search(r'id="(metal_\d+)"', page.text).group(1): "abc",
+                                           "man_{}".format(ids["p1"]): "-1", "car_{}".format(ids["p1"]): "5"})
+    assert abc.status_code == 422
+    assert re.search(r'class="form-control is-invalid" id="metal_\d+"', abc.text)
+    assert re.search(r'is-invalid" id="man_{}"'.format(ids["p1"]), abc.text)
+    assert 'is-invalid" id="car_{}"'.format(ids["p1"]) not in abc.text
+    assert "2 个值无效" in abc.text
+    assert 'value="5"' in abc.text  # what was typed is kept
     ok = fin.post("/pricing/costs", data={"csrf_token": csrf(page.text), "month": "2026-12",
                                           "man_{}".format(ids["p1"]): "101", "car_{}".format(ids["p1"]): "21"})
     assert ok.status_code == 302
