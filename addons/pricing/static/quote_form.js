@@ -47,4 +47,17 @@
     if (el) el.addEventListener("change", () => lines.forEach(refresh));
   });
   lines.forEach(refresh);
+
+  // a phone shows the lines in use and one empty line; "add a line" shows the next
+  const add = document.getElementById("add-quote-line");
+  const empty = lines.filter((line) => !line.querySelector("[data-role=product]").value);
+  empty.slice(1).forEach((line) => line.classList.add("d-none"));
+  if (add && empty.length > 1) {
+    add.classList.remove("d-none");
+    add.addEventListener("click", () => {
+      const next = lines.find((line) => line.classList.contains("d-none"));
+      if (next) next.classList.remove("d-none");
+      if (!lines.some((line) => line.classList.contains("d-none"))) add.classList.add("d-none");
+    });
+  }
 })();
