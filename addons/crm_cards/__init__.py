@@ -165,3 +165,11 @@ def tixi_todos(env: Env) -> list[Any]:
     from addons.crm_cards.todos import todos
 
     return todos(env)
+
+
+@hookimpl
+def tixi_reports() -> list[Any]:
+    """The target customer basic information report (目标客户基本信息情况统计表)."""
+    from addons.crm_cards.report_defs import REPORTS
+
+    return REPORTS
