@@ -42,8 +42,8 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 #: roles that reach every territory of the company
 ALL_TERRITORIES = ("core.group_director", "core.group_general_manager", "core.group_marketing_admin")
-#: how far back the last visit is looked for, before the period's end
-LAST_VISIT_DAYS = 730
+#: how far back the last visit is looked for, before the period's end (days; slices of 7, 31 ... 730 days)
+LAST_VISIT_SLICES = (7, 31, 92, 365, 730)
 TOPS = ("200", "1000", "5000")
 
 
@@ -160,12 +160,20 @@ def _visits(env: Env, ids: list[int], start: dt.date, end: dt.date) -> tuple[dic
     counts = {r["customer"]: int(r.value) for r in measure_value(
         env, "field_activity.visits", period=(start, end), filters={"customer": ids}, group_by=["customer"],
         labels=False)}
+    # the last visit on or before the end: day buckets over ever longer slices before it, asking each
+    # slice only for the customers not found yet (few rows: most customers are found in the first slice)
     last: dict[int, dt.date] = {}
-    for r in measure_value(env, "field_activity.visits", period=(end - dt.timedelta(days=LAST_VISIT_DAYS), end),
-                           filters={"customer": ids}, group_by=["customer"], grain="day", labels=False):
-        day = r.period
-        if r["customer"] not in last or day > last[r["customer"]]:
-            last[r["customer"]] = day
+    slice_end = end
+    for days in LAST_VISIT_SLICES:
+        todo = [i for i in ids if i not in last]
+        if not todo:
+            break
+        slice_start = end - dt.timedelta(days=days - 1)
+        for r in measure_value(env, "field_activity.visits", period=(slice_start, slice_end),
+                               filters={"customer": todo}, group_by=["customer"], grain="day", labels=False):
+            if r.value and (r["customer"] not in last or r.period > last[r["customer"]]):
+                last[r["customer"]] = r.period
+        slice_end = slice_start - dt.timedelta(days=1)
     return counts, last
 
 
