@@ -125,7 +125,7 @@ def tixi_company_setup(env: Env, company: Any) -> None:
 
 @hookimpl
 def tixi_measures() -> list[Any]:
-    """``crm_cards.customers`` and ``crm_cards.monthly_cards`` (:mod:`addons.crm_cards.measures`)."""
+    """Customers by class, monthly cards, key-account plan actions due and on time (:mod:`addons.crm_cards.measures`)."""
     from addons.crm_cards.measures import MEASURES
 
     return MEASURES
