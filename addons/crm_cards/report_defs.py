@@ -163,9 +163,13 @@ def _visits(env: Env, ids: list[int], start: dt.date, end: dt.date) -> tuple[dic
     # the last visit on or before the end: day buckets over ever longer slices before it, asking each
     # slice only for the customers not found yet (few rows: most customers are found in the first slice)
     last: dict[int, dt.date] = {}
+    window = (end - dt.timedelta(days=LAST_VISIT_SLICES[-1] - 1), end)
+    visited = {r["customer"] for r in measure_value(env, "field_activity.visits", period=window,
+                                                    filters={"customer": ids}, group_by=["customer"], labels=False)
+               if r.value}
     slice_end = end
     for days in LAST_VISIT_SLICES:
-        todo = [i for i in ids if i not in last]
+        todo = [i for i in ids if i in visited and i not in last]
         if not todo:
             break
         slice_start = end - dt.timedelta(days=days - 1)
