@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, select
+from sqlalchemy import func, select
 
 from addons.masterdata.models import Customer, Employee
 from core.i18n import _, _l, current_lang
@@ -42,9 +42,11 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 #: roles that reach every territory of the company
 ALL_TERRITORIES = ("core.group_director", "core.group_general_manager", "core.group_marketing_admin")
-#: how far back the last visit is looked for, before the period's end (days; slices of 7, 31 ... 730 days)
-LAST_VISIT_SLICES = (7, 31, 92, 365, 730)
+#: how far back the last visit is looked for, before the period's end (days)
+LAST_VISIT_DAYS = 730
 TOPS = ("200", "1000", "5000")
+#: up to this many readable customers the page is one query sorted by class and name; above, one per class
+SORT_IN_ONE = 5000
 
 
 def reachable_territories(env: Env) -> set[int] | None:
@@ -94,8 +96,14 @@ def _current_territory(env: Env) -> Any:
             .where(CustomerTerritory.date_to.is_(None), CustomerTerritory.company_id == env.company_id).subquery())
 
 
+def _more_than(env: Env, n: int) -> bool:
+    """Whether the user reads more than ``n`` active customers (counts at most ``n + 1``)."""
+    some = env.select(Customer, "read", Customer.id).where(Customer.active.is_(True)).limit(n + 1).subquery()
+    return env.scalar(select(func.count()).select_from(some)) > n
+
+
 def _customers(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The page of customers: identity, owner, profile, territory (one query, sorted and cut in SQL)."""
+    """The page of customers: identity, owner, profile, territory (class by class, sorted and cut in SQL)."""
     prof = CustomerProfile
     cols: list[Any] = [Customer.id, Customer.name_zh, Customer.name_en, Customer.owner_id, Customer.credit_limit,
                        prof.class_code, prof.is_key_account, prof.stage_id, prof.stage_since]
@@ -114,21 +122,28 @@ def _customers(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
             stmt = stmt.where(terr.c.territory_id.in_(subtree_query([p["territory"]])))
     if p.get("salesperson"):
         stmt = stmt.where(Customer.owner_id == p["salesperson"])
-    klass = p.get("customer_class")
-    if klass == "none":
-        stmt = stmt.where(prof.class_code.is_(None))
-    elif klass:
-        stmt = stmt.where(prof.class_code == klass)
-    unclassified_last = case((prof.class_code.is_(None), 1), else_=0)
-    stmt = stmt.order_by(unclassified_last, prof.class_code, Customer.name_zh, Customer.id).limit(
-        int(p.get("top") or TOPS[0]))
-    out = []
-    for row in env.execute(stmt):
-        cid, zh, en, owner, limit, klass, key, stage, since = row[:9]
-        out.append({"customer_id": cid, "name_zh": zh, "name_en": en, "owner_id": owner,
-                    "credit_limit": Decimal(limit or ZERO).quantize(CENT), "class_code": klass,
-                    "is_key_account": bool(key), "stage_id": stage, "stage_since": since,
-                    "territory_id": row[9] if terr is not None else None})
+    wanted = p.get("customer_class")
+    if wanted:
+        stmt = stmt.where(prof.class_code.is_(None) if wanted == "none" else prof.class_code == wanted)
+    left = int(p.get("top") or TOPS[0])
+    order = (Customer.name_zh, Customer.id)
+    pages = [stmt.order_by(prof.class_code.asc().nulls_last(), *order)]
+    if not wanted and _more_than(env, SORT_IN_ONE):
+        # many customers (a director's 100,000): one query per class, A first, each by name and cut in SQL,
+        # so the database walks the customers' name index and stops at the page instead of sorting them all
+        pages = [stmt.where(prof.class_code.is_(None) if code is None else prof.class_code == code).order_by(*order)
+                 for code in (*CLASS_CODES, None)]
+    out: list[dict[str, Any]] = []
+    for page in pages:
+        if left <= 0:
+            break
+        for row in env.execute(page.limit(left)):
+            cid, zh, en, owner, limit, klass, key, stage, since = row[:9]
+            out.append({"customer_id": cid, "name_zh": zh, "name_en": en, "owner_id": owner,
+                        "credit_limit": Decimal(limit or ZERO).quantize(CENT), "class_code": klass,
+                        "is_key_account": bool(key), "stage_id": stage, "stage_since": since,
+                        "territory_id": row[9] if terr is not None else None})
+            left -= 1
     return out
 
 
@@ -157,27 +172,20 @@ def _visits(env: Env, ids: list[int], start: dt.date, end: dt.date) -> tuple[dic
         return {}, {}
     from core.measures import measure_value
 
-    counts = {r["customer"]: int(r.value) for r in measure_value(
-        env, "field_activity.visits", period=(start, end), filters={"customer": ids}, group_by=["customer"],
-        labels=False)}
-    # the last visit on or before the end: day buckets over ever longer slices before it, asking each
-    # slice only for the customers not found yet (few rows: most customers are found in the first slice)
+    # one query: visits per customer and day over the period and the 730 days before its end (few rows:
+    # the distinct visit days of the page's customers); the period's count and the last day come from it
+    since = min(start, end - dt.timedelta(days=LAST_VISIT_DAYS - 1))
+    counts: dict[int, int] = {}
     last: dict[int, dt.date] = {}
-    window = (end - dt.timedelta(days=LAST_VISIT_SLICES[-1] - 1), end)
-    visited = {r["customer"] for r in measure_value(env, "field_activity.visits", period=window,
-                                                    filters={"customer": ids}, group_by=["customer"], labels=False)
-               if r.value}
-    slice_end = end
-    for days in LAST_VISIT_SLICES:
-        todo = [i for i in ids if i in visited and i not in last]
-        if not todo:
-            break
-        slice_start = end - dt.timedelta(days=days - 1)
-        for r in measure_value(env, "field_activity.visits", period=(slice_start, slice_end),
-                               filters={"customer": todo}, group_by=["customer"], grain="day", labels=False):
-            if r.value and (r["customer"] not in last or r.period > last[r["customer"]]):
-                last[r["customer"]] = r.period
-        slice_end = slice_start - dt.timedelta(days=1)
+    for r in measure_value(env, "field_activity.visits", period=(since, end), filters={"customer": ids},
+                           group_by=["customer"], grain="day", labels=False):
+        cid, day, n = r["customer"], r.period, int(r.value)
+        if not n:
+            continue
+        if day >= start:
+            counts[cid] = counts.get(cid, 0) + n
+        if cid not in last or day > last[cid]:
+            last[cid] = day
     return counts, last
 
 

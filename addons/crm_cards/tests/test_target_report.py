@@ -72,7 +72,7 @@ def _by_name(result):
 
 
 @pytest.mark.tixi_world(addons=["crm_cards", "territories", "field_activity"])
-def test_target_customers_figures_rules_filters_and_exports(tixi_world):  # noqa: F811
+def test_target_customers_figures_rules_filters_and_exports(tixi_world, monkeypatch):  # noqa: F811
     from core.reports.run import ReportParamsError
 
     world = tixi_world
@@ -107,6 +107,14 @@ def test_target_customers_figures_rules_filters_and_exports(tixi_world):  # noqa
                 D("730.00"), D("56.15"), 4)
             assert res.chart["series"][0]["data"][:3] == [1, 1, 1]
             assert {c.key for c in res.columns} >= {"territory", "visits", "last_visit", "stage", "class"}
+
+            # many customers: one query per class gives the same page
+            from addons.crm_cards import report_defs
+
+            monkeypatch.setattr(report_defs, "SORT_IN_ONE", 1)
+            assert _run(director, OCT_NOV).rows == res.rows
+            assert [r["customer"] for r in _run(director, {**OCT_NOV, "top": "200"}).rows] == names
+            monkeypatch.setattr(report_defs, "SORT_IN_ONE", 5000)
 
             # November only: one card (plan 200, sales 250: 125 %), visits Nov 3 and 20
             a = _by_name(_run(director, NOV))["甲客户"]
