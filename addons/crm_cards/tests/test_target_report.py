@@ -201,3 +201,28 @@ def test_target_customers_without_field_activity(tixi_world):  # noqa: F811
         a = _by_name(res)["甲客户"]
         assert (a["sales"], a["visits"], a["last_visit"]) == (D("330.00"), None, None)
         assert len(res.chart["series"]) == 1
+
+
+@pytest.mark.tixi_world(addons=["crm_cards", "territories"])
+def test_target_customers_subscription_delivers_the_subscribers_rows(tixi_world):  # noqa: F811
+    """Subscribable: the kernel sends it with the subscriber's rights (a salesperson: his two customers)."""
+    import json
+
+    from core.models import Notification
+    from core.reports import subscriptions as subs
+
+    world = tixi_world
+    with world.session() as s:
+        _seed(world, s, visits=False)
+        mine = subs.subscribe(world.env(s, "salesperson"), CODE, OCT_NOV, schedule="daily")
+        boss = subs.subscribe(world.env(s, "director"), CODE, OCT_NOV, schedule="daily")
+        mine.created_at = boss.created_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        ids = (mine.id, boss.id)
+        n_all = len(_run(world.env(s, "director"), OCT_NOV).rows)
+    done = {d.subscription_id: d for d in subs.deliver_due(world.registry, dt.datetime(2026, 11, 16, 2, tzinfo=dt.UTC))}
+    assert (done[ids[0]].outcome, done[ids[0]].rows) == ("sent", 2)
+    assert (done[ids[1]].outcome, done[ids[1]].rows) == ("sent", n_all)
+    assert n_all > 2
+    with world.session() as s:
+        (note,) = s.query(Notification).filter_by(user_id=world.user("salesperson"), type_code="core.report_ready")
+        assert json.loads(note.params)["url"].startswith(f"/reports/{CODE}?")
