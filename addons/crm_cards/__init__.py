@@ -125,7 +125,7 @@ def tixi_company_setup(env: Env, company: Any) -> None:
 
 @hookimpl
 def tixi_measures() -> list[Any]:
-    """``crm_cards.customers`` and ``crm_cards.monthly_cards`` (:mod:`addons.crm_cards.measures`)."""
+    """Customers by class, monthly cards, key-account plan actions due and on time (:mod:`addons.crm_cards.measures`)."""
     from addons.crm_cards.measures import MEASURES
 
     return MEASURES
@@ -165,3 +165,11 @@ def tixi_todos(env: Env) -> list[Any]:
     from addons.crm_cards.todos import todos
 
     return todos(env)
+
+
+@hookimpl
+def tixi_reports() -> list[Any]:
+    """The target customer basic information report (目标客户基本信息情况统计表)."""
+    from addons.crm_cards.report_defs import REPORTS
+
+    return REPORTS

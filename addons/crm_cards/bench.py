@@ -227,6 +227,47 @@ def measure(url: str, repeat: int = 7, with_plans: bool = False) -> dict[str, An
     return out
 
 
+def measure_report(url: str, repeat: int = 7) -> dict[str, Any]:
+    """Time the target customer report (``crm_cards.target_customers``) per role, last month, through the report centre."""
+    from bench.generate import read_meta
+    from core.config import Deployment
+    from core.models import User
+    from core.registry import Registry
+    from core.reports.run import run_report
+    from core.security.env import Env
+
+    meta = read_meta(url)
+    registry = Registry(url, Deployment(path=None))
+    last = dt.date(*meta["end"], 1)
+    end = (last + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    out: dict[str, Any] = {"engine": meta["engine"], "tier": meta["tier"]["name"], "report": {}}
+    counter = {"n": 0}
+
+    def count(*_a: Any) -> None:
+        counter["n"] += 1
+
+    event.listen(registry.engine, "before_cursor_execute", count)
+    cases = [(role, "200") for role in meta["users"]] + [("salesperson", "1000"), ("director", "1000")]
+    with registry.Session() as s:
+        for role, top in cases:
+            if role not in meta["users"]:
+                continue
+            uid = s.scalar(select(User.id).where(User.login == meta["users"][role]))
+            env = Env(registry, s, uid)
+            params = {"period": "custom", "date_from": last.isoformat(), "date_to": end.isoformat(), "top": top}
+
+            def run(env: Env = env, params: dict[str, Any] = params) -> int:
+                return len(run_report(env, "crm_cards.target_customers", params).rows)
+
+            run()  # warm the env (rules, context)
+            counter["n"] = 0
+            med, spread, rows = _median_ms(run, repeat)
+            out["report"][f"{role} top {top}"] = {"median_ms": round(med, 2), "spread_ms": round(spread, 2),
+                                                  "rows": rows, "sql_per_run": counter["n"] / repeat}
+    registry.engine.dispose()
+    return out
+
+
 def main() -> None:
     """``python3 -m addons.crm_cards.bench [--db URL] [--tier S|M|L] [--json FILE]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -236,6 +277,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json")
     parser.add_argument("--explain", action="store_true", help="add the query plans")
+    parser.add_argument("--only", choices=("all", "report"), default="all",
+                        help="report: only the target customer report (tier generated with field_activity)")
     args = parser.parse_args()
     urls = list(args.db or [])
     if not urls:
@@ -249,10 +292,14 @@ def main() -> None:
 
                 url = create_database(postgres_url(), f"tixi_crm_bench_{args.tier.lower()}_{int(time.time())}")
             t0 = time.perf_counter()
-            bench_generate(url, args.tier, addons=["masterdata", "territories", "crm_cards"], progress=print)
+            addons = ["masterdata", "territories", "crm_cards"] + (["field_activity"] if args.only == "report" else [])
+            bench_generate(url, args.tier, addons=addons, progress=print)
             print(f"generated tier {args.tier} on {engine} in {time.perf_counter() - t0:.1f} s")
             urls.append(url)
-    results = [measure(u, args.repeat, args.explain) for u in urls]
+    if args.only == "report":
+        results = [measure_report(u, args.repeat) for u in urls]
+    else:
+        results = [measure(u, args.repeat, args.explain) | measure_report(u, args.repeat) for u in urls]
     print(json.dumps(results, ensure_ascii=False, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -6,6 +6,13 @@
   of the current one); a snapshot (no period).
 * ``crm_cards.monthly_cards``: how many monthly cards by salesperson, customer
   and state, over the card's month.
+* ``crm_cards.plan_actions_due`` and ``crm_cards.plan_actions_on_time``: the
+  actions of approved key-account plans due in the period (over their due
+  date), and those of them done on or before that date, by salesperson (the
+  action's owner, else the plan's), customer and, where territories is
+  enabled, the customer's current territory. The customer-development plan
+  execution rate (客户开发计划执行率, issue 22) is on time / due
+  (``ratio_measure`` in kpi), per person and month.
 
 Built on ``env.select`` (customer and card rules apply).
 """
@@ -15,10 +22,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from addons.crm_cards.models import CLASS_LABELS, MONTHLY_STATE, CustomerProfile, MonthlyCard
+from addons.crm_cards.models import (
+    CLASS_LABELS,
+    MONTHLY_STATE,
+    ActionItem,
+    CustomerProfile,
+    KeyAccountPlan,
+    MonthlyCard,
+)
 from addons.masterdata.models import Customer, Employee
 from core.i18n import _l
 from core.measures import Dimension, Measure, fact_columns
@@ -75,6 +89,38 @@ def monthly_cards_query(env: Env, dimensions: Sequence[str]) -> Select:
     return env.select(MonthlyCard, "read", *fact_columns(MonthlyCard.id, MonthlyCard.month, _CARD_COLUMNS, dimensions))
 
 
+def plan_actions_query(env: Env, dimensions: Sequence[str]) -> Select:
+    """Fact rows: one per action of an approved key-account plan (``value`` = its id, ``period`` = its due date)."""
+    owner = func.coalesce(ActionItem.owner_id, KeyAccountPlan.owner_id)
+    cols: list[Any] = [ActionItem.id.label("value"), ActionItem.due_date.label("period")]
+    if "salesperson" in dimensions:
+        cols.append(owner.label("salesperson"))
+    if "customer" in dimensions:
+        cols.append(ActionItem.customer_id.label("customer"))
+    sub = None
+    if "territory" in dimensions:  # the kernel refuses it where territories is not enabled
+        sub = _current_territory(env, region=False)
+        cols.append(sub.c.territory.label("territory"))
+    # actions follow their customer's rules (in the WHERE); the plan is the action's own
+    stmt = (env.select(ActionItem, "read", *cols).join(KeyAccountPlan, KeyAccountPlan.id == ActionItem.plan_id)
+            .where(KeyAccountPlan.state == "approved"))
+    if sub is not None:
+        stmt = stmt.outerjoin(sub, sub.c.customer_id == ActionItem.customer_id)
+    return stmt
+
+
+def plan_actions_on_time_query(env: Env, dimensions: Sequence[str]) -> Select:
+    """The same rows, only the actions done on or before their due date."""
+    return plan_actions_query(env, dimensions).where(
+        ActionItem.done.is_(True), ActionItem.done_on.is_not(None), ActionItem.done_on <= ActionItem.due_date)
+
+
+_PLAN_DIMENSIONS = (
+    Dimension("salesperson", _l("Salesperson"), model=Employee),
+    Dimension("customer", _l("Customer"), model=Customer),
+    Dimension("territory", _l("Territory"), model="territories_territory", requires="territories"),
+)
+
 MEASURES = [
     Measure(
         name="crm_cards.customers",
@@ -103,5 +149,28 @@ MEASURES = [
         ),
         period="month",
         grains=("month", "quarter", "year"),
+    ),
+    Measure(
+        name="crm_cards.plan_actions_due",
+        label=_l("Key-account plan actions due"),
+        description=_l("Actions of approved key-account plans due in the period, by due date."),
+        kind="count",
+        aggregate="count",
+        query=plan_actions_query,
+        dimensions=_PLAN_DIMENSIONS,
+        period="due_date",
+        grains=("day", "month", "quarter", "year"),
+    ),
+    Measure(
+        name="crm_cards.plan_actions_on_time",
+        label=_l("Key-account plan actions done on time"),
+        description=_l("Actions of approved key-account plans due in the period and done on or before their "
+                       "date (execution rate = on time / due)."),
+        kind="count",
+        aggregate="count",
+        query=plan_actions_on_time_query,
+        dimensions=_PLAN_DIMENSIONS,
+        period="due_date",
+        grains=("day", "month", "quarter", "year"),
     ),
 ]

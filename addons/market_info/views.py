@@ -5,6 +5,9 @@
 * ``/market-info/prices/new``: file a competitor price (date, place and source
   required; nothing saved on a refusal);
 * ``/market-info/notes/new``: file a note (policy, technology, new product ...);
+* ``/market-info/file-tech-need`` and ``/market-info/tech-needs/<id>/change``: file or change a
+  customer's technical need at a development stage (every field checked, the errors per field in the
+  user's language, nothing saved on an error);
 * ``/market-info/analyses/<id>``: an analysis, issued by its aggregator;
 * generic lists of plans, competitors, competitor products, prices, notes,
   technical needs and analyses (confidential: the rules decide what is listed).
@@ -40,6 +43,7 @@ from .models import (
     PriceObservation,
     TechNeed,
 )
+from .services.common import today as local_today
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -119,7 +123,7 @@ need_view = ModelView(
     list_columns=["noted_on", "customer_id", "stage", "need", "collector_id"], search_fields=["need"],
     detail_fields=["noted_on", "customer_id", "stage", "need", "product_id", "collector_id", "plan_id"],
     field_labels=LABELS, choices={"stage": list(STAGE.items())}, order_by=["-noted_on", "-id"],
-    url_prefix="/tech-needs", can_create=False, can_edit=False, api=False,
+    url_prefix="/tech-needs", can_create=False, can_edit=False, new_endpoint="market_info.new_tech_need", api=False,
 )
 need_view.register(bp)
 
@@ -150,8 +154,17 @@ def index() -> str:
     prices = env.search(PriceObservation, order_by=[PriceObservation.observed_on.desc(), PriceObservation.id.desc()],
                         limit=10) if env.can(PriceObservation, "read") else []
     plans = env.search(CollectionPlan, order_by=[CollectionPlan.next_due], limit=20) if env.can(CollectionPlan, "read") else []
-    return render_template("market_info/index.html", pending=pending, prices=prices, plans=plans,
-                           kind_label=KIND.label, price_kind_label=PRICE_KIND.label)
+    needs = []
+    if env.can(TechNeed, "read"):
+        from addons.masterdata.services import current_employee
+
+        me = current_employee(env)
+        if me is not None:
+            needs = env.search(TechNeed, TechNeed.collector_id == me.id,
+                               order_by=[TechNeed.noted_on.desc(), TechNeed.id.desc()], limit=10)
+    return render_template("market_info/index.html", pending=pending, prices=prices, plans=plans, needs=needs,
+                           can_file_need=env.can(TechNeed, "create"), kind_label=KIND.label,
+                           price_kind_label=PRICE_KIND.label, stage_label=STAGE.label)
 
 
 @bp.route("/file-price", methods=["GET", "POST"])
@@ -201,6 +214,54 @@ def new_note() -> Any:
                            competitors=env.search(Competitor, order_by=[Competitor.name_zh])), status
 
 
+def _need_form(env: Env, row: TechNeed | None, errors: dict[str, str], form: Any, status: int) -> Any:
+    customers = env.search(Customer, Customer.active.is_(True), order_by=[Customer.name_zh], limit=500) \
+        if env.can(Customer, "read") else []
+    products = env.search(Product, order_by=[Product.id], limit=300) if env.can(Product, "read") else []
+    return render_template("market_info/tech_need_form.html", row=row, errors=errors, form=form,
+                           customers=customers, products=products, stages=list(STAGE.items())), status
+
+
+def _need_values(row: TechNeed) -> dict[str, Any]:
+    return {"customer_id": row.customer_id, "stage": row.stage, "noted_on": row.noted_on.isoformat(),
+            "need": row.need, "product_id": row.product_id or ""}
+
+
+def _save_need(env: Env, row: TechNeed | None) -> Any:
+    """POST of the form: saved and redirected, or the form again with each field's error (status 422)."""
+    try:
+        saved = svc.save_tech_need(env, request.form, row)
+    except ValidationError as exc:
+        g.tx_failed = True
+        return _need_form(env, row, dict(exc.errors or {}) or {"form": str(exc)}, request.form, 422)
+    flash(_("Technical need saved."), "success")
+    return redirect(url_for("market_info.tech_need_detail", id=saved.id))
+
+
+@bp.route("/file-tech-need", methods=["GET", "POST"])
+def new_tech_need() -> Any:
+    """File a customer's technical need at a development stage (phone-first)."""
+    env = g.env
+    env.check(TechNeed, "create")
+    if request.method == "POST":
+        return _save_need(env, None)
+    stage = request.args.get("stage") or ""
+    return _need_form(env, None, {}, {"customer_id": request.args.get("customer_id", ""), "stage": stage,
+                                      "noted_on": local_today(env).isoformat()}, 200)
+
+
+@bp.route("/tech-needs/<int:need_id>/change", methods=["GET", "POST"])
+def edit_tech_need(need_id: int) -> Any:
+    """Change a technical need (its collector: the record rules decide)."""
+    env = g.env
+    row = env.get(TechNeed, need_id)
+    if not (env.can(TechNeed, "write") and env.allowed(row, "write")):
+        raise AccessDenied(_("Only the collector may change this technical need."))
+    if request.method == "POST":
+        return _save_need(env, row)
+    return _need_form(env, row, {}, _need_values(row), 200)
+
+
 @bp.route("/analyses/<int:analysis_id>/issue", methods=["POST"])
 def issue(analysis_id: int) -> Any:
     """Issue an analysis to the plan's recipients."""
@@ -227,6 +288,8 @@ def menu_items(env: Env) -> list[Any]:
                  model=PriceObservation, sequence=3, parent="market_info"),
         MenuItem("market_info_notes", _l("Information notes"), "market_info.note_list", model=Note, sequence=4,
                  parent="market_info"),
+        MenuItem("market_info_new_need", _l("File a technical need"), "market_info.new_tech_need", model=TechNeed,
+                 perm="create", sequence=5, parent="market_info"),
         MenuItem("market_info_needs", _l("Technical needs"), "market_info.tech_need_list", model=TechNeed,
                  sequence=5, parent="market_info"),
         MenuItem("market_info_analyses", _l("Information analyses"), "market_info.analysis_list", model=Analysis,

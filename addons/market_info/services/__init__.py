@@ -18,10 +18,11 @@ from .records import (
     record_note,
     record_price,
     record_tech_need,
+    save_tech_need,
 )
 
 __all__ = [
     "check_period", "collected", "create_competitor", "create_competitor_product", "create_plan",
     "draft_analysis", "feed_pricing", "issue_analysis", "pending_items", "recipient_user_ids", "record_note",
-    "record_price", "record_tech_need", "remind_job", "run_reminders",
+    "record_price", "record_tech_need", "remind_job", "run_reminders", "save_tech_need",
 ]

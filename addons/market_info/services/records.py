@@ -10,11 +10,12 @@ one of pricing's competitor prices (pricing's own service, its own rules).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from addons.masterdata.models import Customer, Product
-from core.errors import AccessDenied
-from core.i18n import N_
+from core.errors import AccessDenied, ValidationError
+from core.i18n import N_, current_lang, translate
 
 from ..models import (
     KIND,
@@ -29,7 +30,7 @@ from ..models import (
     PriceObservation,
     TechNeed,
 )
-from .common import choice, fail, my_employee_id, parse_date, parse_price, required_text
+from .common import choice, fail, my_employee_id, parse_date, parse_price, required_text, today
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -194,3 +195,78 @@ def record_tech_need(env: Env, customer: Any, stage: str, need: str, noted_on: A
         "plan_id": _plan_for(env, plan, "tech_need", collector), "collector_id": collector, "customer_id": cid,
         "stage": key, "noted_on": on, "need": text, "product_id": pid,
     })
+
+
+NEED_FIELDS = ("customer_id", "stage", "noted_on", "need", "product_id")
+
+
+def check_tech_need(env: Env, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The values of a technical need's form, and every field's error (in the user's language) at once.
+
+    Customer (one the user may read), development stage, date (not in the future) and the need are
+    required; the product variety is optional (one the user may read). Nothing is written here.
+    """
+    lang = current_lang(env)
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+
+    def err(name: str, message: str, **kw: Any) -> None:
+        errors.setdefault(name, translate(message, lang, **kw))
+
+    for name, model, required in (("customer_id", Customer, N_("The customer is required.")),
+                                  ("product_id", Product, None)):
+        raw = str(values.get(name) or "").strip()
+        if not raw:
+            if required:
+                err(name, required)
+            data[name] = None
+            continue
+        try:
+            data[name] = env.get(model, int(raw)).id
+        except (ValueError, AccessDenied):
+            err(name, N_("No record #%(id)s, or one you may not read."), id=raw)
+    stage = str(values.get("stage") or "").strip()
+    if not stage:
+        err("stage", N_("Choose the development stage."))
+    elif stage not in STAGE:
+        err("stage", N_("Unknown value: %(value)s."), value=stage)
+    data["stage"] = stage
+    try:
+        day = parse_date(env, values.get("noted_on"), "noted_on", N_("The date is required."))
+    except ValidationError as exc:
+        errors.update({k: v for k, v in exc.errors.items() if k not in errors})
+    else:
+        if day > today(env):
+            err("noted_on", N_("The date cannot be in the future."))
+        data["noted_on"] = day
+    text = str(values.get("need") or "").strip()
+    if not text:
+        err("need", N_("Describe the need."))
+    elif len(text) > 4000:
+        err("need", N_("At most %(n)s characters."), n=4000)
+    data["need"] = text
+    return data, errors
+
+
+def save_tech_need(env: Env, values: Mapping[str, Any], need: Any = None) -> TechNeed:
+    """File a technical need (``need`` None) or change one; every field checked first, nothing saved on an error.
+
+    The refusal is a :class:`ValidationError` whose ``errors`` map each field to its message. A new
+    need is the env user's (collector) under their technical-needs plan; a change keeps its collector
+    and is allowed to whoever may write it (the collector: record rules).
+    """
+    row = env.get(TechNeed, _id(need)) if need is not None else None
+    if row is not None:
+        env.check(TechNeed, "write")
+        if not env.allowed(row, "write"):
+            raise AccessDenied(translate(N_("Only the collector may change this technical need."), current_lang(env)))
+    data, errors = check_tech_need(env, values)
+    if errors:
+        raise ValidationError(translate(N_("Please correct the errors below."), current_lang(env)), errors)
+    if row is None:
+        collector = my_employee_id(env)
+        return env.create(TechNeed, {"plan_id": _plan_for(env, None, "tech_need", collector),
+                                     "collector_id": collector, **data})
+    env.write(row, data)
+    return row
+

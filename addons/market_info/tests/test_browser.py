@@ -102,3 +102,67 @@ def test_salesperson_files_a_competitor_price_from_a_phone(server, browser, tmp_
     assert ("2,450.00" in content or "2450.00" in content)
     phone.close()
     assert problems == []
+
+
+def test_salesperson_files_and_corrects_a_technical_need_from_a_phone(server, browser, tmp_path):
+    """王伟 files a technical need in Chinese at 375 px: without stage, date and text each field says
+    what is missing and nothing is saved; then saved; then corrected from his page."""
+    from addons.market_info.models import TechNeed
+    from addons.masterdata.services import create_customer
+
+    base_url, db, ids = server
+    shots = Path(os.environ.get("TIXI_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    with db.session() as s:
+        ops = make_env(db, s, ids["users"]["ops"], "acme")
+        customer = create_customer(ops, {"name_zh": "玉柴机器", "owner_id": ids["employees"]["wangwei"],
+                                         "status": "active"})
+        cid = customer.id
+    problems: list[str] = []
+    phone, page = phone_page(browser, problems, timeout=10000)
+    browser_login(page, base_url, "wangwei")
+    page.goto(base_url + "/market-info/")
+    page.click("#file-need")
+    page.wait_for_selector("#need-form")
+    assert "填报技术需求" in page.inner_text("h1")
+    page.select_option("#customer_id", str(cid))
+    page.fill("#noted_on", "")
+    page.click("#need-submit")
+    page.wait_for_selector("#need-error")
+    assert page.inner_text("#stage-error") == "请选择开发阶段。"
+    assert page.inner_text("#noted_on-error") == "请填写日期。"
+    assert page.inner_text("#need-error-text") == "请描述需求。"
+    assert page.query_selector("#customer_id-error") is None
+    assert page.input_value("#customer_id") == str(cid)  # what he chose is kept
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(shots / "market_info_need_refused_phone.png"), full_page=True)
+    with db.session() as s:
+        assert s.query(TechNeed).count() == 0
+    page.select_option("#stage", "test_plan")
+    page.fill("#noted_on", "2026-11-18")
+    page.fill("#need", "国六b台架试验：起燃温度 ≤ 220 ℃")
+    page.click("#need-submit")
+    page.wait_for_url("**/market-info/tech-needs/*")
+    body = page.inner_text("body")
+    assert "技术需求已保存。" in body
+    assert "试验计划" in body
+    # corrected from his page
+    page.goto(base_url + "/market-info/")
+    page.click("#needs a.btn")
+    page.wait_for_selector("#need-form")
+    assert "修改技术需求" in page.inner_text("h1")
+    page.fill("#need", "")
+    page.click("#need-submit")
+    page.wait_for_selector("#need-error-text")
+    assert page.inner_text("#need-error-text") == "请描述需求。"
+    page.fill("#need", "国六b台架试验：起燃温度 ≤ 200 ℃")
+    page.click("#need-submit")
+    page.wait_for_url("**/market-info/tech-needs/*")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(shots / "market_info_need_saved_phone.png"), full_page=True)
+    phone.close()
+    with db.session() as s:
+        row = s.query(TechNeed).one()
+        assert (row.customer_id, row.stage, row.noted_on) == (cid, "test_plan", dt.date(2026, 11, 18))
+        assert row.need == "国六b台架试验：起燃温度 ≤ 200 ℃"
+    assert problems == []
