@@ -173,3 +173,11 @@ def tixi_reports() -> list[Any]:
     from addons.crm_cards.report_defs import REPORTS
 
     return REPORTS
+
+
+@hookimpl
+def tixi_search_sources() -> list[Any]:
+    """Strategy cards and key-account plans in the global search, by customer (:mod:`addons.crm_cards.search`)."""
+    from addons.crm_cards.search import sources
+
+    return sources()
