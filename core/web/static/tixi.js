@@ -73,3 +73,69 @@
     sel.addEventListener("change", function () { sel.form.submit(); });
   });
 })();
+
+// The navigation bar stays one row on a wide screen: the menus that do not fit move into
+// "More" (as headers with their entries), last first; on a narrow screen the menu is the
+// collapsed list and nothing moves.
+(function () {
+  const bar = document.querySelector("nav.navbar");
+  const list = document.querySelector("#mainnav > ul.navbar-nav");
+  const more = document.getElementById("nav-more");
+  const menu = document.getElementById("nav-more-menu");
+  if (!bar || !list || !more || !menu) return;
+  const wide = window.matchMedia("(min-width: 992px)");
+  const items = Array.from(list.children).filter((li) => li !== more);
+  const brand = bar.querySelector(".navbar-brand");
+
+  function oneRow() {
+    const top = brand.getBoundingClientRect().top;
+    const tools = document.getElementById("nav-tools");
+    const lastTop = tools ? tools.getBoundingClientRect().top : top;
+    return Math.abs(lastTop - top) < 24 && (!tools || tools.offsetHeight < 48) && bar.offsetHeight < 80 &&
+      list.scrollWidth <= list.clientWidth + 1 &&
+      document.documentElement.scrollWidth <= window.innerWidth;
+  }
+
+  function entry(link) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.className = "dropdown-item";
+    a.href = link.getAttribute("href");
+    a.textContent = link.textContent.trim();
+    li.appendChild(a);
+    return li;
+  }
+
+  function moveIntoMore(li) {
+    const toggle = li.querySelector(":scope > a.dropdown-toggle");
+    const added = [];
+    if (toggle) {
+      const header = document.createElement("li");
+      header.innerHTML = '<h6 class="dropdown-header"></h6>';
+      header.firstChild.textContent = toggle.textContent.trim();
+      added.push(header);
+      li.querySelectorAll(".dropdown-menu a.dropdown-item").forEach((a) => added.push(entry(a)));
+    } else {
+      const a = li.querySelector("a");
+      if (a) added.push(entry(a));
+    }
+    menu.prepend(...added);
+    li.classList.add("d-none");
+  }
+
+  function layout() {
+    items.forEach((li) => li.classList.remove("d-none"));
+    menu.replaceChildren();
+    more.classList.add("d-none");
+    if (!wide.matches) return;
+    for (let i = items.length - 1; i > 0 && !oneRow(); i -= 1) {
+      more.classList.remove("d-none");
+      moveIntoMore(items[i]);
+    }
+  }
+
+  let timer = null;
+  window.addEventListener("resize", () => { clearTimeout(timer); timer = setTimeout(layout, 100); });
+  layout();
+})();
+
