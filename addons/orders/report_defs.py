@@ -23,6 +23,7 @@ from core.reports import Column, Report
 from core.reports.params import ChoiceField, ReportParams
 
 from .models import Delivery
+from .regional import REPORT as REGIONAL
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -131,4 +132,5 @@ REPORTS = [
            description=_l("Open amounts by age since delivery (0-30, 31-60, 61-90, over 90 days), returns netted."),
            query=ageing_query, columns=ageing_columns, params=AgeingParams, totals=True, chart=ageing_chart,
            model=Delivery.__tablename__, max_days=None),
+    REGIONAL,
 ]
