@@ -164,6 +164,15 @@ def test_regional_sales_figures_rights_bad_input_xlsx(tixi_world):  # noqa: F811
         shanghai = next(row for row in cells if row[0] == "上海")
         assert [D(str(v)) for v in shanghai[1:6]] == [D("10000"), D("-1000"), D("9000"), D("6000"), D("5000")]
 
+        # the contract list (issue 17's two-step read): the salesperson's own customer's contracts only
+        from addons.orders.views import latest_contracts
+
+        mine = latest_contracts(seller)
+        assert [c.customer.name_zh for c in mine] == ["甲客户", "甲客户"]
+        assert [c.id for c in mine] == sorted((c.id for c in mine), reverse=True)
+        assert len(latest_contracts(director)) == 4
+        assert len(latest_contracts(director, limit=3)) == 3
+
         # subscribable with these parameters
         from core.reports.subscriptions import my_subscriptions, subscribe
 
