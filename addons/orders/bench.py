@@ -13,8 +13,10 @@ Timings::
     python3 -m addons.orders.bench --db URL                 # an existing benchmark database
 
 prints, per engine and role, the median time of the receivables ageing rows
-(``ageing_rows``, grouped by customer) and of the contract list page as a
-salesperson (``/orders/``, the whole request through the Flask test client).
+(``ageing_rows``, grouped by customer), of the contract list page as a
+salesperson (``/orders/``, the whole request through the Flask test client)
+and of the regional sales report over twelve months (``run_report`` per role,
+by territory, by salesperson, one region; the report page per role).
 """
 
 from __future__ import annotations
@@ -143,6 +145,35 @@ def _median_ms(fn: Any, repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+#: the regional sales report over the benchmark's last twelve months (the calendar ends in 2026-10)
+YEAR = {"period": "custom", "date_from": "2025-11-01", "date_to": "2026-10-31"}
+YEAR_QS = "period=custom&date_from=2025-11-01&date_to=2026-10-31"
+
+
+def regional(registry: Any, s: Any, meta: dict[str, Any], repeat: int) -> dict[str, Any]:
+    """The regional sales report (``run_report``: parameters, queries, totals, chart) per role and filter."""
+    from addons.territories.models import Territory
+    from core.models import User
+    from core.reports.run import run_report
+    from core.security.env import Env
+
+    out: dict[str, Any] = {}
+    for role in ("director", "province_manager", "salesperson"):
+        env = Env(registry, s, s.scalar(select(User.id).where(User.login == meta["users"][role])))
+        cases = {"by_territory": YEAR, "by_salesperson": {**YEAR, "by": "salesperson"}}
+        if role == "director":
+            region = env.sudo().scalar(env.sudo().select(Territory, Territory.id).where(
+                Territory.parent_id.is_(None)).order_by(Territory.id).limit(1))
+            cases["region"] = {**YEAR, "territory": region}
+            cases["region_by_salesperson"] = {**YEAR, "territory": region, "by": "salesperson"}
+        for name, params in cases.items():
+            run_report(env, "orders.regional_sales", params)  # warm
+            med, res = _median_ms(lambda env=env, params=params: run_report(env, "orders.regional_sales", params),
+                                  repeat)
+            out[f"{role}_{name}"] = {"median_ms": round(med, 2), "rows": len(res.rows)}
+    return out
+
+
 def measure(url: str, repeat: int = 5) -> dict[str, Any]:
     """Time the ageing rows (per role) and the contract list page (salesperson) on a generated database."""
     from addons.orders.report_defs import ageing_rows
@@ -172,11 +203,11 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
                 med, rows = _median_ms(lambda env=env, by=by: ageing_rows(env, by), repeat)
                 out["ageing"][f"{role}_by_{by}"] = {"median_ms": round(med, 2), "rows": len(rows)}
             if role == "salesperson":
-                from addons.orders.models import Contract
+                from addons.orders.views import latest_contracts
 
-                med, rows = _median_ms(lambda env=env: env.search(Contract, order_by=[Contract.id.desc()], limit=50),
-                                       repeat)
+                med, rows = _median_ms(lambda env=env: latest_contracts(env), repeat)
                 out["contract_list_query"] = {"median_ms": round(med, 2), "rows": len(rows)}
+        out["regional"] = regional(registry, s, meta, repeat)
     app = create_app(registry=registry, test_config={"TESTING": True})
     for role in ("salesperson", "director"):
         client = app.test_client()
@@ -189,6 +220,12 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
         med, _r = _median_ms(lambda c=client: c.get("/orders/"), repeat)
         out["contract_list"][role] = {"status": status, "median_ms": round(med, 2),
                                       "sql_per_request": counter["n"] / repeat}
+        page = f"/reports/orders.regional_sales?{YEAR_QS}"
+        status = client.get(page).status_code
+        counter["n"] = 0
+        med, _r = _median_ms(lambda c=client, page=page: c.get(page), repeat)
+        out["regional"][f"{role}_page"] = {"status": status, "median_ms": round(med, 2),
+                                           "sql_per_request": counter["n"] / repeat}
     registry.engine.dispose()
     return out
 

@@ -121,7 +121,10 @@ class Contract(BusinessMixin, Base):
     __tixi_label__ = _l("Contract")
     __tixi_tracked__ = ("state", "amount_total")
     __table_args__ = (UniqueConstraint("company_id", "number"),
-                      Index("ix_orders_contract_company_date", "company_id", "contract_date"))
+                      Index("ix_orders_contract_company_date", "company_id", "contract_date"),
+                      # the contract list (newest first): an index-only scan that checks the rule's columns
+                      # (salesperson, customer) without reading the rows the user may not see
+                      Index("ix_orders_contract_list", "company_id", "id", "salesperson_id", "customer_id"))
 
     number: Mapped[str] = mapped_column(String(32))
     customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
