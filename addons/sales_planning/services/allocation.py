@@ -29,8 +29,8 @@ from core.measures import measure_value
 from ..models import Cell, Plan
 from .actuals import actual_measure, measure_dimension
 from .attainment import scope_filters
-from .engine import CellKey, Member, allocate, quarter_of
-from .plans import CellValue, dims, latest, months, new_revision, read_cells, replace_cells
+from .engine import CellKey, Member, allocate, quarter_of, week_parts
+from .plans import CellValue, dims, kept_cells, latest, months, new_revision, periods, replace_cells
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -47,7 +47,7 @@ class Proposal:
     total: Decimal
     method: str
     spread: str
-    cells: dict[CellKey, CellValue]
+    cells: dict[CellKey, CellValue | Decimal]  # a bare amount, or a CellValue where more is kept
     members: list[Member]
     by_member: dict[Member, Decimal] = field(default_factory=dict)
     by_quarter: dict[dt.date, Decimal] = field(default_factory=dict)
@@ -151,7 +151,7 @@ def propose(
         raise ValidationError(_("Choose how to spread over the months."))
     total = parse_amount(total)
     current = latest(env, plan)
-    plan_months = months(current)
+    plan_months = periods(current)  # months, or a weekly revision's week parts
     history = last_year(env, current) if "last_year" in (method, spread) else {}
     if members is None:
         members = list(history) if method == "last_year" else default_members(env, current)
@@ -160,7 +160,7 @@ def propose(
     for m in members:
         if len(m) != len(plan_dims):
             raise ValidationError(_("A cell lies outside the plan's dimensions (%(dims)s).", dims=", ".join(plan_dims)))
-    existing = read_cells(env, current)
+    existing = kept_cells(env, current)  # only the cells an allocation keeps something of (not every cell)
     locked = {k: v.amount for k, v in existing.items() if v.locked}
     for (member, _month) in locked:
         if member not in members:
@@ -190,14 +190,17 @@ def propose(
         by_month = _history_of(history, member)
         if not by_month:
             return None
+        if current.grain == "week":  # last year's month, shared by the days of each week part
+            days = dict(p for mo in months(current) for p in week_parts(mo))
+            return {w: by_month.get(w.month, Decimal(0)) * days[w] for w in plan_months}
         return {mo: by_month.get(mo.month, Decimal(0)) for mo in plan_months}
 
     split = allocate(total, members, member_weights, plan_months, season, locked)
-    if existing:
-        cells = {k: CellValue(v, existing[k].quantity if k in existing else None, k in locked)
-                 for k, v in split.items()}
-    else:
-        cells = {k: CellValue(v) for k, v in split.items()}
+    # a cell is its amount (a Decimal) unless it keeps a quantity or a lock (a CellValue): no object per cell
+    cells: dict[CellKey, CellValue | Decimal] = dict(split)
+    for k, v in existing.items():
+        if k in cells:
+            cells[k] = CellValue(cells[k], v.quantity, k in locked)
     prop = Proposal(plan=current, total=total, method=method, spread=spread, cells=cells, members=members,
                     locked_total=sum(locked.values(), Decimal(0)))
     quarters = {mo: quarter_of(mo) for mo in plan_months}
