@@ -41,6 +41,7 @@ DEFAULT_TYPES = (
     ("company_target", "年度销售目标", "Annual sales target", "sales", "territory", "company"),
     ("territory_plan", "片区销售计划", "Territory sales plan", "sales", "customer,salesperson,product", "territory"),
     ("gross_profit_target", "年度毛利目标", "Annual gross profit target", "gross_profit", "territory", "company"),
+    ("new_customer_target", "年度新客户目标", "Annual new-customer target", "new_customers", "territory", "company"),
 )
 
 
@@ -67,6 +68,11 @@ def plan_type(env: Env, code: str) -> PlanType:
     if found is None:
         raise ValidationError(_("There is no plan type %(code)s.", code=code))
     return found
+
+
+def quantum(plan: Plan) -> Decimal:
+    """What a plan's figures are counted in: a cent, or one whole customer for a new-customer target."""
+    return Decimal(1) if plan.plan_type.metric == "new_customers" else CENT
 
 
 def months(plan: Plan) -> list[dt.date]:
