@@ -241,9 +241,9 @@ def _cell_rows(env: Env, plan: Plan, cells: Mapping[CellKey, CellValue | Decimal
                 if plan.grain == "week" and isinstance(month, dt.date) and month.year in range(
                         plan.year, plan.year + (plan.horizon or 1)):
                     raise ValidationError(_("%(day)s does not start a week of the plan (a Monday, or the 1st of a "
-                                            "month).", day=f"{month:%Y-%m-%d}"))
+                                            "month).", day=month.isoformat()))
                 raise ValidationError(_("The month %(month)s is outside the plan's horizon.",
-                                        month=f"{month:%Y-%m}"))
+                                        month=month.strftime("%Y-%m")))
             good_periods.add(month)
         if type(value) is Decimal:  # a bare amount (what an allocation proposes for most cells)
             amount, qty, lock = value, None, False
