@@ -100,7 +100,7 @@ def test_set_cell_writes_one_row_and_copies_an_approved_revision_on_write(tixi_w
         assert seen == []
 
 
-def test_a_salesperson_edit_keeps_the_cells_he_cannot_see(tixi_world):  # noqa: F811
+def test_a_manager_edit_of_one_cell_keeps_the_others(tixi_world):  # noqa: F811
     world = tixi_world
     m, plans, alloc = _m(world), _svc(world, "plans"), _svc(world, "allocation")
     t = _terr(world)
