@@ -314,3 +314,39 @@ def test_new_customer_target_by_territory(tixi_world):  # noqa: F811
         other = measure_value(world.env(s, "admin", "other"), "sales_planning.new_customers",
                               period=(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
         assert sum(r.value for r in other) == 0
+
+
+def test_weekly_pages_in_chinese(tixi_world):  # noqa: F811
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    world = tixi_world
+    plans = _svc(world, "plans")
+    t = _terr(world)
+    with world.session() as s:
+        director, target = _target(world, s, total="1200000.00")
+        target_id = target.id
+        plans.set_cell(director, target, ((t["territory"],), dt.date(2026, 1, 1)), "1000.00", locked=True)
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    client = logged_in_client(app, world.login("director"), world.password)
+    page = client.get(f"/sales_planning/plan/{target_id}", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    assert "将各月拆分到周" in page.text
+    r = client.post(f"/sales_planning/plan/{target_id}/weeks", data={"csrf_token": csrf_token(page.text)},
+                    headers={"Accept-Language": "zh-CN"})
+    assert r.status_code in (302, 303)
+    weekly_url = r.headers["Location"]
+    weekly = client.get(weekly_url, headers={"Accept-Language": "zh-CN"})
+    assert weekly.status_code == 200
+    assert "周计划" in weekly.text
+    assert "将各月拆分到周" not in weekly.text
+    weekly_id = int(weekly_url.rstrip("/").split("/")[-1])
+    cells = client.get(f"/sales_planning/plan/{weekly_id}/cells", headers={"Accept-Language": "zh-CN"})
+    assert cells.status_code == 200
+    assert "2026-W05 01-26" in cells.text
+    assert "2026-W01 01-01" in cells.text
+    att = client.get(f"/sales_planning/plan/{weekly_id}/attainment?by=territory&grain=week",
+                     headers={"Accept-Language": "zh-CN"})
+    assert att.status_code == 200
+    assert "2026-W05" in att.text
+    assert '<option value="week" selected>周</option>' in att.text
