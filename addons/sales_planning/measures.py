@@ -4,6 +4,8 @@
   imported sales lines, attributed as of their date (returns net); backed by
   the monthly summary when the request fits it (territory, salesperson and
   product, by month or coarser).
+* ``sales_planning.new_customers``: customers first sold to in the period,
+  for the territory and salesperson of that first sale (new-customer targets);
 * ``sales_planning.target_amount``: the company targets in force (approved);
   ``sales_planning.plan_amount``: the territory plans in force — what KPIs and
   scorecards compare against;
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, exists, func
 from sqlalchemy.orm import aliased
 
 from addons.masterdata.models import SETTLEMENT_METHOD, Customer, Employee, Product
@@ -94,6 +96,23 @@ def _forecast(env: Env, dimensions: Sequence[str]) -> Select:
         ~newer)
 
 
+def _new_customers(env: Env, dimensions: Sequence[str]) -> Select:
+    """The lines of each customer's first sale day (a customer counts once, on that day, as of its attribution).
+
+    A customer is *new* in the period holding its first sold line (amount > 0,
+    returns do not count) in the whole company; it counts for the territory and
+    salesperson of that line (the territory of the sale's date), once per
+    distinct value of the dimensions asked for.
+    """
+    # sudo: the day a customer was first sold to is the company's fact, not a figure of whoever sold it;
+    # only that date is read past the rules, the lines counted are the user's own (env.select below)
+    first = (env.sudo().select(Sale, Sale.customer_id.label("customer_id"), func.min(Sale.sale_date).label("day"))
+             .where(Sale.amount > 0).group_by(Sale.customer_id).subquery())
+    return (env.select(Sale, "read", *fact_columns(Sale.customer_id, Sale.sale_date, _SALE, dimensions))
+            .join(first, and_(first.c.customer_id == Sale.customer_id, first.c.day == Sale.sale_date))
+            .where(Sale.amount > 0))
+
+
 _amount_q, _amount_s, _amount_c = _sales("amount")
 _qty_q, _qty_s, _qty_c = _sales("quantity")
 _gp_q, _gp_s, _gp_c = _sales("gross_profit")
@@ -111,6 +130,11 @@ MEASURES = [
             description=_l("Gross profit of the imported sales lines, where the file gives it."),
             query=_gp_q, dimensions=DIMS, period="sale_date", summary=_gp_s,
             summaries=(_gp_c,)),
+    Measure(name="sales_planning.new_customers", label=_l("New customers (first sold)"), kind="count",
+            aggregate="count_distinct", unit=None,
+            description=_l("Customers first sold to in the period (imported lines), by the territory and salesperson "
+                           "of that first sale."),
+            query=_new_customers, dimensions=DIMS, period="sale_date"),
     Measure(name="sales_planning.target_amount", label=_l("Sales target"), kind="money", unit="currency",
             description=_l("The approved company sales targets in force, by territory and month."),
             query=_planned("company"), dimensions=DIMS, period="period", grains=("month", "quarter", "year")),

@@ -61,6 +61,8 @@ PLAN_STATE = Choices({
     "submitted": N_("Waiting approval"),
     "approved": N_("Approved"),
 })
+#: a revision's period grain: months, or ISO weeks split at the month edges (``engine.week_parts``)
+PLAN_GRAIN = Choices({"month": N_("Months"), "week": N_("Weeks")})
 LEVEL = Choices({"company": N_("Company target"), "territory": N_("Territory plan")})
 SALE_KIND = Choices({"sale": N_("Sale"), "return": N_("Return (red-letter)")})
 
@@ -123,6 +125,9 @@ class Plan(BusinessMixin, Base):
     in_force: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     #: years covered from ``year`` (1 to 3: the rolling horizon)
     horizon: Mapped[int] = mapped_column(Integer, default=1)
+    #: ``month``: cells per month; ``week``: cells per week part (a week crossing months is split by days)
+    grain: Mapped[str] = mapped_column(String(8), default="month", server_default="month",
+                                       info={"selection": PLAN_GRAIN})
     total_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     total_quantity: Mapped[Decimal | None] = mapped_column(QTY, nullable=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True, index=True)

@@ -22,7 +22,8 @@ from .services.attainment import attainment
 if TYPE_CHECKING:
     from core.security.env import Env
 
-GRAIN_CHOICES = [("", _l("Whole period")), ("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year"))]
+GRAIN_CHOICES = [("", _l("Whole period")), ("week", _l("Week")), ("month", _l("Month")), ("quarter", _l("Quarter")),
+                 ("year", _l("Year"))]
 
 
 class AttainmentParams(ReportParams):
@@ -55,7 +56,7 @@ def attainment_query(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {
             "member": " · ".join(ln.labels.get(d, "") for d in res.by) or _("Total"),
             "member_id": ln.key[0] if ln.key else None,
-            "period": ln.period.strftime("%Y-%m") if ln.period else "",
+            "period": ln.period_text,
             "plan": ln.plan, "actual": ln.actual, "gap": ln.gap,
             "completion": ln.completion * 100 if ln.completion is not None else None,
             "elapsed": ln.elapsed * 100,

@@ -44,7 +44,7 @@ from .models import (
 from .services import actuals, allocation, plans
 from .services.attainment import attainment
 from .services.consolidation import consolidation
-from .services.engine import quarter_of
+from .services.engine import quarter_of, week_label, week_of
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -252,6 +252,8 @@ def plan_page(plan_id: int) -> str:
         quarters=quarters, transitions=plans.available_transitions(env, plan), cell_count=len(cells),
         may_write=env.allowed(plan, "write") and plan.state == "draft" and plan.superseded_by_id is None,
         may_revise=env.allowed(latest, "write") and latest.state == "approved",
+        may_split_weeks=env.allowed(latest, "write") and latest.grain == "month" and latest.state != "submitted"
+        and bool(cells),
         total=sum((c.amount for c in cells.values()), Decimal(0)), **_context(),
     )
 
@@ -270,6 +272,19 @@ def fire(plan_id: int, transition: str) -> Any:
         return redirect(url_for("sales_planning.plan_page", plan_id=plan.id)), 303
     flash(_("Plan %(name)s: %(state)s.", name=plan.display(), state=PLAN_STATE.label(plan.state)), "success")
     return redirect(url_for("sales_planning.plan_page", plan_id=plan.id))
+
+
+@bp.route("/plan/<int:plan_id>/weeks", methods=["POST"])
+def weeks(plan_id: int) -> Any:
+    """Allocate each month to its weeks: a new weekly revision."""
+    env = g.env
+    try:
+        new = allocation.to_weeks(env, _plan(plan_id))
+    except ValidationError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("sales_planning.plan_page", plan_id=plan_id))
+    flash(_("Revision v%(n)s plans by weeks.", n=new.revision), "success")
+    return redirect(url_for("sales_planning.plan_page", plan_id=new.id))
 
 
 @bp.route("/plan/<int:plan_id>/revise", methods=["POST"])
@@ -345,6 +360,13 @@ def allocate(plan_id: int) -> Any:
 
 
 # ----- cells -----------------------------------------------------------------------------------
+def _period_label(period: dt.date, grain: str) -> str:
+    """``2026-01``, or for a week part ``2026-W05 01-26``."""
+    if grain == "week":
+        return f"{week_label(week_of(period))} {period:%m-%d}"
+    return f"{period:%Y-%m}"
+
+
 @bp.route("/plan/<int:plan_id>/cells", methods=["GET", "POST"])
 def cells(plan_id: int) -> Any:
     """The cells of a revision by member and month; a draft's are edited and locked here."""
@@ -362,18 +384,19 @@ def cells(plan_id: int) -> Any:
         except (ValueError, StopIteration):
             abort(400)
         try:
-            plans.set_cell(env, plan, (member, month), request.form.get("amount", ""),
-                           locked=request.form.get("locked") == "1")
+            written = plans.set_cell(env, plan, (member, month), request.form.get("amount", ""),
+                                     locked=request.form.get("locked") == "1")
         except ValidationError as exc:
             error, status = str(exc), 422
         else:
-            return redirect(url_for("sales_planning.cells", plan_id=plan.id, page=request.args.get("page", 1)))
+            return redirect(url_for("sales_planning.cells", plan_id=written.id, page=request.args.get("page", 1)))
     page = max(int(request.args.get("page", 1) or 1), 1)
     per = 20
     shown = members[(page - 1) * per: page * per]
     names = _member_names(env, plan, shown)
     return render_template(
-        "sales_planning/cells.html", plan=plan, members=shown, names=names, data=data, months=plans.months(plan),
+        "sales_planning/cells.html", plan=plan, members=shown, names=names, data=data, months=plans.periods(plan),
+        period_label=_period_label,
         page=page, pages=max((len(members) + per - 1) // per, 1), member_key=_member_key, error=error,
         may_write=env.allowed(plan, "write") and plan.state == "draft" and plan.superseded_by_id is None,
         **_context(),
@@ -482,7 +505,8 @@ def attainment_page(plan_id: int) -> Any:
         "sales_planning/attainment.html", plan=plan, res=res, by=by, grain=grain, plan_dims=plan_dims,
         filters=filters, next_dim=nxt, drill=drill, chart_json=json.dumps(chart, ensure_ascii=False, default=str),
         members_json=json.dumps(charts.members_chart(res), ensure_ascii=False, default=str),
-        grains=[("", _("Whole period")), ("month", _("Month")), ("quarter", _("Quarter"))], **_context(),
+        grains=[("", _("Whole period"))] + ([("week", _("Week"))] if res.plan.grain == "week" else [])
+        + [("month", _("Month")), ("quarter", _("Quarter"))], **_context(),
     )
 
 

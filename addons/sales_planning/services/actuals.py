@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 METRIC_MEASURES = {
     "sales": ("orders.sales_amount", "sales_planning.sales_amount"),
     "gross_profit": ("orders.gross_profit", "sales_planning.gross_profit"),
-    "new_customers": ("masterdata.customers", "masterdata.customers"),
+    # a customer is new in the period of its first sale (orders would provide its own when it has one)
+    "new_customers": ("orders.new_customers", "sales_planning.new_customers"),
 }
 #: a measure's name for a plan dimension, where it differs
 MEASURE_DIMENSIONS = {"masterdata.customers": {"salesperson": "owner"}}

@@ -29,13 +29,25 @@ from core.measures import measure_value
 from ..models import Cell, Plan
 from .actuals import actual_measure, measure_dimension
 from .attainment import scope_filters
-from .engine import CellKey, Member, allocate, quarter_of
-from .plans import CellValue, dims, latest, months, new_revision, read_cells, replace_cells
+from .engine import CellKey, Member, allocate, largest_remainder, quarter_of, week_parts
+from .plans import (
+    CellValue,
+    dims,
+    kept_cells,
+    latest,
+    months,
+    new_revision,
+    periods,
+    quantum,
+    read_cells,
+    replace_cells,
+)
 
 if TYPE_CHECKING:
     from core.security.env import Env
 
 METHODS = Choices({"even": N_("Evenly"), "weights": N_("By weights"), "last_year": N_("By last year's share")})
+QTY_QUANTUM = Decimal("0.001")
 SPREADS = Choices({"even": N_("Evenly over the months"), "last_year": N_("Like last year's months")})
 
 
@@ -47,7 +59,7 @@ class Proposal:
     total: Decimal
     method: str
     spread: str
-    cells: dict[CellKey, CellValue]
+    cells: dict[CellKey, CellValue | Decimal]  # a bare amount, or a CellValue where more is kept
     members: list[Member]
     by_member: dict[Member, Decimal] = field(default_factory=dict)
     by_quarter: dict[dt.date, Decimal] = field(default_factory=dict)
@@ -151,7 +163,10 @@ def propose(
         raise ValidationError(_("Choose how to spread over the months."))
     total = parse_amount(total)
     current = latest(env, plan)
-    plan_months = months(current)
+    unit = quantum(current)
+    if total != total.quantize(unit):
+        raise ValidationError(_("A number of customers is a whole number."))
+    plan_months = periods(current)  # months, or a weekly revision's week parts
     history = last_year(env, current) if "last_year" in (method, spread) else {}
     if members is None:
         members = list(history) if method == "last_year" else default_members(env, current)
@@ -160,7 +175,7 @@ def propose(
     for m in members:
         if len(m) != len(plan_dims):
             raise ValidationError(_("A cell lies outside the plan's dimensions (%(dims)s).", dims=", ".join(plan_dims)))
-    existing = read_cells(env, current)
+    existing = kept_cells(env, current)  # only the cells an allocation keeps something of (not every cell)
     locked = {k: v.amount for k, v in existing.items() if v.locked}
     for (member, _month) in locked:
         if member not in members:
@@ -184,20 +199,25 @@ def propose(
         if not any(member_weights.values()):
             raise ValidationError(_("There were no sales last year to share the total by: choose another method."))
 
+    week_days = dict(p for mo in months(current) for p in week_parts(mo)) if current.grain == "week" else {}
+
     def season(member: Member) -> dict[dt.date, Decimal] | None:
         if spread != "last_year":
-            return None
+            # evenly over the days: a week part of 3 days gets 3/7 of a whole week's share
+            return {w: Decimal(week_days[w]) for w in plan_months} if week_days else None
         by_month = _history_of(history, member)
         if not by_month:
             return None
+        if current.grain == "week":  # last year's month, shared by the days of each week part
+            return {w: by_month.get(w.month, Decimal(0)) * week_days[w] for w in plan_months}
         return {mo: by_month.get(mo.month, Decimal(0)) for mo in plan_months}
 
-    split = allocate(total, members, member_weights, plan_months, season, locked)
-    if existing:
-        cells = {k: CellValue(v, existing[k].quantity if k in existing else None, k in locked)
-                 for k, v in split.items()}
-    else:
-        cells = {k: CellValue(v) for k, v in split.items()}
+    split = allocate(total, members, member_weights, plan_months, season, locked, quantum=unit)
+    # a cell is its amount (a Decimal) unless it keeps a quantity or a lock (a CellValue): no object per cell
+    cells: dict[CellKey, CellValue | Decimal] = dict(split)
+    for k, v in existing.items():
+        if k in cells:
+            cells[k] = CellValue(cells[k], v.quantity, k in locked)
     prop = Proposal(plan=current, total=total, method=method, spread=spread, cells=cells, members=members,
                     locked_total=sum(locked.values(), Decimal(0)))
     quarters = {mo: quarter_of(mo) for mo in plan_months}
@@ -226,4 +246,35 @@ def apply(env: Env, proposal: Proposal) -> Plan:
                               method=METHODS.label(proposal.method)))
     env.audit("sales_planning_plan", new.id, "allocate",
               {"method": [None, proposal.method], "total": [None, str(proposal.total)]})
+    return new
+
+
+def to_weeks(env: Env, plan: Plan) -> Plan:
+    """Allocate each month of a monthly revision to its weeks: a new weekly revision (undo: restore the monthly one).
+
+    The week rule (:func:`~.engine.week_parts`): a week crossing two months is
+    split by days, so each month's cell is split between its week parts in
+    proportion to their days, to the cent (largest remainder: the weeks of a
+    month add up to the month exactly); quantities likewise to 0.001. A locked
+    month gives locked weeks (they keep the month's amount through later
+    allocations).
+    """
+    current = latest(env, plan)
+    if current.grain == "week":
+        raise ValidationError(_("This plan is already planned by weeks."))
+    cells = read_cells(env, current)
+    if not cells:
+        raise ValidationError(_("The plan has no figures yet: allocate or enter them first."))
+    parts = {mo: week_parts(mo) for mo in months(current)}
+    unit = quantum(current)
+    out: dict[CellKey, CellValue | Decimal] = {}
+    for (member, month), value in cells.items():
+        weeks = parts[month]
+        days = [d for _start, d in weeks]
+        amounts = largest_remainder(value.amount, days, unit)
+        qtys = largest_remainder(value.quantity, days, QTY_QUANTUM) if value.quantity else [value.quantity] * len(weeks)
+        for (start, _d), amount, qty in zip(weeks, amounts, qtys, strict=True):
+            out[(member, start)] = CellValue(amount, qty, value.locked) if (qty is not None or value.locked) else amount
+    new = new_revision(env, current, out, note=_("Split into weeks"), grain="week")
+    env.audit("sales_planning_plan", new.id, "weeks", {"grain": ["month", "week"]})
     return new

@@ -31,13 +31,13 @@ from core.measures import measure_value
 from ..measures import DIMS
 from ..models import DIMENSION_ORDER, Cell, Plan
 from .actuals import actual_measure, measure_dimension
-from .engine import bucket
+from .engine import bucket, week_label
 from .plans import CELL_COLUMNS, dims, measured, months
 
 if TYPE_CHECKING:
     from core.security.env import Env
 
-GRAINS = ("month", "quarter", "year")
+GRAINS = ("week", "month", "quarter", "year")
 PCT = Decimal("0.0001")
 
 
@@ -53,6 +53,14 @@ class Line:
     labels: dict[str, str] = field(default_factory=dict)
     warn_behind: Decimal = Decimal("0.1")
     warn_elapsed: Decimal = Decimal("0.25")
+    grain: str | None = None
+
+    @property
+    def period_text(self) -> str:
+        """The period as shown: ``2026-W05`` for a week, ``2026-01`` otherwise (empty for the whole period)."""
+        if self.period is None:
+            return ""
+        return week_label(self.period) if self.grain == "week" else f"{self.period:%Y-%m}"
 
     @property
     def gap(self) -> Decimal:
@@ -107,6 +115,8 @@ def _elapsed(start: dt.date, end: dt.date, today: dt.date) -> Decimal:
 def _bucket_end(start: dt.date, grain: str | None, last: dt.date) -> dt.date:
     if grain is None:
         return last
+    if grain == "week":
+        return start + dt.timedelta(days=6)
     step = {"month": 1, "quarter": 3, "year": 12}[grain]
     m = start.month - 1 + step
     nxt = dt.date(start.year + m // 12, m % 12 + 1, 1)
@@ -138,8 +148,10 @@ def attainment(
         raise ValidationError(_("The plan has no dimension %(dim)s.", dim=bad[0]))
     if grain is not None and grain not in GRAINS:
         raise ValidationError(_("Unknown period grain: %(grain)s", grain=grain))
+    if grain == "week" and rev.grain != "week":
+        raise ValidationError(_("This plan is planned by months: split it into weeks to compare by week."))
     today = today or dt.date.today()
-    plan_months = months(rev)
+    plan_months = months(rev)  # the horizon (a weekly revision's week parts lie in these months)
     first, last = plan_months[0], dt.date(plan_months[-1].year, 12, 31)
     start = max(start or first, first)
     end = min(end or last, last)
@@ -151,7 +163,8 @@ def attainment(
     warn_behind, warn_elapsed = Decimal(ptype.warn_behind), Decimal(ptype.warn_elapsed)
 
     def make(key: tuple, period: dt.date | None) -> Line:
-        return Line(key=key, period=period, warn_behind=warn_behind, warn_elapsed=warn_elapsed)
+        return Line(key=key, period=period, warn_behind=warn_behind, warn_elapsed=warn_elapsed,
+                    grain=grain)
 
     lines: dict[tuple, Line] = {}
     series: dict[dt.date, Line] = {}
@@ -166,6 +179,7 @@ def attainment(
         ln = series.get(month)
         if ln is None:
             ln = series[month] = make((), month)
+            ln.grain = "month"
         return ln
     # planned: sums of the revision's cells the user may read
     cols = [CELL_COLUMNS[d] for d in by]
@@ -178,7 +192,7 @@ def attainment(
         month, amount, key = row[0], Decimal(row[1] or 0), tuple(row[2:])
         per = bucket(month, grain) if grain else None
         line_of(key, per).plan += amount
-        month_of(month).plan += amount
+        month_of(bucket(month, "month")).plan += amount
     # actual: the metric's measure, scoped like the plan
     measure = actual_measure(env, ptype.metric)
     mfilters = {measure_dimension(measure, k): v for k, v in {**scope_filters(env, rev), **filters}.items()}
@@ -187,14 +201,15 @@ def attainment(
     t_at = by.index("territory") if "territory" in by else None
     # a province's sales count for its planned region (rolled up in SQL)
     rolled = {mby[t_at]: {k: v for k, v in roll.items() if k != v}} if t_at is not None and roll else None
-    for r in measure_value(env, measure, period=(start, end), filters=mfilters, group_by=mby, grain="month",
-                           labels=False, roll_up=rolled):
+    # by week: the measure by day, each day counted in its ISO week (the week parts of a plan's weeks are days too)
+    for r in measure_value(env, measure, period=(start, end), filters=mfilters, group_by=mby,
+                           grain="day" if grain == "week" else "month", labels=False, roll_up=rolled):
         key = tuple(r.dims[d] for d in mby)
         month = r.period
         per = bucket(month, grain) if grain else None
         value = Decimal(r.value or 0)
         line_of(key, per).actual += value
-        month_of(month).actual += value
+        month_of(bucket(month, "month")).actual += value
     total = make((), None)
     for ln in lines.values():
         ln_start = ln.period or start

@@ -51,6 +51,11 @@ def largest_remainder(total: Decimal, weights: Sequence[Decimal | int | Fraction
         if total == 0:
             return []
         raise ValidationError(_("There is nothing to split the amount between."))
+    if type(weights) is list and weights and all(type(w) is int for w in weights) and len(set(weights)) == 1 \
+            and weights[0] > 0:
+        # equal weights (an even split): the same result, without sorting the remainders
+        q, left = divmod(_to_units(total, quantum), len(weights))
+        return [quantum * (q + 1) for _i in range(left)] + [quantum * q for _i in range(len(weights) - left)]
     ints = _integer_weights(weights)
     if any(w < 0 for w in ints):
         raise ValidationError(_("Weights cannot be negative."))
@@ -83,6 +88,41 @@ def _integer_weights(weights: Sequence[Decimal | int | Fraction]) -> list[int]:
     for f in fr:
         denominator = denominator * f.denominator // math.gcd(denominator, f.denominator)
     return [f.numerator * (denominator // f.denominator) for f in fr]
+
+
+def week_parts(month: dt.date) -> list[tuple[dt.date, int]]:
+    """The ISO weeks of a month, each cut at the month's edges: ``(first day, days)`` of every part.
+
+    The documented week rule: a week that crosses two months is **split by
+    days**, its part in each month belonging to that month (so months, quarters
+    and years stay calendar ones, as the actuals are). A part starts on a
+    Monday, or on the 1st of the month; its ISO week is the one of its first day.
+    """
+    first = dt.date(month.year, month.month, 1)
+    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    out = []
+    day = first
+    while day < nxt:
+        end = min(day + dt.timedelta(days=7 - day.weekday()), nxt)
+        out.append((day, (end - day).days))
+        day = end
+    return out
+
+
+def weeks_of(year: int, horizon: int = 1) -> list[dt.date]:
+    """The first days of the week parts (see :func:`week_parts`) of ``horizon`` years from January of ``year``."""
+    return [start for m in months_of(year, horizon) for start, _days in week_parts(m)]
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the ISO week holding ``day`` (the ``week`` grain's bucket)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(monday: dt.date) -> str:
+    """``2026-W05`` (ISO year and week)."""
+    year, week, _weekday = monday.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def months_of(year: int, horizon: int = 1) -> list[dt.date]:
@@ -136,13 +176,18 @@ def allocate(
                                     else [Decimal(member_weights.get(m, 0)) for m in open_members])
     parts = largest_remainder(remaining, weights, quantum) if open_members else []
     out: dict[CellKey, Decimal] = dict(locked)
+    even_splits: dict[tuple[Decimal, int], list[Decimal]] = {}  # an even split depends on the part and the count
     for member, part in zip(open_members, parts, strict=True):
         mos = free_months[member]
         season = month_weights(member) if month_weights else None
         mw: list[Decimal | int] = [Decimal(season.get(mo, 0)) for mo in mos] if season else []
         if not mw or not any(mw):
-            mw = [1] * len(mos)
-        for mo, amount in zip(mos, largest_remainder(part, mw, quantum), strict=True):
+            split = even_splits.get((part, len(mos)))
+            if split is None:
+                split = even_splits[(part, len(mos))] = largest_remainder(part, [1] * len(mos), quantum)
+        else:
+            split = largest_remainder(part, mw, quantum)
+        for mo, amount in zip(mos, split, strict=True):
             out[(member, mo)] = amount
     return out  # a member left out of open_members has every month locked: its cells are in ``out`` already
 
@@ -161,7 +206,13 @@ def quarter_of(month: dt.date) -> dt.date:
 
 
 def bucket(month: dt.date, grain: str) -> dt.date:
-    """First day of the month's ``grain`` bucket (``month``, ``quarter`` or ``year``)."""
+    """First day of the ``grain`` bucket (``week``, ``month``, ``quarter`` or ``year``) of a cell's period.
+
+    A week part's bucket at ``week`` grain is its ISO week's Monday (which may
+    lie in the month before); at coarser grains its own (calendar) month's.
+    """
+    if grain == "week":
+        return week_of(month)
     if grain == "month":
         return dt.date(month.year, month.month, 1)
     if grain == "quarter":
