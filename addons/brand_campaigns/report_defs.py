@@ -107,9 +107,12 @@ def monthly_query(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The summary rows of the month, labels in the reader's language."""
     rows = monthly_summary(env, dt.date.fromisoformat(p["month"] + "-01"), territory_id=p.get("territory"),
                            salesperson=p.get("salesperson"))
+    # one label per value, not per row (2,000 distributors at tier L)
+    states = {k: DISTRIBUTOR_STATE.label(k) for k in DISTRIBUTOR_STATE}
+    decisions = {k: DECISION.label(k) for k in DECISION}
     for r in rows:
-        r["state_label"] = DISTRIBUTOR_STATE.label(r["state"])
-        r["decision_label"] = DECISION.label(r["decision"]) if r["decision"] else ""
+        r["state_label"] = states.get(r["state"], r["state"])
+        r["decision_label"] = decisions.get(r["decision"], "") if r["decision"] else ""
     return rows
 
 

@@ -292,7 +292,8 @@ def set_months(env: Env, budget: Budget, raw: Mapping[tuple[int, dt.date], Any],
             errors[field] = _("This category is not one of the company's expense categories.")
             continue
         if month not in year_months:
-            errors[field] = _("%(month)s is not a month of the budget year %(year)s.", month=f"{month:%Y-%m}",
+            shown = month.strftime("%Y-%m")
+            errors[field] = _("%(month)s is not a month of the budget year %(year)s.", month=shown,
                               year=budget.year)
             continue
         try:
@@ -316,8 +317,9 @@ def set_months(env: Env, budget: Budget, raw: Mapping[tuple[int, dt.date], Any],
             left = total - sum((given[(cat, m)] for m in fixed), ZERO)
             first = month_field(cat, min(fixed))
             if left < 0 or (left and not rest):
+                shown = format(total, ",.2f")
                 errors[first] = _("The months entered add up to more than the yearly amount %(total)s of the "
-                                  "line; leave the yearly total free or lower them.", total=f"{total:,.2f}")
+                                  "line; leave the yearly total free or lower them.", total=shown)
                 continue
             weights = [current[(cat, m)] for m in rest]
             shares = largest_remainder(left, weights if any(weights) else [1] * len(rest)) if rest else []
