@@ -130,15 +130,20 @@ def sales_source(env: Env, wanted: str | None) -> str:
 
 
 def _roll_up(env: Env, owners: set[int]) -> dict[int, int]:
-    """Each territory below a budget-owning territory -> that territory (the nearest one when they nest)."""
-    from addons.territories.services import subtree_query
+    """Each territory below a budget-owning territory -> that territory (the nearest one when they nest).
 
-    nearest: dict[int, tuple[int, int]] = {}  # territory -> (size of the owner's subtree, owner)
-    for owner in owners:
-        below = set(env.sudo().scalars(subtree_query([owner])))  # the territory tree is public
-        for t in below:
-            if t not in nearest or len(below) < nearest[t][0]:
-                nearest[t] = (len(below), owner)
+    One query on the territory closure (ancestor, descendant, depth) for all the owners.
+    """
+    from sqlalchemy import select
+
+    from addons.territories.models import territory_closure as tc
+
+    nearest: dict[int, tuple[int, int]] = {}  # territory -> (depth below its owner, owner)
+    # the territory tree is public (territories' closure)
+    for owner, t, depth in env.sudo().execute(select(tc.c.ancestor_id, tc.c.descendant_id, tc.c.depth).where(
+            tc.c.ancestor_id.in_(sorted(owners)))):
+        if t not in nearest or depth < nearest[t][0]:
+            nearest[t] = (depth, owner)
     return {t: owner for t, (_n, owner) in nearest.items()}
 
 
