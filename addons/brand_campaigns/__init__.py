@@ -33,11 +33,13 @@ def tixi_menu_items(env: Env) -> list[Any]:
 
 @hookimpl
 def tixi_company_setup(env: Env, company: Any) -> None:
-    """Give the company the seeded promotion channels; approval rows of loaded records (idempotent)."""
+    """Seeded promotion channels; approval rows of loaded records; the purchase summary of loaded purchases."""
     from .services import ensure_approval_rows, ensure_channels
+    from .summary import rebuild
 
     ensure_channels(env)
     ensure_approval_rows(env)
+    rebuild(env)  # demo and data files are loaded without record events: sum their purchases (idempotent)
 
 
 @hookimpl
@@ -56,6 +58,15 @@ def publish_toolkit_version(env: Env, event: str, model: str, record: Any, chang
         from .services.toolkit import on_published
 
         on_published(env, record)
+
+
+@hookimpl(specname="tixi_record_event", trylast=True)
+def keep_purchase_summary(env: Env, event: str, model: str, record: Any, changes: dict) -> None:
+    """The monthly purchase summary follows purchases and distributors (a reaction: ``trylast``)."""
+    if model in ("brand_campaigns_purchase", "brand_campaigns_distributor"):
+        from .summary import on_record_event
+
+        on_record_event(env, event, model, record, changes)
 
 
 @hookimpl

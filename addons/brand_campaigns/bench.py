@@ -13,8 +13,10 @@ Timing::
 
 prints, per engine and role, the median server time of the monthly
 distributor summary rows (每月经销商管理汇总表, ``monthly_summary`` for the last
-month) and of the purchase statistics for the last year (``purchase_stats``),
-and of the whole report page through the Flask test client, with SQL counts.
+month, from the monthly purchase summary) and of the purchase statistics for
+the last year (``purchase_stats``: per distributor from the summary, per
+distributor and product from the purchases), and of both report pages
+through the Flask test client, with SQL counts.
 """
 
 from __future__ import annotations
@@ -60,11 +62,17 @@ def generate(ctx: Any) -> None:
             continue
         n = max(10, int(ctx.tier.customers * company.scale) // 50)
         dists, agreements, purchases, evaluations = [], [], [], []
+        sellers = list(company.salespeople)
         for i in range(n):
+            # looked after by a salesperson (in their leaf territory); a fifth are also customers (orders' figures)
+            owner = sellers[i % len(sellers)] if sellers else None
             d = ctx.fill("brand_campaigns_distributor", {
                 "company_id": cid, "code": f"JX{i + 1:05d}", "name": f"经销商{i + 1:05d}",
                 "province": ctx.rng.choice(["四川", "云南", "贵州", "广东", "河南", "陕西"]), "state": "active",
-                "since": dt.date(first_y, first_m, 1)})
+                "since": dt.date(first_y, first_m, 1), "owner_id": owner,
+                "territory_id": company.leaf_of.get(owner) if owner else None,
+                "customer_id": company.customers[i * 5 % len(company.customers)]
+                if company.customers and i % 5 == 0 else None})
             d["id"] = ctx.alloc("brand_campaigns_distributor", 1)[0]
             dists.append(d)
             agreements.append(ctx.fill("brand_campaigns_agreement", {
@@ -92,6 +100,10 @@ def generate(ctx: Any) -> None:
         ctx.bulk_insert("brand_campaigns_agreement", agreements)
         ctx.bulk_insert("brand_campaigns_purchase", purchases)
         ctx.bulk_insert("brand_campaigns_evaluation", evaluations)
+        from addons.brand_campaigns.summary import rebuild_rows
+
+        rows = rebuild_rows(ctx.conn.execute, ctx.engine, cid)
+        ctx.counts["brand_campaigns_purchase_month"] = ctx.counts.get("brand_campaigns_purchase_month", 0) + rows
 
 
 def _median_ms(fn: Any, repeat: int) -> tuple[float, float, Any]:
@@ -104,7 +116,7 @@ def _median_ms(fn: Any, repeat: int) -> tuple[float, float, Any]:
 
 
 def measure(url: str, repeat: int = 5) -> dict[str, Any]:
-    """Time the summary rows, the purchase statistics and the summary report page on a generated database."""
+    """Time the report rows and the two report pages on a generated database (see the module docstring)."""
     from addons.brand_campaigns.services.distributors import monthly_summary, purchase_stats
     from bench.generate import read_meta
     from core.config import Deployment
@@ -122,14 +134,17 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
     out: dict[str, Any] = {"engine": meta["engine"], "tier": meta["tier"]["name"],
                            "distributors": meta["counts"].get("brand_campaigns_distributor"),
                            "purchases": meta["counts"].get("brand_campaigns_purchase"),
-                           "summary_rows": {}, "purchase_stats": {}, "summary_page": {}}
+                           "summary_table_rows": meta["counts"].get("brand_campaigns_purchase_month"),
+                           "summary_rows": {}, "purchase_stats": {}, "purchase_stats_by_product": {},
+                           "summary_page": {}, "purchases_page": {}}
     counter = {"n": 0}
     event.listen(registry.engine, "before_cursor_execute", lambda *_a: counter.__setitem__("n", counter["n"] + 1))
     with registry.Session() as s:
         for role, login in meta["users"].items():
             env = Env(registry, s, s.scalar(select(User.id).where(User.login == login)))
             for key, fn in (("summary_rows", lambda env=env: monthly_summary(env, month)),
-                            ("purchase_stats", lambda env=env: purchase_stats(env, *year))):
+                            ("purchase_stats", lambda env=env: purchase_stats(env, *year, by_product=False)),
+                            ("purchase_stats_by_product", lambda env=env: purchase_stats(env, *year))):
                 try:
                     fn()
                 except AccessDenied:
@@ -140,18 +155,21 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
                 out[key][role] = {"median_ms": round(med, 2), "spread_ms": round(spread, 2), "rows": len(rows),
                                   "sql_per_run": counter["n"] / repeat}
     app = create_app(registry=registry, test_config={"TESTING": True})
-    path = f"/reports/brand_campaigns.distributor_monthly?month={month:%Y-%m}"
-    for role in ("province_manager", "director"):
+    pages = {"summary_page": f"/reports/brand_campaigns.distributor_monthly?month={month:%Y-%m}",
+             "purchases_page": f"/reports/brand_campaigns.distributor_purchases?period=custom"
+                               f"&date_from={year[0]}&date_to={year[1]}"}
+    for role in ("salesperson", "province_manager", "director"):
         client = app.test_client()
         page = client.get("/login")
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text).group(1)
         client.post("/login", data={"login": meta["users"][role], "password": meta["passwords"]["others"],
                                     "csrf_token": token})
-        status = client.get(path).status_code
-        counter["n"] = 0
-        med, spread, _r = _median_ms(lambda c=client: c.get(path), repeat)
-        out["summary_page"][role] = {"status": status, "median_ms": round(med, 2), "spread_ms": round(spread, 2),
-                                     "sql_per_request": counter["n"] / repeat}
+        for key, path in pages.items():
+            status = client.get(path).status_code
+            counter["n"] = 0
+            med, spread, _r = _median_ms(lambda c=client, path=path: c.get(path), repeat)
+            out[key][role] = {"status": status, "median_ms": round(med, 2), "spread_ms": round(spread, 2),
+                              "sql_per_request": counter["n"] / repeat}
     registry.engine.dispose()
     return out
 

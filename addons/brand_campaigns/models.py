@@ -28,11 +28,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.masterdata.models import Contact, Customer, Employee, Product
-from core.db import Base, BusinessMixin, UTCDateTime
+from core.db import Base, BusinessMixin, CompanyMixin, IdMixin, UTCDateTime
 from core.i18n import N_, Choices, _l
 from core.i18n import label as text_label
 
@@ -236,7 +246,7 @@ class Distributor(BusinessMixin, Base):
 
     __tablename__ = "brand_campaigns_distributor"
     __tixi_label__ = _l("Distributor")
-    __tixi_tracked__ = ("state", "owner_id")
+    __tixi_tracked__ = ("state", "owner_id", "territory_id")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(32))
@@ -249,6 +259,11 @@ class Distributor(BusinessMixin, Base):
     state: Mapped[str] = mapped_column(String(16), default="active", info={"selection": DISTRIBUTOR_STATE})
     since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     eliminated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: the territory (片区) the distributor sells in: a plain id (territories is optional)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: the distributor as a customer of masterdata (its orders' deliveries, when orders is enabled)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_customer.id", ondelete="SET NULL"),
+                                                    nullable=True, index=True)
 
     owner: Mapped[Employee | None] = relationship()
 
@@ -292,6 +307,35 @@ class DistributorPurchase(BusinessMixin, Base):
 
     distributor: Mapped[Distributor] = relationship()
     product: Mapped[Product] = relationship()
+
+
+class PurchaseMonth(IdMixin, CompanyMixin, Base):
+    """Monthly purchase summary (docs/performance.md section 6): one row per distributor and month.
+
+    Maintained on write by :mod:`addons.brand_campaigns.summary` (in the same
+    transaction as the purchase or distributor change) from the purchases;
+    read by the distributor reports and the purchase measures when the period
+    falls on whole months. Carries the columns the purchase rules use
+    (``owner_id``: the distributor's salesperson) and the same rules. Not
+    audited: derived data (:func:`addons.brand_campaigns.summary.rebuild`).
+    """
+
+    __tablename__ = "brand_campaigns_purchase_month"
+    __tixi_label__ = _l("Monthly distributor purchases")
+    __tixi_audit__ = False
+    __table_args__ = (
+        Index("ix_brand_campaigns_purchase_month_slice", "company_id", "distributor_id", "month"),
+        Index("ix_brand_campaigns_purchase_month_month", "company_id", "month"),
+    )
+
+    #: first day of the purchase date's month
+    month: Mapped[dt.date] = mapped_column(Date)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("brand_campaigns_distributor.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    quantity: Mapped[Decimal] = mapped_column(QTY, default=Decimal("0"))
+    amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    purchases: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DistributorEvaluation(BusinessMixin, Base):

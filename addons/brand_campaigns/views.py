@@ -95,6 +95,15 @@ def _employees(env: Env) -> list[Employee]:
     return env.sudo().search(Employee, Employee.active.is_(True), order_by=[Employee.name_zh])
 
 
+def _territories(env: Env) -> list[tuple[int, str]]:
+    if "territories" not in env.enabled:
+        return []
+    from addons.territories.models import Territory
+
+    # the territory tree is reference data (names only), chosen for a distributor
+    return [(t.id, str(t)) for t in env.sudo().search(Territory, order_by=[Territory.id])]
+
+
 def _transitions(env: Env, workflow: Any, record: Any) -> list[Any]:
     try:
         return approvals.available(env, workflow, record)
@@ -337,7 +346,7 @@ def distributors() -> Any:
             return redirect(url_for("brand_campaigns.distributor", distributor_id=d.id))
     rows = env.search(Distributor, order_by=[Distributor.state, Distributor.code])
     return render_template("brand_campaigns/distributors.html", rows=rows, error=error, employees=_employees(env),
-                           can_create=env.can(Distributor, "create")), status
+                           territories=_territories(env), can_create=env.can(Distributor, "create")), status
 
 
 @bp.route("/distributors/<int:distributor_id>", methods=["GET", "POST"])

@@ -15,8 +15,9 @@ Timing::
 
 prints, per engine and role (the director: every line, like finance; a territory manager; a salesperson), the
 median time of the execution report for all lines of 2026 through the report centre
-(``run_report("budget.execution")``), with SQL counts, and of a claim submit (line lock +
-figures, rolled back).
+(``run_report("budget.execution")``) and of the marketing audit of 2026 (per territory, and per
+territory and category: budget's tables plus sales_planning's measures), with SQL counts, and
+of a claim submit (line lock + figures, rolled back).
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
     from core.registry import Registry
 
     registry = Registry(url, Deployment(path=None))
-    out: dict[str, Any] = {"engine": meta["engine"], "tier": meta["tier"]["name"], "execution": {}}
+    out: dict[str, Any] = {"engine": meta["engine"], "tier": meta["tier"]["name"], "execution": {},
+                           "marketing_audit": {}, "marketing_audit_by_category": {}}
     counter = {"n": 0}
     event.listen(registry.engine, "before_cursor_execute", lambda *_a: counter.__setitem__("n", counter["n"] + 1))
     with registry.Session() as s:
@@ -167,6 +169,22 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
             med, spread, res = _median_ms(run, repeat)
             out["execution"][role] = {"median_ms": round(med, 1), "spread_ms": round(spread, 1),
                                       "rows": len(res.rows), "sql_per_run": counter["n"] / repeat}
+            # the marketing audit of the year (per territory, and per territory and category)
+            for key, by in (("marketing_audit", "territory"), ("marketing_audit_by_category", "territory_category")):
+                params = {"period": "custom", "date_from": f"{YEAR}-01-01", "date_to": f"{YEAR}-12-31", "by": by}
+
+                def audit(env: Env = env, params: dict = params) -> Any:
+                    return run_report(env, "budget.marketing_audit", params)
+
+                try:
+                    audit()
+                except Exception as exc:  # noqa: BLE001 - reported, not fatal
+                    out[key][role] = {"error": str(exc)}
+                    continue
+                counter["n"] = 0
+                med, spread, res = _median_ms(audit, repeat)
+                out[key][role] = {"median_ms": round(med, 1), "spread_ms": round(spread, 1), "rows": len(res.rows),
+                                  "sql_per_run": counter["n"] / repeat}
         # a claim's submit: the line lock and the figures after it (rolled back)
         sudo = admin.sudo()
         claim = sudo.scalar(sudo.select(Claim).where(Claim.state == "paid").limit(1))

@@ -35,6 +35,7 @@ class BudgetForm(FlaskForm):
     territory_id = SelectField(_l("Territory"), validate_choice=False)
     department = StringField(_l("Department"))
     campaign_code = StringField(_l("Campaign code"))
+    project_id = SelectField(_l("Customer-development project"), validate_choice=False)
     name = StringField(_l("Name"))
     owner_id = SelectField(_l("Person answerable"), validate_choice=False)
     basis = StringField(_l("Basis"))
@@ -64,6 +65,9 @@ def budget_form(env: Env, posted: bool) -> BudgetForm:
     form.owner_kind.choices = select_choices([(k, OWNER_KIND.label(k)) for k in OWNER_KIND])
     form.territory_id.choices = select_choices([("", "—"), *fk_choices(env, Territory)])
     form.owner_id.choices = _people(env)
+    from .services.budgets import project_choices
+
+    form.project_id.choices = select_choices([("", "—"), *project_choices(env)])
     return form
 
 

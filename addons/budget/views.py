@@ -267,8 +267,10 @@ def budget_page(budget_id: int) -> Any:
     buttons = approvals.available(env, BUDGET_WORKFLOW, budget, budget.total_amount)
     can_edit = budget.state == "draft" and env.scalar(
         env.select(Budget, "write", Budget.id).where(Budget.id == budget.id)) is not None
+    project = B.project_plan(env, budget)
     return render_template("budget/budget.html", budget=budget, lines=lines, buttons=buttons, error=error,
-                           money=L.money, lang=current_lang(env), can_edit=can_edit), status
+                           money=L.money, lang=current_lang(env), can_edit=can_edit, project=project,
+                           project_label=dict(B.project_choices(env)).get(project.id) if project else None), status
 
 
 def _field_errors(form: Any, exc: ValidationError, default: str | None = None) -> None:
@@ -303,6 +305,55 @@ def new_budget() -> Any:
         else:
             status = 422
     return render_template("budget/budget_new.html", form=form, lang=current_lang(env)), status
+
+
+@bp.route("/budgets/<int:budget_id>/months", methods=["GET", "POST"])
+def edit_months(budget_id: int) -> Any:
+    """A draft budget's months, one by one per line; optionally keeping each line's yearly amount."""
+    import datetime as dt
+
+    from addons.sales_planning.services.engine import months_of
+
+    env = g.env
+    budget = env.get(Budget, budget_id, "write")
+    if budget.state != "draft":
+        flash(_("Only a draft budget can be changed; this one is %(state)s.", state=budget.state), "warning")
+        return redirect(url_for("budget.budget_page", budget_id=budget.id))
+    lang = current_lang(env)
+    lines = env.search(Line, Line.budget_id == budget.id)
+    months = months_of(budget.year)
+    current = B.phasing(env, [ln.id for ln in lines])
+    values = {B.month_field(ln.category_id, m): f"{current.get((ln.id, m), 0):.2f}" for ln in lines for m in months}
+    errors: dict[str, str] = {}
+    keep = True
+    status = 200
+    if request.method == "POST":
+        keep = bool(request.form.get("keep_total"))
+        raw = {}
+        for ln in lines:
+            for m in months:
+                field = B.month_field(ln.category_id, m)
+                if field in request.form:
+                    text = request.form.get(field, "")
+                    values[field] = text
+                    if text.strip() != f"{current.get((ln.id, m), 0):.2f}":
+                        raw[(ln.category_id, m)] = text
+        try:
+            with env.session.begin_nested():  # all or nothing
+                if raw:
+                    B.set_months(env, budget, raw, keep_total=keep)
+        except ValidationError as exc:
+            env.session.expire(budget)
+            errors = dict(exc.errors or {}) or {"": str(exc)}
+            status = 422
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("budget.edit_months", budget_id=budget.id))
+    rows = [{"line": ln, "label": ln.category.display(lang),
+             "cells": [(m, B.month_field(ln.category_id, m)) for m in months]} for ln in lines]
+    return render_template("budget/budget_months.html", budget=budget, rows=rows, values=values, errors=errors,
+                           keep=keep, money=L.money, lang=lang, month_label=lambda m: f"{m:%Y-%m}",
+                           today=dt.date.today()), status
 
 
 @bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])

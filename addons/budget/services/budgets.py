@@ -59,7 +59,7 @@ def create_budget(env: Env, values: Mapping[str, Any]) -> Budget:
     elif kind == "department":
         row["department"] = str(values.get("department") or "").strip() or name
     elif kind == "project":
-        row["project_id"] = int(values["project_id"]) if values.get("project_id") else None
+        row["project_id"] = _project(env, values.get("project_id"), year, row)
     else:
         row["campaign_code"] = str(values.get("campaign_code") or "").strip()[:40] or None
     try:
@@ -69,6 +69,70 @@ def create_budget(env: Env, values: Mapping[str, Any]) -> Budget:
             raise
         msg = _("You may not make a budget for this territory.")
         raise ValidationError(msg, {"territory_id": msg}) from None
+
+
+def _project(env: Env, value: Any, year: int, row: dict[str, Any]) -> int | None:
+    """A customer-development project: with crm_cards, a key-account plan of the year the user may read
+    (its owner answers for the budget unless one is named); without it, the id as given."""
+    text = str(value or "").strip()
+    if not text:
+        if "crm_cards" in env.enabled:
+            msg = _("Choose the key-account plan the budget is for.")
+            raise ValidationError(msg, {"project_id": msg})
+        return None
+    if not text.isdigit():
+        msg = _("Choose the key-account plan the budget is for.")
+        raise ValidationError(msg, {"project_id": msg})
+    if "crm_cards" not in env.enabled:
+        return int(text)
+    from addons.crm_cards.models import KeyAccountPlan  # optional dependency, only when enabled
+
+    try:
+        plan = env.get(KeyAccountPlan, int(text))
+    except AccessDenied:
+        plan = None
+    if plan is None:
+        msg = _("No key-account plan #%(id)s, or one you may not read.", id=text)
+        raise ValidationError(msg, {"project_id": msg})
+    if plan.year != year:
+        msg = _("The key-account plan is for %(plan_year)s, the budget for %(year)s.", plan_year=plan.year,
+                year=year)
+        raise ValidationError(msg, {"project_id": msg})
+    if row.get("owner_id") is None:
+        row["owner_id"] = plan.owner_id
+    return plan.id
+
+
+def project_choices(env: Env, year: int | None = None) -> list[tuple[int, str]]:
+    """The key-account plans the user may read (crm_cards enabled), as ``(id, "year customer")``."""
+    if "crm_cards" not in env.enabled:
+        return []
+    from addons.crm_cards.models import KeyAccountPlan  # optional dependency, only when enabled
+    from addons.masterdata.models import Customer
+
+    try:
+        stmt = env.select(KeyAccountPlan, "read", KeyAccountPlan.id, KeyAccountPlan.year, KeyAccountPlan.customer_id)
+    except AccessDenied:
+        return []
+    if year is not None:
+        stmt = stmt.where(KeyAccountPlan.year == year)
+    plans = list(env.execute(stmt.order_by(KeyAccountPlan.year.desc(), KeyAccountPlan.id)))
+    ids = {c for _i, _y, c in plans}
+    # the plans' customer names (the plans themselves were read with the user's rules)
+    names = {c.id: c.name_zh for c in env.sudo().search(Customer, Customer.id.in_(ids))} if ids else {}
+    return [(pid, f"{yr} {names.get(cid, cid)}") for pid, yr, cid in plans]
+
+
+def project_plan(env: Env, budget: Budget) -> Any:
+    """The key-account plan owning a project budget (crm_cards enabled and readable), else ``None``."""
+    if budget.owner_kind != "project" or not budget.project_id or "crm_cards" not in env.enabled:
+        return None
+    from addons.crm_cards.models import KeyAccountPlan  # optional dependency, only when enabled
+
+    try:
+        return env.get(KeyAccountPlan, budget.project_id)
+    except AccessDenied:
+        return None
 
 
 def _territory(env: Env, value: Any) -> int:
@@ -187,6 +251,84 @@ def set_amounts(env: Env, budget: Budget, raw: Mapping[int, Any]) -> list[Line]:
     for cat in have:
         if not amounts.get(cat):
             cells.update({(cat, m): ZERO for m in months_of(budget.year)})
+    return set_lines(env, budget, cells)
+
+
+def month_field(category_id: int, month: dt.date) -> str:
+    """The form field of one month of one line: ``m_<category id>_<YYYY-MM>``."""
+    return f"m_{category_id}_{month:%Y-%m}"
+
+
+def set_months(env: Env, budget: Budget, raw: Mapping[tuple[int, dt.date], Any],
+               keep_total: bool = False) -> list[Line]:
+    """Set a draft budget's months one by one: ``raw`` maps (category id, first day of a month) to an amount.
+
+    Without ``keep_total`` the line's yearly amount becomes the sum of its months (exact: every month is
+    rounded half up to the cent first). With ``keep_total`` the months given are fixed and the line's other
+    months share what is left of its yearly amount, in proportion to what they held (evenly when they held
+    nothing), with sales_planning's largest-remainder engine, so the yearly total stays exactly the same;
+    months given that exceed it are refused. Every error at once, on its field; nothing written on error.
+    """
+    from decimal import ROUND_HALF_UP
+
+    from addons.sales_planning.services.engine import largest_remainder, months_of
+
+    from .claims import CENT
+
+    _draft(budget)
+    year_months = set(months_of(budget.year))
+    known = {c.id for c in categories(env)}
+    lines = {ln.category_id: ln for ln in env.search(Line, Line.budget_id == budget.id)}
+    current = {(cat, m): ZERO for cat in lines for m in year_months}
+    by_line = {ln.id: cat for cat, ln in lines.items()}
+    for (line_id, month), amount in phasing(env, list(by_line)).items():
+        current[(by_line[line_id], month)] = amount
+    errors: dict[str, str] = {}
+    given: dict[tuple[int, dt.date], Decimal] = {}
+    for (cat, month), value in raw.items():
+        field = month_field(cat, month)
+        text = str(value if value is not None else "").replace(",", "").replace("，", "").strip()
+        if cat not in known:
+            errors[field] = _("This category is not one of the company's expense categories.")
+            continue
+        if month not in year_months:
+            shown = month.strftime("%Y-%m")
+            errors[field] = _("%(month)s is not a month of the budget year %(year)s.", month=shown,
+                              year=budget.year)
+            continue
+        try:
+            amount = Decimal(text or "0")
+        except ArithmeticError:
+            errors[field] = _("Enter the amount as a number, e.g. 1200.50.")
+            continue
+        if not amount.is_finite():
+            errors[field] = _("Enter the amount as a number, e.g. 1200.50.")
+        elif amount < 0:
+            errors[field] = _("A budget amount cannot be negative.")
+        else:
+            given[(cat, month)] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    cells = dict(current)
+    cells.update(given)
+    if keep_total and not errors:
+        for cat in sorted({c for c, _m in given}):
+            total = sum((v for (c, _m), v in current.items() if c == cat), ZERO)
+            fixed = {m for c, m in given if c == cat}
+            rest = sorted(year_months - fixed)
+            left = total - sum((given[(cat, m)] for m in fixed), ZERO)
+            first = month_field(cat, min(fixed))
+            if left < 0 or (left and not rest):
+                shown = format(total, ",.2f")
+                errors[first] = _("The months entered add up to more than the yearly amount %(total)s of the "
+                                  "line; leave the yearly total free or lower them.", total=shown)
+                continue
+            weights = [current[(cat, m)] for m in rest]
+            shares = largest_remainder(left, weights if any(weights) else [1] * len(rest)) if rest else []
+            cells.update({(cat, m): v for m, v in zip(rest, shares, strict=True)})
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+    if not any(cells.values()):
+        msg = _("Enter the amount of at least one category.")
+        raise ValidationError(msg, {month_field(*next(iter(raw))) if raw else "amount": msg})
     return set_lines(env, budget, cells)
 
 
