@@ -133,3 +133,25 @@ def test_a_record_out_of_reach_is_refused(tixi_db) -> None:
         record = s.get(User, other)  # held by the caller, read past Env: still refused
         with pytest.raises(AccessDenied):
             render_pdf(env, "print/base.html", record)
+
+
+def test_format_number_matches_babel_for_both_languages():
+    """The fast formatting gives babel's text (grouping, decimals, half-even rounding) in zh_CN and en."""
+    import random
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    from core.pdf import format_number
+
+    rng = random.Random(7)
+    values = [Decimal(rng.randint(-10**9, 10**9)) / Decimal(10 ** rng.randint(0, 5)) for _ in range(500)]
+    values += [Decimal("0.005"), Decimal("0.015"), Decimal("2.5"), Decimal("-0.004"), 0, 1.005, 12345, Decimal("1E+3")]
+    for value in values:
+        for places in (0, 1, 2, 4):
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            for lang, locale in (("zh_CN", "zh_Hans_CN"), ("en", "en")):
+                want = format_decimal(Decimal(str(value)), format=pattern, locale=locale, decimal_quantization=True)
+                assert format_number(value, places, lang) == want, (value, places, lang)
+    assert format_number(None) == ""
+    assert format_number(Decimal("1234567.5"), 2, "zh_CN") == "1,234,567.50"
