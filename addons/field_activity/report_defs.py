@@ -197,23 +197,47 @@ def bucket_label(first: dt.date, by: str | None, p: Mapping[str, Any]) -> str:
     return f"{a.isoformat()} ~ {b:%m-%d}" if a.year == b.year else f"{a.isoformat()} ~ {b.isoformat()}"
 
 
+def _bucket_sql(env: Env, column: Any, by: str | None) -> list[Any]:
+    """SQL for the first day of the row period of a date column: its week's Monday or its month's 1st
+    (nothing to group on for one row per salesperson)."""
+    from sqlalchemy import Date, DateTime, cast
+
+    if by not in ("week", "month"):
+        return []
+    if env.session.get_bind().dialect.name == "postgresql":
+        return [cast(func.date_trunc(by, cast(column, DateTime())), Date())]
+    if by == "month":
+        return [func.strftime("%Y-%m-01", column)]
+    return [func.date(column, "-6 days", "weekday 1")]  # the Monday on or before the day
+
+
+def _split(values: list[Any], by: str | None, start: dt.date) -> tuple[dt.date, list[Any]]:
+    """``(first day of the row period, the other values)`` of a grouped row."""
+    if by not in ("week", "month"):
+        return start, values
+    first = values[0]
+    if isinstance(first, dt.datetime):
+        first = first.date()
+    elif not isinstance(first, dt.date):
+        first = dt.date.fromisoformat(str(first)[:10])
+    return first, values[1:]
+
+
 def activity_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per salesperson (and week or month with ``by``) with visits or reports in the period.
 
-    Four grouped queries whatever the period: visits per salesperson, day and customer (visits,
-    visit days, customers visited, flagged, orders, minutes), the first visit of each customer by
-    each salesperson (new customers visited: the first visit falls in the row's period), the
-    submitted daily reports per day (on time, expenses), the names; with orders, the orders
+    Four grouped queries whatever the period, grouped in SQL by salesperson and row period: visits
+    (visits, visit days, customers visited, flagged, orders, minutes), the first visit of each
+    customer by each salesperson (new customers visited: the first visit falls in the row's
+    period), the submitted daily reports (on time, expenses), the names; with orders, the orders
     measures per row period."""
     start, end = p["date_from"], p["date_to"]
     by = p.get("by") or None
     rows: dict[tuple[int, dt.date], dict[str, Any]] = {}
-    sets: dict[tuple[int, dt.date], tuple[set, set]] = {}
 
     def row(sp: int, first: dt.date) -> dict[str, Any]:
         key = (sp, first)
         if key not in rows:
-            sets[key] = (set(), set())
             rows[key] = {"salesperson_id": sp, "bucket": first, "period": bucket_label(first, by, p),
                          "visits": 0, "customers": 0, "new_customers": 0, "days": 0, "per_day": Decimal("0"),
                          "flagged": 0, "orders": Decimal("0"), "reports": 0, "on_time": 0,
@@ -223,22 +247,18 @@ def activity_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         return rows[key]
 
     where = _where(env, Visit, p)
-    stmt = (env.select(Visit, "read", Visit.salesperson_id, Visit.visit_date, Visit.customer_id, func.count(Visit.id),
+    vb = _bucket_sql(env, Visit.visit_date, by)
+    stmt = (env.select(Visit, "read", Visit.salesperson_id, *vb, func.count(Visit.id),
+                       func.count(func.distinct(Visit.visit_date)), func.count(func.distinct(Visit.customer_id)),
                        func.sum(func.cast(Visit.flagged, Integer)), func.sum(Visit.order_amount),
                        func.sum(Visit.duration_min), func.count(Visit.duration_min))
             .where(Visit.visit_date >= start, Visit.visit_date <= end, *where)
-            .group_by(Visit.salesperson_id, Visit.visit_date, Visit.customer_id))
-    for sp, day, customer, n, flagged, orders, minutes, timed in env.execute(stmt):
-        first = bucket_of(day, by, start)
+            .group_by(Visit.salesperson_id, *vb))
+    for sp, *got in env.execute(stmt):
+        first, (n, days, customers, flagged, orders, minutes, timed) = _split(got, by, start)
         r = row(sp, first)
-        days, customers = sets[(sp, first)]
-        days.add(day)
-        customers.add(customer)
-        r["visits"] += n
-        r["flagged"] += int(flagged or 0)
-        r["orders"] += Decimal(orders or 0)
-        r["minutes"] += int(minutes or 0)
-        r["timed"] += int(timed or 0)
+        r.update(visits=n, days=days, customers=customers, flagged=int(flagged or 0), orders=Decimal(orders or 0),
+                 minutes=int(minutes or 0), timed=int(timed or 0))
     # new customers visited: the salesperson's first visit of the customer falls in the row's period
     first_visit = func.min(Visit.visit_date)
     stmt = (env.select(Visit, "read", Visit.salesperson_id, first_visit).where(*where)
@@ -246,26 +266,23 @@ def activity_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     for sp, day in env.execute(stmt):
         row(sp, bucket_of(day, by, start))["new_customers"] += 1
     people = {sp for sp, _b in rows}
-    stmt = (env.select(DailyReport, "read", DailyReport.salesperson_id, DailyReport.report_date,
-                       func.count(DailyReport.id), func.sum(func.cast(DailyReport.on_time, Integer)),
-                       func.sum(DailyReport.expenses_amount))
+    rb = _bucket_sql(env, DailyReport.report_date, by)
+    stmt = (env.select(DailyReport, "read", DailyReport.salesperson_id, *rb, func.count(DailyReport.id),
+                       func.sum(func.cast(DailyReport.on_time, Integer)), func.sum(DailyReport.expenses_amount))
             .where(DailyReport.state == "submitted", DailyReport.report_date >= start, DailyReport.report_date <= end,
                    *_where(env, DailyReport, p, territory=False))
-            .group_by(DailyReport.salesperson_id, DailyReport.report_date))
-    for sp, day, n, on_time, expenses in env.execute(stmt):
+            .group_by(DailyReport.salesperson_id, *rb))
+    for sp, *got in env.execute(stmt):
+        first, (n, on_time, expenses) = _split(got, by, start)
         if p.get("territory") and sp not in people:
             continue  # a territory's report: the salespeople with visits there
-        r = row(sp, bucket_of(day, by, start))
-        r["reports"] += n
-        r["on_time"] += int(on_time or 0)
-        r["expenses"] += Decimal(expenses or 0)
+        r = row(sp, first)
+        r.update(reports=n, on_time=int(on_time or 0), expenses=Decimal(expenses or 0))
     if "orders" in env.enabled:
         for first in sorted({b for _sp, b in rows} if by else {start}):
             a, b = bucket_bounds(first, by, p)
             _orders_figures(env, {**p, "date_from": a, "date_to": b}, rows, lambda sp, f=first: row(sp, f))
-    for key, r in rows.items():
-        days, customers = sets[key]
-        r["days"], r["customers"] = len(days), len(customers)
+    for r in rows.values():
         r["per_day"] = (Decimal(r["visits"]) / Decimal(r["days"])).quantize(Decimal("0.01")) if r["days"] else \
             Decimal("0")
         r["punctuality"] = (Decimal(100 * r["on_time"]) / Decimal(r["reports"])).quantize(Decimal("0.1")) \
@@ -549,16 +566,17 @@ REPORTS = [
     Report(
         code="field_activity.activity",
         title=_l("Salesperson work statistics (weekly / monthly)"),
-        description=_l("Per salesperson: visits, visits per day, time per visit, flagged check-ins, orders, cost "
-                       "per visit, report punctuality; with orders: revenue per visit, customers won and lost."),
+        description=_l("Per salesperson, for the period or per week or month: visits, customers visited, new "
+                       "customers visited, visits per day, time per visit, flagged check-ins, orders, cost per "
+                       "visit, daily reports on time; with orders: revenue per visit, customers won and lost."),
         query=activity_rows, columns=activity_columns, params=ActivityParams, totals=True, chart=activity_chart,
         model=Visit.__tablename__,
     ),
     Report(
         code="field_activity.work_plan",
         title=_l("Weekly / monthly work plans"),
-        description=_l("The salespeople's weekly and monthly action plans: state, planned and key visits, visits "
-                       "done, sales target."),
+        description=_l("The salespeople's weekly and monthly action plans, per plan or per plan and customer: "
+                       "state, planned and key visits, visits done, planned visits done, completion, sales target."),
         query=plan_rows, columns=plan_columns, params=PlanParams, totals=True, row_link=_plan_link,
         chart=plan_chart,
         model=Plan.__tablename__,

@@ -139,7 +139,8 @@ def clean_visit(env: Env, values: Mapping[str, Any]) -> dict[str, Any]:
     if cache is not None and customer_id in cache.get("customers", {}):
         customer = cache["customers"][customer_id]  # read with the user's rules by the batch's prefetch
     else:
-        customer = env.scalar(env.select(Customer).where(Customer.id == customer_id)) if customer_id else None
+        customer = env.scalar(env.select(Customer).where(Customer.id == customer_id)) \
+            if 0 < customer_id < 2**31 else None
     if customer is None:
         errors["customer_id"] = _("Choose the customer visited.")
     now = local_now(env)
@@ -221,7 +222,8 @@ def prefetch_visits(env: Env, entries: Any) -> None:
     readable = [c for c, row in cache["customers"].items() if row is not None]
     refs = [{"customer_id": c} for c in readable] + ([{"salesperson_id": emp.id}] if emp is not None else [])
     if refs:
-        env.check_references(Visit, refs)
+        with contextlib.suppress(ValidationError):  # a refusal is then given per entry, as before
+            env.check_references(Visit, refs)
     if emp is not None and days:
         locks = cache.setdefault("locks", {})
         for day in days:
