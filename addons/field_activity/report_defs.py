@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, func
+from sqlalchemy import Integer, func, select
 
 from addons.masterdata.models import Employee
 from core.i18n import _, _l
@@ -169,15 +169,6 @@ def _orders_figures(env: Env, p: Mapping[str, Any], rows: Any, row: Any) -> None
             row(sp)["lost"] = len(customers)
 
 
-def bucket_of(day: dt.date, by: str | None, start: dt.date) -> dt.date:
-    """The first day of ``day``'s row period: its week's Monday, its month's 1st, or the period's start."""
-    if by == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if by == "month":
-        return day.replace(day=1)
-    return start
-
-
 def bucket_bounds(first: dt.date, by: str | None, p: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
     """The days of a row period inside the report's period (both included)."""
     if by == "week":
@@ -260,11 +251,16 @@ def activity_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         r.update(visits=n, days=days, customers=customers, flagged=int(flagged or 0), orders=Decimal(orders or 0),
                  minutes=int(minutes or 0), timed=int(timed or 0))
     # new customers visited: the salesperson's first visit of the customer falls in the row's period
+    # (counted per row period in SQL: only the rows come back, not one line per customer)
     first_visit = func.min(Visit.visit_date)
-    stmt = (env.select(Visit, "read", Visit.salesperson_id, first_visit).where(*where)
-            .group_by(Visit.salesperson_id, Visit.customer_id).having(first_visit >= start).having(first_visit <= end))
-    for sp, day in env.execute(stmt):
-        row(sp, bucket_of(day, by, start))["new_customers"] += 1
+    firsts = (env.select(Visit, "read", Visit.salesperson_id.label("sp"), first_visit.label("first_day")).where(*where)
+              .group_by(Visit.salesperson_id, Visit.customer_id).having(first_visit >= start)
+              .having(first_visit <= end).subquery())
+    fb = _bucket_sql(env, firsts.c.first_day, by)
+    stmt = select(firsts.c.sp, *fb, func.count()).group_by(firsts.c.sp, *fb)
+    for sp, *got in env.execute(stmt):
+        first, (n,) = _split(got, by, start)
+        row(sp, first)["new_customers"] = n
     people = {sp for sp, _b in rows}
     rb = _bucket_sql(env, DailyReport.report_date, by)
     stmt = (env.select(DailyReport, "read", DailyReport.salesperson_id, *rb, func.count(DailyReport.id),
