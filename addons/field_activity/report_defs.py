@@ -1,13 +1,15 @@
 """The field activity reports on the report centre (``tixi_reports``), each filterable by period,
-territory (when territories is enabled) and salesperson:
+territory (when territories is enabled; one outside the user's reach is refused) and salesperson:
 
-* 销售员工作周/月统计表 ``field_activity.activity``: per salesperson over a week or a month: visits,
-  visit days, visits per day, minutes per visit, flagged check-ins, orders taken on visits, cost
-  per visit (daily report expenses / visits), daily reports and punctuality; with orders enabled,
-  revenue and contract amount per visit, new customers won and customers lost (read through the
-  orders measures, never orders' models);
-* 周/月工作计划表 ``field_activity.work_plan``: the weekly and monthly plans (state, planned visits,
-  key visits, visits done in the plan's period, sales target);
+* 销售员工作周/月统计表 ``field_activity.activity``: per salesperson for the period, or per
+  salesperson and week or month (``by``): visits, customers visited, new customers visited (first
+  visit by that salesperson in the row's period), visit days, visits per day, minutes per visit,
+  flagged check-ins, orders taken on visits, cost per visit (daily report expenses / visits), daily
+  reports submitted and on time, punctuality; with orders enabled, revenue and contract amount per
+  visit, new customers won and customers lost (read through the orders measures, never orders' models);
+* 周/月工作计划表 ``field_activity.work_plan``: the weekly and monthly plans, per plan or per plan and
+  customer (``by=customer``): state, planned visits, key visits, visits done in the plan's period,
+  planned visits done, completion, sales target;
 * ``field_activity.month_summaries`` (月度工作总结 with next month's key points),
   ``field_activity.inspections`` (市场巡视工作报告), ``field_activity.competitors`` (竞争产品分析).
 
