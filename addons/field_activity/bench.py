@@ -14,8 +14,11 @@ Timing::
 
 prints, per engine, the median server time and SQL count of the weekly-meeting page
 (``/field_activity/meeting``, whole request through the Flask test client, as the region
-manager) and the time of a sync of 50 queued visits (as one of the team's salespeople, rolled back).
-Goals: meeting page <= 150 ms on PostgreSQL at tier L with <= 30 SQL statements; sync of 50 <= 1 s.
+manager), the time of a sync of 50 queued visits (as one of the team's salespeople, rolled back) and
+the report-centre pages of the two standard reports (销售员工作周/月统计表 ``field_activity.activity``,
+周/月工作计划表 ``field_activity.work_plan``, :func:`report_cases`) as the region manager and the director.
+Goals: meeting page <= 150 ms on PostgreSQL at tier L with <= 30 SQL statements; sync of 50 <= 1 s;
+each report <= 1 s.
 """
 
 from __future__ import annotations
@@ -34,6 +37,28 @@ from core.plugins import hookimpl
 VISITS_PER_DAY = (3, 4, 5, 5, 6)
 TEAM = 30  # the meeting's team: salespeople with two years of visits (one page of the meeting)
 GOAL_MS, GOAL_SQL, GOAL_SYNC_S = 150, 30, 1.0
+GOAL_REPORT_S = 1.0
+
+
+def report_cases(end: tuple[int, int]) -> list[tuple[str, str]]:
+    """The standard reports (issue 23) timed as report-centre pages: ``(report, query string)``, over
+    the generator's last month (``end``), its year to date and two years (the longest period allowed)."""
+    month = dt.date(end[0], end[1], 1)
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    two_years = (month.replace(year=month.year - 2) + dt.timedelta(days=32)).replace(day=1)
+    after = (last + dt.timedelta(days=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+    def custom(a: dt.date, b: dt.date, extra: str = "") -> str:
+        return f"period=custom&date_from={a.isoformat()}&date_to={b.isoformat()}{extra}"
+
+    return [
+        ("field_activity.activity", custom(month, last)),
+        ("field_activity.activity", custom(month, last, "&by=week")),
+        ("field_activity.activity", custom(month.replace(month=1), last, "&by=month")),
+        ("field_activity.activity", custom(two_years, last, "&by=month")),
+        ("field_activity.work_plan", custom(month, after)),
+        ("field_activity.work_plan", custom(month, after, "&by=customer")),
+    ]
 
 
 @hookimpl
@@ -192,6 +217,30 @@ def measure(url: str, repeat: int = 5) -> dict[str, Any]:
     event.remove(registry.engine, "after_cursor_execute", _after)
     out["meeting_page"]["sql_ms"] = round(sum(t for t, _s in timings), 2)
     out["meeting_page"]["slowest_sql"] = [f"{t:.1f} ms {q}" for t, q in sorted(timings, reverse=True)[:4]]
+    out["reports"] = []
+    for role in ("region_manager", "director"):
+        who = client if role == "region_manager" else _client(app, meta["users"][role], meta["passwords"]["others"])
+        for code, query in report_cases(tuple(meta["end"])):
+            url_r = f"/reports/{code}?{query}"
+            page = who.get(url_r)
+            counter["n"] = 0
+            med_r, spread_r, _p = _median_ms(lambda u=url_r, w=who: w.get(u), max(3, repeat // 2))
+            sql_r = counter["n"] / max(3, repeat // 2)
+            # the report's own part (parameters, queries, totals, chart), without the page's cell formatting
+            with registry.Session() as s:
+                from urllib.parse import parse_qsl
+
+                from core.reports.run import run_report
+
+                uid = s.scalar(select(User.id).where(User.login == meta["users"][role]))
+                env = Env(registry, s, uid)
+                data = dict(parse_qsl(query))
+                med_q, _sq, result = _median_ms(lambda e=env, c=code, d=data: run_report(e, c, d), max(3, repeat // 2))
+            out["reports"].append({"report": code, "query": query, "as": role, "status": page.status_code,
+                                   "rows": len(result.rows), "page_median_ms": round(med_r, 1),
+                                   "page_spread_ms": round(spread_r, 1), "sql_per_request": sql_r,
+                                   "query_median_ms": round(med_q, 1),
+                                   "goal": f"<= {GOAL_REPORT_S * 1000:.0f} ms"})
     with registry.Session() as s:
         from addons.masterdata.models import Customer, Employee
 

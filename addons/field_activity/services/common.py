@@ -33,10 +33,15 @@ DEFAULT_TYPES = (
 
 
 def tz(env: Env) -> Any:
-    """The company's time zone."""
+    """The company's time zone (read once per sync batch)."""
     from core.measures import company_tz
 
-    return company_tz(env)
+    cache = batch_cache(env)
+    if cache is None:
+        return company_tz(env)
+    if "tz" not in cache:
+        cache["tz"] = company_tz(env)
+    return cache["tz"]
 
 
 def local_now(env: Env) -> dt.datetime:
@@ -241,6 +246,9 @@ def territory_on(env: Env, customer_id: int, day: dt.date) -> int | None:
         return None
     from addons.territories.models import CustomerTerritory
 
+    cache = batch_cache(env)
+    if cache is not None and customer_id in cache.get("assignments", {}):
+        return pick_territory(cache["assignments"][customer_id], day)
     sudo = env.sudo()
     return sudo.scalar(sudo.select(CustomerTerritory, CustomerTerritory.territory_id).where(
         CustomerTerritory.customer_id == customer_id, CustomerTerritory.date_from <= day,
@@ -256,3 +264,29 @@ def employee_names(env: Env, ids: Any) -> dict[int, str]:
     sudo = env.sudo()
     return {e.id: e.display() for e in sudo.scalars(sudo.select(Employee).where(Employee.id.in_(ids)))}
 
+
+
+def pick_territory(assignments: list[tuple[dt.date, dt.date | None, int]], day: dt.date) -> int | None:
+    """The territory of ``day`` among a customer's ``(date_from, date_to, territory)`` assignments
+    (the latest started on or before ``day`` and not ended by then), as :func:`territory_on` reads it."""
+    best = None
+    for start, end, territory in assignments:
+        if start <= day and (end is None or end > day) and (best is None or start > best[0]):
+            best = (start, territory)
+    return best[1] if best else None
+
+
+def territory_assignments(env: Env, customer_ids: Any) -> dict[int, list[tuple[dt.date, dt.date | None, int]]]:
+    """Every territory assignment of these customers (one query; territories installed), read as the kernel."""
+    ids = sorted({int(c) for c in customer_ids})
+    if "territories" not in env.enabled or not ids:
+        return {}
+    from addons.territories.models import CustomerTerritory
+
+    sudo = env.sudo()
+    out: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {c: [] for c in ids}
+    for cid, start, end, territory in sudo.execute(sudo.select(
+            CustomerTerritory, CustomerTerritory.customer_id, CustomerTerritory.date_from, CustomerTerritory.date_to,
+            CustomerTerritory.territory_id).where(CustomerTerritory.customer_id.in_(ids))):
+        out[cid].append((start, end, territory))
+    return out

@@ -30,7 +30,7 @@ from core.i18n import _
 from ..models import CompetitorRecord, DailyReport, MarketInspection, MonthSummary, Visit
 from .common import ConflictError, batch_cache
 from .reports import submit_report
-from .visits import record_visit
+from .visits import prefetch_visits, record_visit
 
 if TYPE_CHECKING:
     from core.security.env import Env
@@ -61,13 +61,13 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(entry.get("data") or {})
     data["client_key"] = key
     try:
-        with env.session.begin_nested():
-            if kind == "visit":
-                record = record_visit(env, data, photo=entry.get("photo"), nested=False)
-            elif kind == "report":
-                record = submit_report(env, data)
-            else:
-                record = _document(env, kind, data)
+        if kind == "visit" and not entry.get("photo"):
+            # every check runs before the one write, and env.create holds its own savepoint: a
+            # refused entry leaves nothing behind without a second savepoint of ours
+            record = record_visit(env, data, nested=False)
+        else:
+            with env.session.begin_nested():
+                record = _apply(env, kind, entry, data)
     except IntegrityError:
         found = _existing(env, model, key)  # a concurrent sync of the same entry won the race
         if found is not None:
@@ -81,6 +81,14 @@ def sync_entry(env: Env, entry: Mapping[str, Any]) -> dict[str, Any]:
     except AccessDenied as exc:
         return {"key": key, "status": "error", "message": str(exc)}
     return {"key": key, "status": "created", "id": record.id}
+
+
+def _apply(env: Env, kind: str, entry: Mapping[str, Any], data: dict[str, Any]) -> Any:
+    if kind == "visit":
+        return record_visit(env, data, photo=entry.get("photo"), nested=False)
+    if kind == "report":
+        return submit_report(env, data)
+    return _document(env, kind, data)
 
 
 def _document(env: Env, kind: str, data: dict[str, Any]) -> Any:
@@ -107,6 +115,7 @@ def sync(env: Env, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
     keys = [str((e or {}).get("key") or "") for e in entries if isinstance(e, Mapping)]
     env._field_activity_batch = {"known": _known_keys(env, keys)}  # one batch: settings, employee, locks read once
     try:
+        prefetch_visits(env, [e for e in entries if isinstance(e, Mapping)])  # customers, locations, territories
         for i, entry in ordered:
             if isinstance(entry, Mapping) and entry.get("kind") == "report":
                 env._field_activity_batch.pop("locks", None)  # a report changes the day's lock
