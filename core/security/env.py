@@ -29,7 +29,7 @@ from sqlalchemy.sql.selectable import AliasedReturnsRows, TableClause
 from core.db import utcnow
 from core.errors import AccessDenied, ConcurrentEditError, ValidationError
 from core.models import AccessRight, AuditEntry, Group, RecordRule, User, group_implied, rule_group
-from core.security.rules import ContextValueMissing, compile_domain
+from core.security.rules import NOT_COMPANY_OWNED, ContextValueMissing, compile_domain
 
 PERMS = ("read", "create", "write", "delete")
 
@@ -47,9 +47,8 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
     "core_session": frozenset({"sid"}),
 }
 
-#: Tables whose ``company_id`` is not an owner (a user's *current* company): the
-#: automatic company filter does not apply; their own record rules do.
-NOT_COMPANY_OWNED = frozenset({"core_user"})
+# NOT_COMPANY_OWNED (from core.security.rules): tables whose ``company_id`` is not an
+# owner (a user's *current* company): the automatic company filter does not apply.
 
 #: Largest id set a read clause inlines as a literal list (0: always sub-queries).
 LITERAL_IDS_MAX = 1000

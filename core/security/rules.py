@@ -26,6 +26,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import LifecycleError
 
+#: tables with a ``company_id`` that is not an owning company (a user's current company)
+NOT_COMPANY_OWNED = frozenset({"core_user"})
+
 #: Turns a ``Select`` of ids into a literal list when small, else returns it unchanged.
 Resolver = Callable[[Select], Any]
 
@@ -157,7 +160,13 @@ def compile_condition(
     # follow the relation: outer_fk IN (SELECT target.id FROM target WHERE <inner>)
     inner_cond = compile_condition(target, [path.split(".", 1)[1], op, raw], ctx, resolve)
     pk = target.__table__.primary_key.columns.values()[0]
-    return outer.in_(select(pk).where(inner_cond))
+    inner = select(pk).where(inner_cond)
+    company = ctx.get("company_id")
+    if company is not None and "company_id" in target.__table__.c and target.__table__.name not in NOT_COMPANY_OWNED:
+        # the target's company too: the planner can then use the target's (company_id, ...) indexes
+        # instead of scanning every company's rows (a record only ever references its own company's)
+        inner = inner.where(target.__table__.c.company_id == company)
+    return outer.in_(inner)
 
 
 def _model_for_table(name: str) -> type | None:
