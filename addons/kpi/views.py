@@ -26,6 +26,7 @@ from addons.masterdata.models import POSITION
 from addons.masterdata.services import current_employee
 from core.errors import AccessDenied, ValidationError
 from core.i18n import _, _l, choice_label, current_lang
+from core.web.generic import ModelView
 from core.web.menus import MenuItem
 
 from . import services as svc
@@ -54,9 +55,26 @@ bp = Blueprint("kpi", __name__, url_prefix="/kpi", template_folder="templates")
 
 #: the owner addon's list page for a measure's addon (drill-down beyond the records shown here)
 OWNER_PAGES = {"orders": "orders.index", "field_activity": "field_activity.index", "training": "training.index",
-               "budget": "budget.index", "crm_cards": "crm_cards.index", "sales_planning": "sales_planning.index"}
+               "budget": "budget.index", "crm_cards": "crm_cards.index", "sales_planning": "sales_planning.index",
+               "competency": "competency.team"}
 PAY_LABELS = {"base": _l("Base pay"), "target": _l("Target-based pay"), "commission": _l("Commission"),
               "advance": _l("Advances deducted")}
+
+
+survey_view = ModelView(
+    name="kpi.survey",
+    model=Survey,
+    label=_l("Internal satisfaction survey"), label_plural=_l("Satisfaction surveys"),
+    list_columns=["title", "period_start", "period_end"],
+    search_fields=["title"],
+    form_fields=["title", "period_start", "period_end"],
+    detail_fields=["title", "period_start", "period_end"],
+    field_labels={"title": _l("Title"), "period_start": _l("From"), "period_end": _l("To")},
+    order_by=["-period_start"],
+    url_prefix="/surveys/manage",
+    can_create=True, can_edit=True, can_delete=False,
+)
+survey_view.register(bp)
 
 
 def _ctx(env: Env) -> dict[str, Any]:
@@ -380,7 +398,7 @@ def surveys() -> str:
     open_rows = [r for r in rows if survey_svc.is_open(r, day)]
     closed = [r for r in rows if not survey_svc.is_open(r, day)]
     return render_template("kpi/surveys.html", open_rows=open_rows, closed=closed, answered=answered, me=me,
-                           **_ctx(env))
+                           can_manage=env.can(Survey, "create"), **_ctx(env))
 
 
 @bp.route("/surveys/<int:survey_id>", methods=["GET", "POST"])

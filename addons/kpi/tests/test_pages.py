@@ -139,7 +139,11 @@ def test_edit_kpis_schemes_and_answer_a_survey(tixi_world):  # noqa: F811
         old = env.create(m.Survey, {"title": "上月", "period_start": day - dt.timedelta(days=60),
                                     "period_end": day - dt.timedelta(days=31)})
         sid, old_id = survey.id, old.id
+    assert hr.get("/kpi/surveys/manage/").status_code == 200
+    assert "manage-surveys" in hr.get("/kpi/surveys").text
+    assert seller.get("/kpi/surveys/manage/new").status_code == 403
     listing = seller.get("/kpi/surveys").text
+    assert "manage-surveys" not in listing
     assert f'data-survey="{sid}"' in listing
     assert f'data-survey="{old_id}"' not in listing
     page = seller.get(f"/kpi/surveys/{sid}")
