@@ -276,7 +276,7 @@ def definitions_edit() -> Any:
     message = None
     status = 200
     if request.method == "POST":
-        count = min(int(request.form.get("rows") or 0), 50)
+        count = min(_count(request.form.get("rows")), 50)
         rows, kept = _posted_rows(request.form, count)
         values = [{k: v for k, v in rows[i].items() if v != ""} for i in kept]
         try:
@@ -301,6 +301,11 @@ def definitions_edit() -> Any:
                            curves=[(k, choice_label(CURVE, k, current_lang(env))) for k in CURVE],
                            dimensions=list(DIMENSIONS.items()), measures=_measure_choices(env),
                            weight_total=total, **_ctx(env)), status
+
+
+def _count(raw: str | None) -> int:
+    """A posted row count (0 for anything that is not a small whole number)."""
+    return int(raw) if raw and raw.isdigit() else 0
 
 
 def _is_number(text: str) -> bool:
@@ -346,7 +351,7 @@ def scheme_edit(scheme_id: int | None = None) -> Any:
     if request.method == "POST":
         values = {f: (request.form.get(f) or "").strip() for f in SCHEME_FIELDS}
         values["deduct_advances"] = bool(request.form.get("deduct_advances"))
-        count = min(int(request.form.get("tiers") or 0), 30)
+        count = min(_count(request.form.get("tiers")), 30)
         tiers = [{f: (request.form.get(f"t{i}-{f}") or "").strip() for f in TIER_FIELDS} for i in range(count)]
         kept = [i for i, t in enumerate(tiers) if any(t.values()) and not request.form.get(f"t{i}-remove")]
         try:
