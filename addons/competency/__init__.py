@@ -76,6 +76,36 @@ def tixi_todos(env: Env) -> list[Any]:
 
 
 @hookimpl
+def tixi_notification_types() -> list[Any]:
+    """A person's own self-assessment, a manager's reports' assessments not done by the period's end."""
+    from core.i18n import N_, _l
+    from core.notifications import NotificationType
+
+    return [
+        NotificationType("competency.self_missing", _l("Self-assessment not done"),
+                         subject=N_("Your self-assessment for %(period)s is not done"),
+                         body=N_("The period %(period)s has ended and your competency self-assessment is missing. "
+                                 "Please fill it in.")),
+        NotificationType("competency.reports_missing", _l("Assessments of my reports not done"),
+                         subject=N_("Assessments of your reports for %(period)s are not done"),
+                         body=N_("The period %(period)s has ended; %(count)s of your reports have no manager "
+                                 "assessment: %(people)s")),
+    ]
+
+
+@hookimpl
+def tixi_jobs() -> list[Any]:
+    """The reminder of assessments not done by the end of the half-year (1 January and 1 July, 01:00 UTC)."""
+    from core.i18n import _l
+    from core.jobs import JobSpec
+
+    from .services.reminders import previous_half, remind_job
+
+    return [JobSpec("competency.reminders", _l("Assessment reminders"), remind_job, cron="0 1 1 1,7 *",
+                    period=previous_half, retries=3, retry_wait=300)]
+
+
+@hookimpl
 def tixi_competency_gaps(env: Env, period: str | None, position: str | None) -> list[dict]:
     """The addon's own answer to its hook: gap rows readable by the user."""
     from .services import gap_rows

@@ -4,6 +4,12 @@
   calibrated (final) manager assessments, by employee, competency, position
   and manager (team), over the assessment date.
 * ``competency.gaps_open``: how many (person, competency) pairs fall short.
+* ``competency.level``: a person's competency level as the competencies at (or
+  above) the required level, and ``competency.rated`` the competencies rated:
+  ``level / rated`` is the share of the position profile met (a KPI's ratio).
+
+All by employee, competency, position, manager and, with territories enabled,
+territory (the person's territory on the assessment date).
 
 Built on ``env.select`` (assessment, rating, requirement and employee rules apply).
 """
@@ -25,20 +31,37 @@ from .services.gaps import gap_facts
 if TYPE_CHECKING:
     from core.security.env import Env
 
-DIMENSIONS = ("employee", "competency", "position", "manager")
+DIMENSIONS = ("employee", "competency", "position", "manager", "territory")
+
+
+def _facts(env: Env, dimensions: Sequence[str]) -> Any:
+    return gap_facts(env, territory="territory" in dimensions).subquery()
 
 
 def gap_query(env: Env, dimensions: Sequence[str]) -> Any:
     """Fact rows: one per rating of a final manager assessment; ``value`` is its gap."""
-    facts = gap_facts(env).subquery()
+    facts = _facts(env, dimensions)
     return select(facts.c.value, facts.c.period, *[facts.c[d] for d in dimensions if d in DIMENSIONS])
 
 
 def open_gap_query(env: Env, dimensions: Sequence[str]) -> Any:
     """Fact rows: the ratings that fall short (gap > 0)."""
-    facts = gap_facts(env).subquery()
+    facts = _facts(env, dimensions)
     return select(facts.c.value, facts.c.period, *[facts.c[d] for d in dimensions if d in DIMENSIONS]).where(
         facts.c.value > 0)
+
+
+def level_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """Fact rows: the ratings at or above the required level (gap 0), counted."""
+    facts = _facts(env, dimensions)
+    return select(facts.c.value, facts.c.period, *[facts.c[d] for d in dimensions if d in DIMENSIONS]).where(
+        facts.c.value == 0)
+
+
+def rated_query(env: Env, dimensions: Sequence[str]) -> Any:
+    """Fact rows: every rating of a final manager assessment against a requirement, counted."""
+    facts = _facts(env, dimensions)
+    return select(facts.c.value, facts.c.period, *[facts.c[d] for d in dimensions if d in DIMENSIONS])
 
 
 _DIMS = (
@@ -46,6 +69,7 @@ _DIMS = (
     Dimension("competency", _l("Competency"), model=Competency),
     Dimension("position", _l("Position"), choices=POSITION),
     Dimension("manager", _l("Manager"), model=Employee),
+    Dimension("territory", _l("Territory"), model="territories_territory", requires="territories"),
 )
 
 MEASURES = [
@@ -62,5 +86,20 @@ MEASURES = [
         description=_l("How many competencies of calibrated people fall short of their position's level."),
         kind="count", aggregate="count",
         query=open_gap_query, dimensions=_DIMS, period="assessed_on", grains=("month", "quarter", "year"),
+    ),
+    Measure(
+        name="competency.level",
+        label=_l("Competency level: competencies at the required level"),
+        description=_l("Competencies of calibrated people at or above their position's level; divided by the "
+                       "competencies rated it is the share of the position profile met."),
+        kind="count", aggregate="count",
+        query=level_query, dimensions=_DIMS, period="assessed_on", grains=("month", "quarter", "year"),
+    ),
+    Measure(
+        name="competency.rated",
+        label=_l("Competencies rated (calibrated)"),
+        description=_l("Competencies rated in calibrated manager assessments."),
+        kind="count", aggregate="count",
+        query=rated_query, dimensions=_DIMS, period="assessed_on", grains=("month", "quarter", "year"),
     ),
 ]

@@ -36,6 +36,7 @@ class CompetencyGroup(BusinessMixin, Base):
 
     __tablename__ = "competency_group"
     __tixi_label__ = _l("Competency group")
+    __tixi_tracked__ = ("name_zh", "name_en")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(32))
@@ -56,6 +57,7 @@ class Competency(BusinessMixin, Base):
 
     __tablename__ = "competency_competency"
     __tixi_label__ = _l("Competency")
+    __tixi_tracked__ = ("name_zh", "name_en")
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(8))

@@ -81,6 +81,22 @@ requirement_view = ModelView(
 )
 requirement_view.register(bp)
 
+competency_view = ModelView(
+    name="competency.competency",
+    model=Competency,
+    label=_l("Competency"), label_plural=_l("Competency names"),
+    list_columns=["code", "group_id", "name_zh", "name_en"],
+    search_fields=["name_zh", "name_en"],
+    form_fields=["name_zh", "name_en"],
+    detail_fields=["code", "group_id", "name_zh", "name_en"],
+    field_labels={"code": _l("Code"), "group_id": _l("Competency group"), "name_zh": _l("Name (Chinese)"),
+                  "name_en": _l("Name (English)")},
+    order_by=["sequence", "code"],
+    url_prefix="/competencies",
+    can_create=False, can_delete=False,
+)
+competency_view.register(bp)
+
 level_view = ModelView(
     name="competency.level",
     model=CompetencyLevel,
@@ -218,8 +234,10 @@ def team() -> str:
                         order_by=[Employee.name_zh])
     heat = svc.team_heatmap(env, period, people)
     lang = current_lang(env)
+    by_territory = svc.gaps.territory_gaps(env, period) if "territories" in env.enabled else None
     return render_template("competency/team.html", period=period, heat=heat, position_label=POSITION.label,
-                           chart_json=json.dumps(heatmap_chart(heat, lang), ensure_ascii=False))
+                           chart_json=json.dumps(heatmap_chart(heat, lang), ensure_ascii=False),
+                           by_territory=by_territory)
 
 
 @bp.route("/model")
@@ -232,7 +250,8 @@ def model_page() -> str:
         levels.setdefault(lv.competency_id, []).append(lv)
     return render_template("competency/model.html", comps=comps, levels=levels, matrix=svc.position_matrix(env),
                            positions=[(k, POSITION.label(k)) for k in MODEL_POSITIONS],
-                           can_edit=env.can(Requirement, "write"))
+                           can_edit=env.can(Requirement, "write"), can_edit_names=env.can(Competency, "write"),
+                           can_edit_levels=env.can(CompetencyLevel, "write"))
 
 
 def menu_items(env: Env) -> list[Any]:
@@ -251,6 +270,8 @@ def menu_items(env: Env) -> list[Any]:
                  model=Requirement, sequence=5, parent="competency"),
         MenuItem("competency_levels", _l("Level texts"), "competency.level_list", model=CompetencyLevel,
                  sequence=6, parent="competency"),
+        MenuItem("competency_names", _l("Competency names"), "competency.competency_list", model=Competency,
+                 perm="write", sequence=6, parent="competency"),
         MenuItem("competency_candidate", _l("Candidate assessment"), "competency.candidate", model=Requirement,
                  sequence=7, parent="competency",
                  group=["core.group_marketing_admin", "core.group_director", "core.group_territory_manager"]),

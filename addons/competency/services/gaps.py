@@ -87,9 +87,29 @@ def person_profile(env: Env, employee_id: int, period: str | None, position: str
     }
 
 
-def gap_facts(env: Env, final_only: bool = True) -> Select:
+def territory_of(env: Env, employee_col: Any, on_col: Any) -> Any:
+    """The territory of an employee on a date (territories enabled): the membership valid that day,
+    else a territory they manage. A correlated scalar sub-query through ``env.select`` (the
+    territories' rules apply: a territory the user may not read is ``NULL``)."""
+    from sqlalchemy import or_
+
+    from addons.territories.models import Territory, TerritoryMember
+
+    member = (env.select(TerritoryMember, "read", TerritoryMember.territory_id)
+              .where(TerritoryMember.employee_id == employee_col, TerritoryMember.active.is_(True),
+                     TerritoryMember.date_from <= on_col,
+                     or_(TerritoryMember.date_to.is_(None), TerritoryMember.date_to > on_col))
+              .order_by(TerritoryMember.date_from.desc(), TerritoryMember.id).limit(1).scalar_subquery())
+    managed = (env.select(Territory, "read", Territory.id)
+               .where(Territory.manager_id == employee_col, Territory.active.is_(True))
+               .order_by(Territory.id).limit(1).scalar_subquery())
+    return func.coalesce(member, managed)
+
+
+def gap_facts(env: Env, final_only: bool = True, territory: bool = False) -> Select:
     """Fact rows, one per rating of a manager's assessment: ``value`` (the gap), ``period``
-    (the assessment date), ``employee``, ``competency``, ``position``, ``manager``, ``assessment``.
+    (the assessment date), ``employee``, ``competency``, ``position``, ``manager``, ``assessment``,
+    ``required`` and ``level``; with ``territory`` (territories enabled) also ``territory``.
 
     Built on ``env.select`` of ratings, assessments, requirements and employees: the rules apply.
     """
@@ -102,6 +122,9 @@ def gap_facts(env: Env, final_only: bool = True) -> Select:
                      Requirement.level).where(Requirement.active.is_(True)).subquery()
     emp = env.select(Employee, "read", Employee.id, Employee.manager_id).subquery()
     diff = Rating.level - req.c.level
+    extra = []
+    if territory and "territories" in env.enabled:
+        extra.append(territory_of(env, a.c.employee_id, a.c.assessed_on).label("territory"))
     return (
         env.select(Rating, "read",
                    case((diff > 0, diff), else_=0).label("value"),
@@ -110,7 +133,10 @@ def gap_facts(env: Env, final_only: bool = True) -> Select:
                    Rating.competency_id.label("competency"),
                    a.c.position.label("position"),
                    emp.c.manager_id.label("manager"),
-                   a.c.period.label("assessment_period"))
+                   a.c.period.label("assessment_period"),
+                   req.c.level.label("required"),
+                   Rating.level.label("level"),
+                   *extra)
         .join(a, a.c.id == Rating.assessment_id)
         .join(req, and_(req.c.position == a.c.position, req.c.competency_id == Rating.competency_id))
         .join(emp, emp.c.id == a.c.employee_id)
@@ -143,3 +169,32 @@ def team_heatmap(env: Env, period: str, employees: Sequence[Employee]) -> dict[s
             cells[(emp_id, comp_id)] = int(value)
     rated = sorted({e for e, _c in cells})
     return {"competencies": comps, "employees": [e for e in employees if e.id in rated], "cells": cells}
+
+
+def territory_gaps(env: Env, period: str, final_only: bool = False) -> dict[str, Any]:
+    """Average gap per territory (rows) and competency (columns) of the people assessed in
+    ``period`` (territories enabled; the territory of each person on the assessment date).
+
+    Returns ``{"competencies", "territories": [(id, name)], "cells": {(territory, competency):
+    Decimal average}, "people": {territory: count}}``; empty when territories is not enabled.
+    """
+    comps = competencies(env)
+    out: dict[str, Any] = {"competencies": comps, "territories": [], "cells": {}, "people": {}}
+    if "territories" not in env.enabled:
+        return out
+    from addons.territories.models import Territory
+
+    facts = gap_facts(env, final_only=final_only, territory=True).subquery()
+    stmt = (select(facts.c.territory, facts.c.competency, func.sum(facts.c.value), func.count(),
+                   func.count(func.distinct(facts.c.employee)))
+            .where(facts.c.assessment_period == period, facts.c.territory.is_not(None))
+            .group_by(facts.c.territory, facts.c.competency))
+    ids: set[int] = set()
+    for terr, comp, total, n, people in env.execute(stmt):
+        out["cells"][(terr, comp)] = (Decimal(int(total or 0)) / n).quantize(Decimal("0.1"))
+        out["people"][terr] = max(out["people"].get(terr, 0), int(people))
+        ids.add(terr)
+    if ids:
+        names = {t.id: t.display() for t in env.search(Territory, Territory.id.in_(sorted(ids)))}
+        out["territories"] = sorted(((i, names.get(i, f"#{i}")) for i in ids), key=lambda x: x[1])
+    return out

@@ -135,6 +135,47 @@ def check_row(env: Env, row: Mapping[str, Any]) -> dict[str, Any]:
             "thresholds": thresholds, "sequence": int(row.get("sequence") or 10)}
 
 
+def check_definitions(env: Env, rows: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Every row checked: the normalised rows and the errors keyed ``"<row>.<field>"`` (row from 1).
+
+    ``errors["message"]`` is the first message ("KPI 2: ..."); the weight-sum message is on
+    every row's weight (and ``"weight"``), a duplicate code on each duplicate's code.
+    """
+    checked: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    first: str | None = None
+    for i, row in enumerate(rows, start=1):
+        try:
+            checked.append(check_row(env, row))
+        except ValidationError as exc:
+            for field, msg in (exc.errors or {"code": str(exc)}).items():
+                errors[f"{i}.{field}"] = msg
+            if first is None:
+                first = _("KPI %(n)s: %(error)s", n=i, error=str(exc))
+            checked.append({})
+    codes = [r.get("code") for r in checked]
+    for i, code in enumerate(codes, start=1):
+        if code and codes.count(code) > 1:
+            msg = _("Two KPIs have the same code.")
+            errors[f"{i}.code"] = msg
+            first = first or msg
+    if not errors:
+        total = sum((r["weight"] for r in checked), Decimal("0"))
+        if total != HUNDRED:
+            text = f"{total.normalize():f}"
+            msg = _("The weights of the KPIs must sum to 100 %% (they sum to %(total)s %%).", total=text)
+            errors["weight"] = msg
+            for i in range(1, len(checked) + 1):
+                errors[f"{i}.weight"] = msg
+            first = msg
+    if not rows:
+        first = _("Give the position at least one KPI.")
+        errors["weight"] = first
+    if errors:
+        errors = {"message": first or next(iter(errors.values())), **errors}
+    return checked, errors
+
+
 def set_definitions(env: Env, position: str, period_kind: str, rows: Sequence[Mapping[str, Any]]) -> list[Definition]:
     """Replace the KPIs of ``position`` for ``period_kind``: all checked first, weights summing to 100 %."""
     from addons.masterdata.models import POSITION
@@ -143,20 +184,9 @@ def set_definitions(env: Env, position: str, period_kind: str, rows: Sequence[Ma
         raise ValidationError(_("Unknown position."), {"position": _("Unknown position.")})
     if period_kind not in PERIOD_KIND:
         raise ValidationError(_("Choose month, quarter or year."), {"period_kind": _("Choose month, quarter or year.")})
-    checked = []
-    for i, row in enumerate(rows, start=1):
-        try:
-            checked.append(check_row(env, row))
-        except ValidationError as exc:
-            raise ValidationError(_("KPI %(n)s: %(error)s", n=i, error=str(exc)), getattr(exc, "details", None)) from None
-    codes = [r["code"] for r in checked]
-    if len(set(codes)) != len(codes):
-        raise ValidationError(_("Two KPIs have the same code."), {"code": _("Two KPIs have the same code.")})
-    total = sum((r["weight"] for r in checked), Decimal("0"))
-    if total != HUNDRED:
-        text = f"{total.normalize():f}"
-        msg = _("The weights of the KPIs must sum to 100 %% (they sum to %(total)s %%).", total=text)
-        raise ValidationError(msg, {"weight": msg})
+    checked, errors = check_definitions(env, rows)
+    if errors:
+        raise ValidationError(errors.pop("message"), errors)
     old = {d.code: d for d in env.search(Definition, Definition.position == position,
                                          Definition.period_kind == period_kind)}
     out = []

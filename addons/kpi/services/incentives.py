@@ -25,32 +25,50 @@ if TYPE_CHECKING:
     from core.security.env import Env
 
 
-def check_tiers(tiers: Sequence[Mapping[str, Any]]) -> list[dict[str, Decimal | None]]:
-    """Tiers sorted by their lower bound; a gap, an overlap or a bad rate is a ValidationError."""
-    out = []
-    for t in tiers:
-        errors: dict[str, str] = {}
-        lower = _dec(t.get("lower"), "lower", errors)
-        upper = _dec(t.get("upper"), "upper", errors, allow_none=True)
-        rate = _dec(t.get("rate"), "rate", errors)
-        if errors:
-            raise ValidationError(next(iter(errors.values())), errors)
-        if lower < 0 or (rate is not None and rate < 0):
-            raise ValidationError(_("Tier bounds and rates cannot be negative."))
-        if upper is not None and upper <= lower:
+def tier_errors(tiers: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The tiers sorted by their lower bound, and the errors keyed ``"tiers.<row>.<field>"`` (row from 1).
+
+    A gap or an overlap is named on the later tier's lower bound (and under ``"tiers"``).
+    """
+    out: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for i, t in enumerate(tiers, start=1):
+        row: dict[str, str] = {}
+        lower = _dec(t.get("lower"), "lower", row)
+        upper = _dec(t.get("upper"), "upper", row, allow_none=True)
+        rate = _dec(t.get("rate"), "rate", row)
+        if lower is not None and lower < 0:
+            row["lower"] = _("Tier bounds and rates cannot be negative.")
+        if rate is not None and rate < 0:
+            row["rate"] = _("Tier bounds and rates cannot be negative.")
+        if lower is not None and upper is not None and upper <= lower:
             start = f"{lower.normalize():f}"
-            raise ValidationError(_("A tier must end above where it starts (%(lower)s %%).", lower=start))
-        out.append({"lower": lower, "upper": upper, "rate": rate})
+            row["upper"] = _("A tier must end above where it starts (%(lower)s %%).", lower=start)
+        errors.update({f"tiers.{i}.{k}": v for k, v in row.items()})
+        if not row:
+            out.append({"lower": lower, "upper": upper, "rate": rate, "_row": i})
+    if errors:
+        return [], errors
     out.sort(key=lambda t: t["lower"])
     for a, b in zip(out, out[1:], strict=False):
         at = f"{b['lower'].normalize():f}"
         if a["upper"] is None or a["upper"] > b["lower"]:
             msg = _("The commission tiers overlap at %(at)s %% of target.", at=at)
-            raise ValidationError(msg, {"tiers": msg})
-        if a["upper"] < b["lower"]:
+        elif a["upper"] < b["lower"]:
             end = f"{a['upper'].normalize():f}"
             msg = _("The commission tiers leave a gap between %(a)s %% and %(b)s %% of target.", a=end, b=at)
-            raise ValidationError(msg, {"tiers": msg})
+        else:
+            continue
+        errors.setdefault("tiers", msg)
+        errors[f"tiers.{b['_row']}.lower"] = msg
+    return [{k: v for k, v in t.items() if k != "_row"} for t in out], errors
+
+
+def check_tiers(tiers: Sequence[Mapping[str, Any]]) -> list[dict[str, Decimal | None]]:
+    """Tiers sorted by their lower bound; a gap, an overlap or a bad rate is a ValidationError."""
+    out, errors = tier_errors(tiers)
+    if errors:
+        raise ValidationError(errors.get("tiers") or next(iter(errors.values())), errors)
     return out
 
 
@@ -70,18 +88,23 @@ def save_scheme(env: Env, values: Mapping[str, Any], tiers: Sequence[Mapping[str
         errors["kind"] = _("Choose front office or back office.")
     base = _dec(values.get("base_pay", 0), "base_pay", errors)
     target_pay = _dec(values.get("target_pay", 0), "target_pay", errors)
-    places = int(values.get("rounding", 2) or 0)
+    try:
+        places = int(values.get("rounding", 2) or 0)
+    except (TypeError, ValueError):
+        places = -1
     if places not in (0, 1, 2):
         errors["rounding"] = _("Round to 0, 1 or 2 decimal places.")
     for f, v in (("base_pay", base), ("target_pay", target_pay)):
         if v is not None and v < 0:
             errors[f] = _("The amount cannot be negative.")
+    checked, tier_errs = tier_errors(tiers)
+    if checked and not values.get("commission_kpi"):
+        errors["commission_kpi"] = _("Name the KPI whose amount above target earns the commission.")
+    if tier_errs.get("tiers"):
+        errors = {"tiers": tier_errs["tiers"], **errors}
+    errors.update(tier_errs)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
-    checked = check_tiers(tiers)
-    if checked and not values.get("commission_kpi"):
-        raise ValidationError(_("Name the KPI whose amount above target earns the commission."),
-                              {"commission_kpi": _("Name the KPI whose amount above target earns the commission.")})
     row = {"code": code, "name_zh": (values.get("name_zh") or code).strip(),
            "name_en": (values.get("name_en") or values.get("name_zh") or code).strip(), "kind": kind,
            "position": values["position"], "base_pay": base, "target_pay": target_pay,
