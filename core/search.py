@@ -124,6 +124,19 @@ def related(record: Any, name: str) -> Any:
     return session.get(rel.mapper.class_, key[0] if len(key) == 1 else tuple(key))
 
 
+def referenced(record: Any, model: type, column: str) -> Any:
+    """The ``model`` row that ``record.<column>`` points to, for an ``extra`` text or a title.
+
+    For records without a relationship to it. Index texts are built past the
+    reader's rules on purpose (the index is filtered by the rules at search time).
+    """
+    from sqlalchemy.orm import object_session
+
+    key = getattr(record, column, None)
+    session = object_session(record)
+    return session.get(model, key) if session is not None and key is not None else None
+
+
 # ----- text ----------------------------------------------------------------------------------
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 

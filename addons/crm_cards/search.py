@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from core.i18n import _l
-from core.search import SearchSource
+from core.search import SearchSource, referenced
 
 
 def _customer(card: Any) -> Any:
-    from sqlalchemy.orm import object_session
-
     from addons.masterdata.models import Customer
 
-    session = object_session(card)
-    return session.get(Customer, card.customer_id) if session is not None and card.customer_id else None
+    return referenced(card, Customer, "customer_id")
 
 
 def _title(card: Any, lang: str) -> str:
