@@ -54,20 +54,10 @@ ALL_TERRITORIES = ("core.group_director", "core.group_general_manager", "core.gr
 
 
 def reachable_territories(env: Env) -> set[int] | None:
-    """Territories the user may filter on (``None``: all): those they manage and below, those they work in
-    (read from the user's own context values; the territory tree itself is public)."""
-    if env.user_id is None or env.user.is_admin or env.in_group(*ALL_TERRITORIES):
-        return None
-    from addons.territories.services import subtree_query
+    """Territories the user may filter on (``None``: all): see ``addons.territories.services.reachable_territories``."""
+    from addons.territories.services import reachable_territories as reach
 
-    ctx = env.context
-    managed, member = ctx.get("managed_territory_ids"), ctx.get("member_territory_ids")
-    out: set[int] = set()
-    if managed is not None:
-        out |= set(env.sudo().scalars(subtree_query(managed)))
-    if member is not None:
-        out |= set(env.sudo().scalars(member)) if hasattr(member, "subquery") else set(member)
-    return out
+    return reach(env, ALL_TERRITORIES)
 
 
 class FieldParams(PeriodParams):

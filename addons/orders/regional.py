@@ -66,21 +66,10 @@ def has_targets(env: Env) -> bool:
 
 
 def reachable_territories(env: Env) -> set[int] | None:
-    """Territories the user may filter on (``None``: all): the ones they manage and below, the ones they work in."""
-    if env.user.is_admin or env.in_group(*ALL_TERRITORIES):
-        return None
-    from addons.territories.services import subtree_query
+    """Territories the user may filter on (``None``: all): see ``addons.territories.services.reachable_territories``."""
+    from addons.territories.services import reachable_territories as reach
 
-    ctx = env.context
-    managed = ctx.get("managed_territory_ids")
-    member = ctx.get("member_territory_ids")
-    out: set[int] = set()
-    # the user's own reach, from their own context values (the territory tree is public)
-    if managed is not None:
-        out |= set(env.sudo().scalars(subtree_query(managed)))
-    if member is not None:
-        out |= set(env.sudo().scalars(member)) if hasattr(member, "subquery") else set(member)
-    return out
+    return reach(env, ALL_TERRITORIES)
 
 
 class RegionalParams(PeriodParams):

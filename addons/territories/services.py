@@ -359,3 +359,29 @@ def record_label(env: Env, model: str, res_id: int) -> str | None:
     # sudo: audit history and explanations name the records they mention, whatever the rules
     obj = env.sudo().get(Territory, res_id)
     return str(obj) if obj is not None else None
+
+
+#: groups that see every territory of the company (a report's filter offers them all)
+ALL_TERRITORY_GROUPS = ("core.group_director", "core.group_general_manager", "core.group_marketing_admin")
+
+
+def reachable_territories(env: Env, all_groups: tuple[str, ...] = ALL_TERRITORY_GROUPS) -> set[int] | None:
+    """Territories the user may filter a report on; ``None``: all of them.
+
+    Everything for administrators and for ``all_groups`` (a report may add
+    finance or the committee); otherwise the territories the user manages with
+    everything below them, and the ones they work in. Read from the user's own
+    context values (``managed_territory_ids``, ``member_territory_ids``); the
+    territory tree itself is public. Reports of other addons call it when
+    territories is enabled (``env.enabled``), importing it inside the check.
+    """
+    if env.user_id is None or env.user.is_admin or env.in_group(*all_groups):
+        return None
+    ctx = env.context
+    managed, member = ctx.get("managed_territory_ids"), ctx.get("member_territory_ids")
+    out: set[int] = set()
+    if managed is not None:
+        out |= set(env.sudo().scalars(subtree_query(managed)))
+    if member is not None:
+        out |= set(env.sudo().scalars(member)) if hasattr(member, "subquery") else set(member)
+    return out
