@@ -98,3 +98,19 @@ def tixi_jobs() -> list[Any]:
 
     return [JobSpec("budget.execution_report", _l("Monthly budget execution"), deliver_execution,
                     cron="0 0 1 * *", period=previous_month, retries=3, retry_wait=300)]
+
+
+@hookimpl
+def tixi_advances_outstanding(env: Env, employee_id: int, on: Any) -> Any:
+    """Open advances of a person (:func:`addons.budget.services.advances.outstanding`)."""
+    from addons.budget.services.advances import outstanding
+
+    return outstanding(env, employee_id, on)
+
+
+@hookimpl
+def tixi_advances_deduct(env: Env, employee_id: int, amount: Any, on: Any, kind: str) -> Any:
+    """Deduct from a person's open advances (:func:`addons.budget.services.advances.deduct`)."""
+    from addons.budget.services.advances import deduct
+
+    return deduct(env, employee_id, amount, on, kind=kind)

@@ -163,14 +163,21 @@ def calculate(env: Env, card: Scorecard, scheme: Scheme | None = None) -> list[d
                                   "amount": r(band * Decimal(t.rate) / HUNDRED),
                                   "note": f"{Decimal(t.lower).normalize():f}%-{upper}%"})
     gross = sum((ln["amount"] for ln in lines), Decimal("0"))
-    if scheme.deduct_advances and "budget" in env.enabled:
-        from addons.budget.services.advances import outstanding
-
-        owed = outstanding(env, card.employee_id, card.period_end)
+    if scheme.deduct_advances:
+        # budget's documented hook (addons/budget/hookspecs.py); None when budget is not enabled
+        owed = _budget_hook(env, "tixi_advances_outstanding", employee_id=card.employee_id, on=card.period_end) or Decimal("0")
         if owed > 0 and gross > 0:
             lines.append({"kind": "advance", "basis": r(owed), "rate": None, "amount": -r(min(owed, gross)),
                           "note": None})
     return lines
+
+
+def _budget_hook(env: Env, name: str, **kwargs: Any) -> Any:
+    """Call a hook that budget declares (an optional dependency); ``None`` when budget is not enabled."""
+    if "budget" not in env.enabled:
+        return None
+    caller = getattr(env.hooks, name, None)
+    return caller(env=env, **kwargs) if caller is not None else None
 
 
 def pay(env: Env, card: Scorecard) -> Payout:
@@ -184,9 +191,8 @@ def pay(env: Env, card: Scorecard) -> Payout:
     gross = sum((ln["amount"] for ln in lines if ln["kind"] != "advance"), Decimal("0"))
     advance = -sum((ln["amount"] for ln in lines if ln["kind"] == "advance"), Decimal("0"))
     if advance > 0:
-        from addons.budget.services.advances import deduct
-
-        deduct(env, card.employee_id, advance, card.period_end, kind="bonus")
+        _budget_hook(env, "tixi_advances_deduct", employee_id=card.employee_id, amount=advance, on=card.period_end,
+              kind="bonus")
     payout = env.create(Payout, {"scorecard_id": card.id, "employee_id": card.employee_id, "scheme_id": scheme.id,
                                  "gross": gross, "advances": advance, "net": gross - advance})
     for i, ln in enumerate(lines, start=1):
