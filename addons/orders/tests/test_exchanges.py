@@ -152,3 +152,81 @@ def test_exchange_approval_netting_rights_and_bad_input(tixi_world, tixi_engine)
             svc.create_exchange(sp2, d, [{"product_id": p1.id, "quantity": "1"}], "试试")
         with pytest.raises(AccessDenied):
             sp2.get(m.Exchange, ex.id)
+
+
+def test_exchange_pages_per_field_errors_and_customer_card(tixi_world):  # noqa: F811
+    world = tixi_world
+    m = world.addon_module("orders", "models")
+    orders = world.factories.orders
+    world.add_user("sp2_acme", "salesperson", "acme")
+    with world.session() as s:
+        data = _setup(world, s)
+        p1, p2, cust = data["p1"], data["p2"], data["cust"]
+        seller = world.env(s, "salesperson")
+        c = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10", "unit_price": "3000"},
+                                           {"product_id": p2.id, "quantity": "5", "unit_price": "2000"}],
+                            contract_date=AUG)
+        d = orders.delivery(seller, c, on=AUG)
+        d_id, c_id, cust_id = d.id, c.id, cust.id
+        line = {li.product_id: li.id for li in d.lines}
+    from core.testing.web import csrf_token, logged_in_client
+    from core.web.app import create_app
+
+    app = create_app(registry=world.registry, test_config={"TESTING": True})
+    client = logged_in_client(app, world.login("salesperson"), world.password)
+    assert 'data-action="exchange"' in client.get(f"/orders/contracts/{c_id}").text
+    url = f"/orders/deliveries/{d_id}/exchange"
+    form = client.get(url, headers={"Accept-Language": "zh-CN"})
+    assert form.status_code == 200
+    assert "换货原因" in form.text
+    token = csrf_token(form.text)
+    # too many back and no reason: the field's own message, in Chinese; nothing saved
+    bad = client.post(url, headers={"Accept-Language": "zh-CN"},
+                      data={"csrf_token": token, f"qty_{line[p1.id]}": "12", "reason": "损坏"})
+    assert bad.status_code == 422
+    assert f'data-error="qty_{line[p1.id]}"' in bad.text
+    assert "超过" in bad.text
+    bad = client.post(url, headers={"Accept-Language": "zh-CN"},
+                      data={"csrf_token": token, f"qty_{line[p1.id]}": "1", "reason": ""})
+    assert bad.status_code == 422
+    assert 'data-error="reason"' in bad.text
+    assert "请填写换货原因" in bad.text
+    bad = client.post(url, headers={"Accept-Language": "en"},
+                      data={"csrf_token": token, f"qty_{line[p2.id]}": "1", f"repl_{line[p2.id]}": str(p1.id),
+                            "reason": "wrong model"})
+    assert bad.status_code == 422
+    assert f'data-error="rqty_{line[p2.id]}"' in bad.text
+    assert "still to deliver" in bad.text
+    with world.session() as s:
+        assert world.env(s, "admin").count(m.Exchange) == 0
+    ok = client.post(url, data={"csrf_token": token, f"qty_{line[p1.id]}": "2", "reason": "外壳破损"})
+    assert ok.status_code in (302, 303)
+    with world.session() as s:
+        ex = world.env(s, "admin").search(m.Exchange)[0]
+        ex_id, ex_number = ex.id, ex.number
+    page = client.get(f"/orders/exchanges/{ex_id}")
+    assert page.status_code == 200
+    assert 'data-action="approve"' not in page.text  # the salesperson does not approve
+    assert ex_number in client.get("/orders/exchanges").text
+    assert ex_number in client.get(f"/orders/contracts/{c_id}").text  # on the original note
+    boss = logged_in_client(app, world.login("territory_manager"), world.password)
+    page = boss.get(f"/orders/exchanges/{ex_id}")
+    assert 'data-action="approve"' in page.text
+    done = boss.post(f"/orders/exchanges/{ex_id}", data={"csrf_token": csrf_token(page.text), "action": "approve"})
+    assert done.status_code in (302, 303)
+    page = boss.get(f"/orders/exchanges/{ex_id}")
+    assert 'data-note="return"' in page.text
+    assert 'data-note="replacement"' in page.text
+    # the customer card's panel and the rights of another salesperson
+    with world.session() as s:
+        from addons.masterdata.models import Customer
+
+        env = world.env(s, "salesperson")
+        with app.test_request_context():
+            views = world.addon_module("orders", "views")
+            sections = {x["key"]: x for x in views.profile_section(env, env.get(Customer, cust_id))}
+        assert ex_number in str(sections["orders_exchanges"]["html"])
+    other = logged_in_client(app, "sp2_acme", world.password)
+    assert other.get(f"/orders/exchanges/{ex_id}").status_code in (403, 404)
+    assert ex_number not in other.get("/orders/exchanges").text
+    assert other.get(url).status_code in (403, 404)
