@@ -75,6 +75,7 @@ INVOICE_STATE = Choices({
     "signed": N_("Signed by the customer"),
 })
 EXCHANGE_STATE = Choices({
+    "draft": N_("Draft"),
     "waiting": N_("Waiting approval"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),

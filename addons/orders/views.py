@@ -442,6 +442,7 @@ def exchange_detail(exchange_id: int) -> Any:
     return render_template("orders/exchange_detail.html", ex=ex, notes=notes, error=error,
                            customer=sudo.get(Customer, ex.customer_id),
                            actions=approvals.available(env, EXCHANGE_WORKFLOW, ex),
+                           steps={t.name: t.label or t.name for t in EXCHANGE_WORKFLOW.transitions},
                            history=approvals.history(env, EXCHANGE_WORKFLOW, ex), **_labels(env)), status
 
 
