@@ -33,6 +33,7 @@ from .documents import (
     create_delivery,
     create_return,
     delivered_quantities,
+    lock_note,
     returned_quantities,
 )
 from .numbering import next_number
@@ -124,6 +125,7 @@ def create_exchange(env: Env, original: Delivery, lines: Sequence[Mapping[str, A
     text = (reason or "").strip()
     if not text:
         raise fail(env, N_("Give the reason for the exchange."), "reason")
+    lock_note(env, original.id)  # concurrent returns and exchanges of the note wait for each other
     cleaned = _clean(env, original, lines)
     with env.session.begin_nested():
         ex = env.create(Exchange, {
@@ -151,6 +153,7 @@ def decide_exchange(env: Env, ex: Exchange, approve: bool, comment: str | None =
         return ex
     on = on or today(env)
     check_open_period(env, on)
+    lock_note(env, ex.original_id)
     original = env.sudo().get(Delivery, ex.original_id)
     lines = [{"product_id": li.product_id, "quantity": li.quantity,
               "replacement_product_id": li.replacement_product_id, "replacement_quantity": li.replacement_quantity}

@@ -230,3 +230,42 @@ def test_exchange_pages_per_field_errors_and_customer_card(tixi_world):  # noqa:
     assert other.get(f"/orders/exchanges/{ex_id}").status_code in (403, 404)
     assert ex_number not in other.get("/orders/exchanges").text
     assert other.get(url).status_code in (403, 404)
+
+
+def test_concurrent_exchanges_of_one_note_never_return_more_than_delivered(tixi_world, tixi_engine):  # noqa: F811
+    import threading
+
+    world = tixi_world
+    m, svc = world.addon_module("orders", "models"), world.addon_module("orders", "services")
+    with world.session() as s:
+        data = _setup(world, s)
+        p1, cust = data["p1"], data["cust"]
+        seller = world.env(s, "salesperson")
+        c = world.factories.orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10",
+                                                            "unit_price": "3000"}], contract_date=AUG)
+        d_id, p1_id = world.factories.orders.delivery(seller, c, on=AUG).id, p1.id
+    done: list[str] = []
+    refused: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            with world.session() as s2:
+                env = world.env(s2, "salesperson")
+                done.append(svc.create_exchange(env, env.get(m.Delivery, d_id),
+                                                [{"product_id": p1_id, "quantity": "6"}], "破损").number)
+        except ValidationError as exc:
+            refused.append(exc)
+
+    if tixi_engine == "postgresql":
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for _ in range(4):
+            ask()
+    assert len(done) == 1, (done, refused)
+    assert len(refused) == 3
+    with world.session() as s:
+        assert world.env(s, "admin").count(m.Exchange) == 1
