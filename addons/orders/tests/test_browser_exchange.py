@@ -74,6 +74,7 @@ def test_exchange_asked_on_a_phone_and_approved_by_the_director(server, browser,
     assert "超过" in page.inner_text('[data-error^="qty_"]')
     assert page.input_value("#reason") == "外壳破损，客户要求换新"  # what was typed stays
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(shots / "orders_exchange_form_error_phone.png"), full_page=True)
     page.fill('#exchange-form input[name^="qty_"]', "2")
     page.click("#submit-exchange")
     page.wait_for_selector('#exchange-state[data-state="waiting"]')
