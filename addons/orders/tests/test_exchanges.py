@@ -269,3 +269,38 @@ def test_concurrent_exchanges_of_one_note_never_return_more_than_delivered(tixi_
     assert len(refused) == 3
     with world.session() as s:
         assert world.env(s, "admin").count(m.Exchange) == 1
+
+
+def test_exchange_for_another_product_of_the_contract_nets_the_price_difference(tixi_world):  # noqa: F811
+    world = tixi_world
+    svc = world.addon_module("orders", "services")
+    orders = world.factories.orders
+    with world.session() as s:
+        data = _setup(world, s)
+        p1, p2, cust = data["p1"], data["p2"], data["cust"]
+        seller, boss = world.env(s, "salesperson"), world.env(s, "territory_manager")
+        c = orders.contract(seller, cust, [{"product_id": p1.id, "quantity": "10", "unit_price": "3000"},
+                                           {"product_id": p2.id, "quantity": "5", "unit_price": "2000"}],
+                            contract_date=AUG)
+        lines = {li.product_id: li.id for li in c.lines}
+        d = orders.delivery(seller, c, [{"contract_line_id": lines[p1.id], "quantity": "10"},
+                                        {"contract_line_id": lines[p2.id], "quantity": "3"}], on=AUG)
+        # one p1 back, two p2 out instead (two p2 are still to deliver on the contract); a third is refused
+        with pytest.raises(ValidationError) as exc:
+            svc.create_exchange(seller, d, [{"product_id": p1.id, "quantity": "1", "replacement_product_id": p2.id,
+                                             "replacement_quantity": "3"}], "改型号")
+        assert "lines.1.replacement_quantity" in exc.value.errors
+        ex = svc.create_exchange(seller, d, [{"product_id": p1.id, "quantity": "1",
+                                              "replacement_product_id": p2.id, "replacement_quantity": "2"}], "改型号")
+        assert (ex.return_amount, ex.replacement_amount) == (D("3000.00"), D("4000.00"))
+        svc.decide_exchange(boss, ex, True, on=SEP)
+        m = world.addon_module("orders", "models")
+        for note_id in (ex.return_id, ex.replacement_id):
+            svc.ship(seller, seller.get(m.Delivery, note_id), on=SEP)
+        from core.measures import measure_value, total
+
+        by_product = {r["product"]: r.value for r in measure_value(seller, "orders.sales_amount", period=YEAR,
+                                                                    group_by=["product"])}
+        assert by_product == {p1.id: D("27000.00"), p2.id: D("10000.00")}  # 36,000 delivered - 3,000 + 4,000
+        assert total(measure_value(seller, "orders.sales_amount", period=YEAR)) == D("37000.00")
+        assert svc.delivered_quantities(seller, c.id) == {lines[p1.id]: D("9.000"), lines[p2.id]: D("5.000")}
