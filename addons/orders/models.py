@@ -81,7 +81,7 @@ EXCHANGE_STATE = Choices({
     "rejected": N_("Rejected"),
     "cancelled": N_("Cancelled"),
 })
-DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Return"),
+DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Red-letter return"),
                     "collection": N_("Collection")})
 #: the number prefix of each document kind
 PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP",

@@ -245,7 +245,7 @@ def _statement_context(env: Env, customer: Customer) -> dict[str, Any]:
     on = today(env)
     default = f"{on.year}-H{1 if on.month <= 6 else 2}"
     lang = current_lang(env)
-    kinds = {"delivery": _("Delivery note"), "return": _("Return"), "collection": _("Collection")}
+    kinds = {"delivery": _("Delivery note"), "return": _("Red-letter return"), "collection": _("Collection")}
     return {"doc_title": _("Reconciliation statement"), "customer_name": customer.display(lang),
             "st": statement(env, customer.id, request.args.get("half") or default), "kinds": kinds, "lang": lang}
 
