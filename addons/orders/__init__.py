@@ -41,15 +41,16 @@ def tixi_company_setup(env: Env, company: Any) -> None:
 
 @hookimpl
 def tixi_approval_workflows() -> list[Any]:
-    """``orders.contract`` (credit and deviation approval) and ``orders.collection`` (sales, then finance)."""
+    """``orders.contract``, ``orders.goods_request``, ``orders.collection``, ``orders.invoice``, ``orders.exchange``."""
     from .workflows import (
         COLLECTION_WORKFLOW,
         CONTRACT_WORKFLOW,
+        EXCHANGE_WORKFLOW,
         GOODS_REQUEST_WORKFLOW,
         INVOICE_WORKFLOW,
     )
 
-    return [CONTRACT_WORKFLOW, GOODS_REQUEST_WORKFLOW, COLLECTION_WORKFLOW, INVOICE_WORKFLOW]
+    return [CONTRACT_WORKFLOW, GOODS_REQUEST_WORKFLOW, COLLECTION_WORKFLOW, INVOICE_WORKFLOW, EXCHANGE_WORKFLOW]
 
 
 @hookimpl(specname="tixi_record_event", tryfirst=True)
@@ -96,10 +97,10 @@ def tixi_profile_sections(env: Env, customer: Any) -> list[Any]:
 @hookimpl
 def tixi_explain_label(model: str, res_id: int, env: Env) -> str | None:
     """Document numbers for audit and explanations."""
-    from .models import Collection, Contract, Delivery, InvoiceRequest
+    from .models import Collection, Contract, Delivery, Exchange, InvoiceRequest
 
     cls = {"orders_contract": Contract, "orders_delivery": Delivery, "orders_collection": Collection,
-           "orders_invoice": InvoiceRequest}.get(model)
+           "orders_invoice": InvoiceRequest, "orders_exchange": Exchange}.get(model)
     if cls is None:
         return None
     # sudo: audit history and explanations name the records they mention, whatever the rules

@@ -74,11 +74,18 @@ INVOICE_STATE = Choices({
     "issued": N_("Issued"),
     "signed": N_("Signed by the customer"),
 })
-DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Return"),
+EXCHANGE_STATE = Choices({
+    "draft": N_("Draft"),
+    "waiting": N_("Waiting approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "cancelled": N_("Cancelled"),
+})
+DOC_KIND = Choices({"contract": N_("Contract"), "delivery": N_("Delivery note"), "return": N_("Red-letter return"),
                     "collection": N_("Collection")})
 #: the number prefix of each document kind
 PREFIX = {"contract": "HT", "delivery": "CK", "return": "TH", "collection": "HK", "invoice": "KP",
-          "goods_request": "XQ", "service": "SH"}
+          "goods_request": "XQ", "service": "SH", "exchange": "HH"}
 
 
 class OrdersSettings(BusinessMixin, Base):
@@ -395,3 +402,69 @@ class ServiceRequest(BusinessMixin, Base):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Exchange(BusinessMixin, Base):
+    """An exchange (换货) of delivered goods: a red-letter return and a replacement delivery, approved together.
+
+    Asked for as one document (the goods coming back, what goes out instead,
+    the reason), approved through ``orders.exchange`` (never by the
+    requester); the approval makes the red-letter return (``return_id``,
+    ``TH…``) and the replacement delivery note (``replacement_id``, ``CK…``)
+    of the original's contract. Both then ship like any note, so every total
+    nets by itself: the return negative, the replacement positive.
+    """
+
+    __tablename__ = "orders_exchange"
+    __tixi_label__ = _l("Exchange")
+    __tixi_tracked__ = ("state", "return_id", "replacement_id")
+    __table_args__ = (UniqueConstraint("company_id", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32))
+    original_id: Mapped[int] = mapped_column(ForeignKey("orders_delivery.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("orders_contract.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("masterdata_customer.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("masterdata_employee.id"), nullable=True,
+                                                       index=True)
+    territory_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    settlement: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="waiting", info={"selection": EXCHANGE_STATE})
+    #: value of the goods coming back (positive) and of the replacement
+    return_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    replacement_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("orders_delivery.id"), nullable=True, index=True)
+    replacement_id: Mapped[int | None] = mapped_column(ForeignKey("orders_delivery.id"), nullable=True, index=True)
+
+    original: Mapped[Delivery] = relationship(foreign_keys=[original_id])
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
+    lines: Mapped[list[ExchangeLine]] = relationship(back_populates="exchange", viewonly=True,
+                                                     order_by="ExchangeLine.sequence")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ExchangeLine(BusinessMixin, Base):
+    """A delivered product coming back, and the contract line (product) and quantity sent instead."""
+
+    __tablename__ = "orders_exchange_line"
+    __tixi_label__ = _l("Exchange line")
+
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("orders_exchange.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+    product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+    unit_price: Mapped[Decimal] = mapped_column(PRICE)
+    replacement_line_id: Mapped[int] = mapped_column(ForeignKey("orders_contract_line.id"), index=True)
+    replacement_product_id: Mapped[int] = mapped_column(ForeignKey("masterdata_product.id"), index=True)
+    replacement_quantity: Mapped[Decimal] = mapped_column(QTY)
+    replacement_unit_price: Mapped[Decimal] = mapped_column(PRICE)
+
+    exchange: Mapped[Exchange] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(foreign_keys=[product_id])
+    replacement_product: Mapped[Product] = relationship(foreign_keys=[replacement_product_id])
+
+    def __str__(self) -> str:
+        return f"{self.exchange.number if self.exchange else ''}/{self.sequence}"

@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 
 LOCKED = {"orders_contract": {"confirmed", "cancelled"}, "orders_delivery": {"shipped", "confirmed"},
           "orders_collection": {"confirmed", "rejected"}, "orders_invoice": {"issued", "signed"},
-          "orders_goods_request": {"approved", "delivered"}, "orders_service_request": {"done"}}
+          "orders_goods_request": {"approved", "delivered"}, "orders_service_request": {"done"},
+          "orders_exchange": {"approved", "rejected", "cancelled"}}
 SERVICE_FIELDS = {"orders_delivery": {"state", "delivery_date", "due_date", "shipped_late", "open_amount",
                                       "customer_confirmed_on"},
                   "orders_service_request": {"state", "resolution", "done_on"}}
 LINES = {"orders_contract_line": ("contract", "orders_contract"), "orders_delivery_line": ("delivery", "orders_delivery"),
-         "orders_allocation": ("collection", None), "orders_goods_request_line": ("request", "orders_goods_request")}
+         "orders_allocation": ("collection", None), "orders_goods_request_line": ("request", "orders_goods_request"),
+         "orders_exchange_line": ("exchange", "orders_exchange")}
 
 
 def _locked_error(env: Env, record: Any) -> Exception:

@@ -5,7 +5,10 @@
 * ``/orders/contracts/<id>``: lines, delivered so far, the approval actions, a
   new (partial) delivery note, the notes with shipping, customer
   confirmation and returns; ``/print`` and ``.pdf``: the printable contract;
-* ``/orders/collections``: payment requests and the two confirmations.
+* ``/orders/collections``: payment requests and the two confirmations;
+* ``/orders/exchanges``: exchanges (换货); ``/orders/deliveries/<id>/exchange``: a new
+  one for a shipped note (per-field errors); ``/orders/exchanges/<id>``: its lines,
+  approval, the return and replacement notes it made.
 
 Errors of a form are shown on the page (422) and nothing is saved (the
 request's transaction is rolled back).
@@ -31,18 +34,21 @@ from .models import (
     COLLECTION_STATE,
     CONTRACT_STATE,
     DELIVERY_STATE,
+    EXCHANGE_STATE,
     GOODS_REQUEST_STATE,
     INVOICE_STATE,
     Collection,
     Contract,
     ContractLine,
     Delivery,
+    Exchange,
     GoodsRequest,
     InvoiceRequest,
 )
 from .workflows import (
     COLLECTION_WORKFLOW,
     CONTRACT_WORKFLOW,
+    EXCHANGE_WORKFLOW,
     GOODS_REQUEST_WORKFLOW,
     INVOICE_WORKFLOW,
 )
@@ -58,7 +64,8 @@ def _labels(env: Env) -> dict[str, Any]:
     return {"contract_state": lambda k: choice_label(CONTRACT_STATE, k, lang),
             "delivery_state": lambda k: choice_label(DELIVERY_STATE, k, lang),
             "collection_state": lambda k: choice_label(COLLECTION_STATE, k, lang),
-            "invoice_state": lambda k: choice_label(INVOICE_STATE, k, lang), "lang": lang}
+            "invoice_state": lambda k: choice_label(INVOICE_STATE, k, lang),
+            "exchange_state": lambda k: choice_label(EXCHANGE_STATE, k, lang), "lang": lang}
 
 
 def _customer_names(env: Env, ids: set[int]) -> dict[int, str]:
@@ -139,7 +146,12 @@ def _contract_context(env: Env, contract: Contract) -> dict[str, Any]:
     requests = env.search(GoodsRequest, GoodsRequest.contract_id == contract.id, order_by=[GoodsRequest.id])
     gr_actions = {gr.id: [t.name for t in approvals.available(env, GOODS_REQUEST_WORKFLOW, gr, gr.amount_total)]
                   for gr in requests}
-    return {"c": contract, "done": done, "deliveries": deliveries, "requests": requests, "gr_actions": gr_actions,
+    exchanges: dict[int, list[Exchange]] = {}
+    if env.can(Exchange):
+        for ex in env.search(Exchange, Exchange.contract_id == contract.id, order_by=[Exchange.id]):
+            exchanges.setdefault(ex.original_id, []).append(ex)
+    return {"c": contract, "done": done, "deliveries": deliveries, "exchanges": exchanges,
+            "can_exchange": env.can(Exchange, "create"), "requests": requests, "gr_actions": gr_actions,
             "gr_state": lambda k: choice_label(GOODS_REQUEST_STATE, k, current_lang(env)),
             "customer": env.sudo().get(Customer, contract.customer_id),
             "actions": approvals.available(env, CONTRACT_WORKFLOW, contract, contract.amount_total),
@@ -233,7 +245,7 @@ def _statement_context(env: Env, customer: Customer) -> dict[str, Any]:
     on = today(env)
     default = f"{on.year}-H{1 if on.month <= 6 else 2}"
     lang = current_lang(env)
-    kinds = {"delivery": _("Delivery note"), "return": _("Return"), "collection": _("Collection")}
+    kinds = {"delivery": _("Delivery note"), "return": _("Red-letter return"), "collection": _("Collection")}
     return {"doc_title": _("Reconciliation statement"), "customer_name": customer.display(lang),
             "st": statement(env, customer.id, request.args.get("half") or default), "kinds": kinds, "lang": lang}
 
@@ -340,6 +352,100 @@ def service() -> Any:
                            state=lambda k: choice_label(SERVICE_STATE, k, lang), lang=lang), status
 
 
+# ----- exchanges ---------------------------------------------------------------------------
+@bp.route("/exchanges")
+def exchanges() -> str:
+    """The exchanges the user may read, newest first (the 100 latest)."""
+    env = g.env
+    rows = env.search(Exchange, order_by=[Exchange.id.desc()], limit=100)
+    originals = {d.id: d.number for d in env.sudo().search(Delivery, Delivery.id.in_({e.original_id for e in rows}))}
+    return render_template("orders/exchanges.html", rows=rows, originals=originals,
+                           names=_customer_names(env, {e.customer_id for e in rows}), **_labels(env))
+
+
+def _exchange_form_lines(delivery: Delivery, form: Any) -> tuple[list[dict[str, Any]], list[int]]:
+    """The submitted lines (only those with a quantity) and the delivery line of each, in order."""
+    lines, line_ids = [], []
+    for li in delivery.lines:
+        if (form.get(f"qty_{li.id}") or "").strip() in ("", "0"):
+            continue
+        lines.append({"product_id": li.product_id, "quantity": form.get(f"qty_{li.id}"),
+                      "replacement_product_id": form.get(f"repl_{li.id}") or li.product_id,
+                      "replacement_quantity": form.get(f"rqty_{li.id}") or None})
+        line_ids.append(li.id)
+    return lines, line_ids
+
+
+def _field_errors(exc: ValidationError, line_ids: list[int]) -> dict[str, str]:
+    """The service's error keys (``lines.2.quantity``) as the form's field names (``qty_<delivery line>``)."""
+    names = {"quantity": "qty", "product_id": "qty", "replacement_product_id": "repl",
+             "replacement_quantity": "rqty"}
+    out = {}
+    for key, text in (exc.errors or {}).items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and 0 < int(parts[1]) <= len(line_ids):
+            out[f"{names.get(parts[2], 'qty')}_{line_ids[int(parts[1]) - 1]}"] = text
+        else:
+            out[key] = text
+    return out
+
+
+@bp.route("/deliveries/<int:delivery_id>/exchange", methods=["GET", "POST"])
+def exchange_new(delivery_id: int) -> Any:
+    """A new exchange of a shipped note: per line, what comes back and what goes out instead, and the reason."""
+    env = g.env
+    env.check(Exchange, "create")
+    delivery = env.get(Delivery, delivery_id)
+    contract = env.sudo().get(Contract, delivery.contract_id)
+    products = [(cl.product_id, cl.product.code) for cl in contract.lines]
+    errors: dict[str, str] = {}
+    error, status = None, 200
+    if request.method == "POST":
+        lines, line_ids = _exchange_form_lines(delivery, request.form)
+        try:
+            ex = svc.create_exchange(env, delivery, lines, request.form.get("reason"))
+        except ValidationError as exc:
+            error, errors, status = str(exc), _field_errors(exc, line_ids), 422
+        except AccessDenied as exc:
+            error, status = str(exc), 422
+        else:
+            flash(_("Exchange %(number)s sent for approval.", number=ex.number), "success")
+            return redirect(url_for("orders.exchange_detail", exchange_id=ex.id))
+    return render_template("orders/exchange_new.html", d=delivery, contract=contract, products=products,
+                           customer=env.sudo().get(Customer, delivery.customer_id), form=request.form,
+                           error=error, errors=errors, **_labels(env)), status
+
+
+@bp.route("/exchanges/<int:exchange_id>", methods=["GET", "POST"])
+def exchange_detail(exchange_id: int) -> Any:
+    """An exchange: lines, reason, approval (approve, reject; sales may cancel), the notes it made."""
+    env = g.env
+    ex = env.get(Exchange, exchange_id)
+    error, status = None, 200
+    if request.method == "POST":
+        action, comment = request.form.get("action"), request.form.get("comment") or None
+        try:
+            if action in ("approve", "reject"):
+                svc.decide_exchange(env, ex, action == "approve", comment)
+            elif action == "cancel":
+                svc.cancel_exchange(env, ex, comment)
+            else:
+                raise ValidationError(_("Unknown action."))
+        except (ValidationError, AccessDenied) as exc:
+            error, status = str(exc), 422
+        else:
+            flash(_("Done."), "success")
+            return redirect(url_for("orders.exchange_detail", exchange_id=ex.id))
+    sudo = env.sudo()  # the numbers of the notes it links, shown to whoever may read the exchange
+    notes = {k: sudo.get(Delivery, i) for k, i in (("original", ex.original_id), ("return", ex.return_id),
+                                                    ("replacement", ex.replacement_id)) if i}
+    return render_template("orders/exchange_detail.html", ex=ex, notes=notes, error=error,
+                           customer=sudo.get(Customer, ex.customer_id),
+                           actions=approvals.available(env, EXCHANGE_WORKFLOW, ex),
+                           steps={t.name: t.label or t.name for t in EXCHANGE_WORKFLOW.transitions},
+                           history=approvals.history(env, EXCHANGE_WORKFLOW, ex), **_labels(env)), status
+
+
 def menu_items(env: Env) -> list[Any]:
     """The Orders menu: contracts, collections."""
     return [
@@ -348,6 +454,8 @@ def menu_items(env: Env) -> list[Any]:
                  sequence=10),
         MenuItem("orders_collections", _l("Collections"), "orders.collections", model="orders_collection",
                  parent="orders", sequence=20),
+        MenuItem("orders_exchanges", _l("Exchanges"), "orders.exchanges", model="orders_exchange",
+                 parent="orders", sequence=25),
         MenuItem("orders_invoices", _l("Invoice requests"), "orders.invoices", model="orders_invoice",
                  parent="orders", sequence=30),
         MenuItem("orders_service", _l("After-sales requests"), "orders.service", model="orders_service_request",
@@ -385,4 +493,24 @@ def profile_section(env: Env, customer: Any) -> list[Any]:
         f'<table class="table table-sm small mb-0" id="orders-collections"><thead><tr><th>{labels["collection"]}'
         f'</th><th>{labels["state"]}</th><th class="text-end">{labels["amount"]}</th></tr></thead>'
         f'<tbody>{rows or "<tr><td colspan=3>—</td></tr>"}</tbody></table>')
-    return [{"key": "orders", "title": _("Collections and credit"), "sequence": 70, "html": html}]
+    return [{"key": "orders", "title": _("Collections and credit"), "sequence": 70, "html": html},
+            *_exchange_section(env, customer)]
+
+
+def _exchange_section(env: Env, customer: Any) -> list[Any]:
+    """The customer card's exchanges (the latest five the user may read), when there are any."""
+    if not env.can(Exchange):
+        return []
+    rows = svc.exchanges_of(env, customer_id=customer.id, limit=5)
+    if not rows:
+        return []
+    lang = current_lang(env)
+    body = "".join(
+        f'<tr data-exchange="{escape(e.number)}"><td><a href="{escape(url_for("orders.exchange_detail", exchange_id=e.id))}">'
+        f'{escape(e.number)}</a></td><td>{escape(choice_label(EXCHANGE_STATE, e.state, lang))}</td>'
+        f'<td class="text-end">{e.return_amount:,.2f}</td></tr>' for e in rows)
+    head = "".join(f"<th{cls}>{escape(t)}</th>" for t, cls in (
+        (_("Exchange"), ""), (_("State"), ""), (_("Amount returned"), ' class="text-end"')))
+    html = Markup(f'<table class="table table-sm small mb-0" id="orders-exchanges"><thead><tr>{head}</tr></thead>'
+                  f'<tbody>{body}</tbody></table>')
+    return [{"key": "orders_exchanges", "title": _("Exchanges"), "sequence": 71, "html": html}]

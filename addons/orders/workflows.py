@@ -15,6 +15,9 @@ or the customer has overdue receivables above the threshold, only
 ``approve_credit`` (by authority, the request amount) lets it through.
 ``orders.invoice``: an invoice request reviewed and issued by finance, then
 signed by the customer (the signer's name and the day are recorded).
+``orders.exchange``: an exchange (换货, a return and a replacement delivery)
+is submitted by sales when it is made and approved or rejected by a manager
+(never the requester); sales may withdraw it while it waits.
 The kernel keeps the models' ``state`` column in step (``state_field``).
 """
 
@@ -31,6 +34,8 @@ APPROVERS = ["core.group_territory_manager", "core.group_director", "core.group_
 AUTHORITY = {"core.group_territory_manager": Decimal("200000"), "core.group_director": None,
              "core.group_general_manager": None}
 FINANCE = ["core.group_finance"]
+#: who approves an exchange: the approval makes the return and the replacement note, so a manager who may make them
+EXCHANGE_APPROVERS = ["core.group_territory_manager", "core.group_director"]
 
 CONTRACT_WORKFLOW = Workflow(
     code="orders.contract",
@@ -95,5 +100,22 @@ GOODS_REQUEST_WORKFLOW = Workflow(
                    label=_l("Approve over the credit limit")),
         Transition("reject", ["reviewing"], "rejected", groups=APPROVERS, not_by_requester=True, label=_l("Reject")),
         Transition("deliver", ["approved"], "delivered", groups=SALES, label=_l("Create delivery note")),
+    ],
+)
+
+EXCHANGE_WORKFLOW = Workflow(
+    code="orders.exchange",
+    model="orders_exchange",
+    state_field="state",
+    states={"draft": _l("Draft"), "waiting": _l("Waiting approval"), "approved": _l("Approved"),
+            "rejected": _l("Rejected"), "cancelled": _l("Cancelled")},
+    initial="draft",
+    transitions=[
+        Transition("submit", ["draft"], "waiting", groups=SALES, label=_l("Submit for approval")),
+        Transition("approve", ["waiting"], "approved", groups=EXCHANGE_APPROVERS, not_by_requester=True,
+                   label=_l("Approve")),
+        Transition("reject", ["waiting"], "rejected", groups=EXCHANGE_APPROVERS, not_by_requester=True,
+                   label=_l("Reject")),
+        Transition("cancel", ["waiting"], "cancelled", groups=SALES, label=_l("Cancel")),
     ],
 )

@@ -27,6 +27,7 @@ from .documents import (
     ship,
     submit_goods_request,
 )
+from .exchanges import cancel_exchange, create_exchange, decide_exchange, exchanges_of
 from .numbering import next_number
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "decide_contract", "delivered_quantities", "issue_invoice", "record_signature", "request_invoice",
     "review_invoice", "next_number", "open_receivables", "overdue_receivables",
     "reject_collection", "settings", "ship", "today",
+    "cancel_exchange", "create_exchange", "decide_exchange", "exchanges_of",
 ]

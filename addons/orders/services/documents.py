@@ -362,6 +362,16 @@ def confirm_receipt(env: Env, delivery: Delivery, file: bytes | None = None, fil
     return delivery
 
 
+def lock_note(env: Env, delivery_id: int) -> None:
+    """Lock a delivery note for the rest of the transaction (``SELECT ... FOR UPDATE`` on PostgreSQL).
+
+    Returns and exchanges of the same note wait for each other, so what may
+    still come back is counted on committed data (SQLite serialises writers).
+    """
+    sudo = env.sudo()  # a lock, not a read the user sees
+    sudo.scalar(sudo.select(Delivery, Delivery.id).where(Delivery.id == delivery_id).with_for_update())
+
+
 def returned_quantities(env: Env, original_id: int) -> dict[int, Decimal]:
     """Quantity already returned (positive) per product of an original delivery."""
     sudo = env.sudo()
@@ -385,6 +395,7 @@ def create_return(env: Env, original: Delivery, lines: Sequence[Mapping[str, Any
     check_open_period(env, on)
     if not lines:
         raise fail(env, N_("A return needs at least one line."), "lines")
+    lock_note(env, original.id)
     orig_lines = env.search(DeliveryLine, DeliveryLine.delivery_id == original.id)
     by_product = {li.product_id: li for li in orig_lines}
     back = returned_quantities(env, original.id)
