@@ -84,6 +84,19 @@ def test_phone_monthly_card_and_manager_approval(server, browser, tmp_path):
     page.set_default_timeout(10000)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     browser_login(page, base_url, "zhang_east")
+    # the to-do list on his home page shows the submitted monthly card; he reviews it from there
+    page.goto(base_url + "/")
+    with db.session() as s:
+        card_id = s.query(MonthlyCard).one().id
+    entry = page.locator(f'[data-todo-entry="crm_cards_monthly:{card_id}"]')
+    entry.wait_for()
+    assert "待办" in page.content() or "审批" in page.inner_text("[data-todos]")
+    entry.locator("a").click()
+    page.wait_for_selector('#approval-state[data-state="submitted"]')
+    page.click('[data-transition="review"]')
+    page.wait_for_selector('#approval-state[data-state="reviewed"]')
+    page.goto(base_url + "/")
+    assert page.locator(f'[data-todo-entry="crm_cards_monthly:{card_id}"]').count() == 0
     page.goto(base_url + f"/crm/strategy/{ids['strategy']}")
     assert "待片区经理审批" in page.inner_text("#approval-state")
     page.fill("#approval-comment", "同意，注意费用")
@@ -99,4 +112,5 @@ def test_phone_monthly_card_and_manager_approval(server, browser, tmp_path):
     desk.close()
     with db.session() as s:
         assert s.get(StrategyCard, ids["strategy"]).state == "approved"
+        assert s.get(MonthlyCard, card_id).state == "reviewed"
     assert problems == []
