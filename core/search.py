@@ -342,9 +342,11 @@ def index_records(session: Session, model: type, ids: Sequence[int],
     if model not in _BY_CLASS or not ids:
         return 0
     if rows is not None and not any(s.extra for s in _BY_CLASS[model]):
+        # records just inserted: nothing to replace, one INSERT (executemany) for all of them
         shaped = [SimpleNamespace(**{**row, "id": rid}) for rid, row in zip(ids, rows, strict=True)]
-        for start in range(0, len(shaped), 1000):
-            _write(session, shaped[start:start + 1000], [], model)
+        entries = _rows(shaped, model)
+        if entries:
+            session.connection().execute(insert(SearchEntry.__table__), entries)
         return len(shaped)
     count = 0
     for start in range(0, len(ids), 1000):

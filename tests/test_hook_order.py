@@ -24,7 +24,7 @@ VALIDATIONS = {("masterdata", "tixi_record_event"), ("pricing", "tixi_record_eve
                ("territories", "check_owner_in_reach"), ("competency", "check_level"),
                ("orders", "check_orders"), ("field_activity", "check_locked_day")}
 REACTIONS = {("territories", "tixi_record_event"), ("crm_cards", "tixi_record_event"), ("pricing", "keep_margin_summary"),
-             ("brand_campaigns", "publish_toolkit_version")}
+             ("brand_campaigns", "publish_toolkit_version"), ("brand_campaigns", "keep_purchase_summary")}
 
 
 def _record_event_impls() -> dict[tuple[str, str], dict[str, bool]]:

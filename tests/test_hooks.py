@@ -33,12 +33,14 @@ import re
 import shutil
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from core import hookspecs
 from core.plugins import flatten
@@ -73,7 +75,7 @@ _TEMPLATES: dict[tuple[str, str], tuple[str, dict, dict]] = {}
 
 def _template(engine: str, kind: str = "kernel") -> tuple[str, dict, dict]:
     """Built once per engine: ``kernel``: hookall installed, enabled for acme only;
-    ``addons``: masterdata, crm_cards, pricing, competency installed (enabled nowhere), hookaddons enabled
+    ``addons``: masterdata, crm_cards, pricing, competency, sales_planning, budget installed (enabled nowhere), hookaddons enabled
     for acme (with masterdata). Users in acme and in other."""
     if (engine, kind) not in _TEMPLATES:
         url, _drop = new_database(engine)
@@ -81,7 +83,7 @@ def _template(engine: str, kind: str = "kernel") -> tuple[str, dict, dict]:
         if kind == "kernel":
             db.install("hookall", companies=["acme"])
         else:
-            db.install("masterdata", "crm_cards", "pricing", "competency", companies=[])
+            db.install("masterdata", "crm_cards", "pricing", "competency", "sales_planning", "budget", companies=[])
             db.install("hookaddons", companies=["acme"])
         db.company("other")
         users = {
@@ -573,3 +575,50 @@ def test_no_trace_without_the_variable(monkeypatch, capsys):
     monkeypatch.delenv("TIXI_TRACE_HOOKS", raising=False)
     make_plugin_manager().hook.tixi_blueprints()
     assert capsys.readouterr().err == ""
+
+
+def test_hook_tixi_search_sources(hdb):
+    """A start-up hook: the source is indexed on flush and offered only where its addon is enabled."""
+    from core import search
+    from core.models import Company, SearchEntry
+
+    hdb.registry.__dict__.pop("_tixi_search_sources", None)  # collected once per registry: collect again
+    assert search.sources(hdb.registry)["hookall.company"].addon == "hookall"
+    assert companies_called("tixi_search_sources") == [None]
+    with hdb.session() as s:
+        acme, other = envs(hdb, s)
+        admin = make_env(hdb, s, hdb.users["admin"], company="acme")
+        assert "hookall.company" in {src.name for src in search.available_sources(admin)}
+        assert "hookall.company" not in {src.name for src in search.available_sources(other)}
+        company = Company(code="searchco", name_zh="搜索公司", name_en="Search Co")
+        s.add(company)
+        s.flush()
+        text = s.scalar(select(SearchEntry.text).where(SearchEntry.source == "hookall.company",
+                                                       SearchEntry.res_id == company.id))
+        assert "searchco" in text
+        assert "sousuogongsi" in text  # pinyin, in full
+        assert "ssgs" in text  # and as initials
+
+
+def test_hook_tixi_advances_outstanding(adb):
+    from hookaddons import SENTINEL
+
+    with adb.session() as s:
+        acme, other = envs(adb, s)
+        assert acme.hooks.tixi_advances_outstanding(env=acme, employee_id=SENTINEL, on=None) == Decimal("12.50")
+        assert other.hooks.tixi_advances_outstanding(env=other, employee_id=SENTINEL, on=None) is None
+    assert companies_called("tixi_advances_outstanding", "hookaddons") == [adb.cid["acme"]]
+
+
+def test_hook_tixi_advances_deduct(adb):
+    from hookaddons import SENTINEL
+
+    with adb.session() as s:
+        acme, other = envs(adb, s)
+        taken = acme.hooks.tixi_advances_deduct(env=acme, employee_id=SENTINEL, amount=Decimal("20"), on=None,
+                                                kind="bonus")
+        assert taken == Decimal("12.50")
+        assert other.hooks.tixi_advances_deduct(env=other, employee_id=SENTINEL, amount=Decimal("20"), on=None,
+                                                kind="bonus") is None
+    assert companies_called("tixi_advances_deduct", "hookaddons") == [adb.cid["acme"]]
+

@@ -90,7 +90,7 @@ competency_view = ModelView(
     form_fields=["name_zh", "name_en"],
     detail_fields=["code", "group_id", "name_zh", "name_en"],
     field_labels={"code": _l("Code"), "group_id": _l("Competency group"), "name_zh": _l("Name (Chinese)"),
-                  "name_en": _l("Name (English)")},
+                  "name_en": _l("Name (English)"), "sequence": _l("Sequence")},
     order_by=["sequence", "code"],
     url_prefix="/competencies",
     can_create=False, can_delete=False,

@@ -155,9 +155,14 @@ def _card_figures(env: Env, ids: list[int], start: dt.date, end: dt.date) -> dic
     return out
 
 
+def _with_visits(env: Env) -> bool:
+    """Visit columns when field_activity is enabled and the user may read visits (finance may not)."""
+    return "field_activity" in env.enabled and env.can("field_activity_visit")
+
+
 def _visits(env: Env, ids: list[int], start: dt.date, end: dt.date) -> tuple[dict[int, int], dict[int, dt.date]]:
     """Visits of the period and last visit per customer, from the measure ``field_activity.visits``."""
-    if not ids or "field_activity" not in env.enabled:
+    if not ids or not _with_visits(env):
         return {}, {}
     from core.measures import measure_value
 
@@ -202,7 +207,7 @@ def target_rows(env: Env, p: Mapping[str, Any]) -> list[dict[str, Any]]:
 
         territories = _names(env, Territory, {c["territory_id"] for c in customers if c["territory_id"]}, lang)
     yes, unset = _("Yes"), ""
-    with_visits = "field_activity" in env.enabled
+    with_visits = _with_visits(env)
     rows = []
     for c in customers:
         f = cards.get(c["customer_id"], {})
@@ -252,7 +257,7 @@ def target_columns(env: Env, p: Mapping[str, Any]) -> list[Column]:
         Column("enthusiasm", _l("Enthusiasm"), "integer"),
         Column("credit_limit", _l("Credit limit"), "money"),
     ]
-    if "field_activity" in env.enabled:
+    if _with_visits(env):
         cols += [Column("visits", _l("Visits in the period"), "integer", total="sum"),
                  Column("last_visit", _l("Last visit"), "date")]
     return cols
@@ -278,7 +283,10 @@ REPORTS = [
            description=_l("Per target customer: class, territory, salesperson, development stage, the profile "
                           "card's key figures over the period and the last visit."),
            query=target_rows, columns=target_columns, params=TargetParams, totals=True, chart=target_chart,
-           model=Customer.__tablename__),
+           model=Customer.__tablename__,
+           # the roles that read monthly cards (the report's figures come from them)
+           groups=["core.group_salesperson", "core.group_territory_manager", "core.group_director",
+                   "core.group_finance", "core.group_marketing_admin", "core.group_general_manager"]),
 ]
 
 __all__ = ["REPORTS", "TargetParams", "reachable_territories", "target_rows"]
