@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Result, ScalarResult, Select, and_, exists, false, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import visitors
@@ -274,6 +274,8 @@ class Env:
         """
         try:
             ids = list(self.session.scalars(stmt.limit(LITERAL_IDS_MAX + 1)))
+        except DBAPIError:
+            raise  # the database failed (an outage answers 503): never swallowed into a broken transaction
         except Exception:  # noqa: BLE001 - not a plain select of ids: keep the sub-query
             return stmt
         return stmt if len(ids) > LITERAL_IDS_MAX else ids
